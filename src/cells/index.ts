@@ -1,0 +1,44 @@
+/**
+ * The cell table: every variant by name. Adding a variant is one file in this folder plus one line
+ * here. Aliases fix one option (e.g. "gru2" is a GRU with gates: "type2").
+ */
+import { OptionError } from "../errors/index.js";
+import type { DType } from "../kernels/types.js";
+import { gru, type GruOptions } from "./gru.js";
+import { mgu, type MguOptions } from "./mgu.js";
+import type { Cell } from "./types.js";
+
+/** The options each cell kind accepts. */
+export interface CellOptionsByKind {
+  gru: GruOptions;
+  gru1: Omit<GruOptions, "gates">;
+  gru2: Omit<GruOptions, "gates">;
+  gru3: Omit<GruOptions, "gates">;
+  mgu: MguOptions;
+  mgu1: Omit<MguOptions, "gates">;
+  mgu2: Omit<MguOptions, "gates">;
+  mgu3: Omit<MguOptions, "gates">;
+}
+export type CellKind = keyof CellOptionsByKind;
+
+type Factory = (options: never, dtype: DType) => Cell;
+
+const CELLS: Record<CellKind, Factory> = {
+  gru,
+  gru1: (o: GruOptions, d: DType) => gru({ ...o, gates: "type1" }, d),
+  gru2: (o: GruOptions, d: DType) => gru({ ...o, gates: "type2" }, d),
+  gru3: (o: GruOptions, d: DType) => gru({ ...o, gates: "type3" }, d),
+  mgu,
+  mgu1: (o: MguOptions, d: DType) => mgu({ ...o, gates: "type1" }, d),
+  mgu2: (o: MguOptions, d: DType) => mgu({ ...o, gates: "type2" }, d),
+  mgu3: (o: MguOptions, d: DType) => mgu({ ...o, gates: "type3" }, d),
+};
+
+export const CELL_KINDS = Object.keys(CELLS) as CellKind[];
+
+/** Builds a cell by name; unknown names list the valid ones. */
+export function makeCell<K extends CellKind>(kind: K, options: CellOptionsByKind[K], dtype: DType = "float32"): Cell {
+  const factory = (CELLS as Record<string, Factory | undefined>)[kind as string];
+  if (!factory) throw new OptionError(`cell: unknown kind ${JSON.stringify(kind)}; valid kinds: ${CELL_KINDS.join(", ")}`);
+  return (factory as (o: CellOptionsByKind[K], d: DType) => Cell)(options, dtype);
+}

@@ -1,0 +1,92 @@
+/**
+ * What every cell variant provides to the sequence driver.
+ *
+ * Shape legend: B batch, T time, N = T·B rows of a whole sequence (time-major, row = t·B + b),
+ * I input, H hidden, X = xBlocks (how many H-wide blocks of the input projection W·x the cell uses).
+ *
+ * The driver owns the time loop and the input projection: before the loop it computes
+ * xp[N, X·H] = x · Wᵀ for every step in one product; after the loop it computes dW = dxpᵀ · x and
+ * dx = dxp · W. A cell owns everything else: one step forward (the recurrent product and its
+ * gate work) and, beneath it, that step's backward, plus `backwardWeights`, which turns the
+ * per-step gradients it kept into whole-sequence weight gradients (dU = Σ_t dAᵀ·h as one product).
+ */
+import type { Kernels, Vec } from "../kernels/types.js";
+
+/** Initialisers a parameter can ask for (train/ may override them). */
+export type InitKind = "uniform-hidden" | "zeros" | "ones";
+
+/** A named parameter block: one contiguous view inside the layer's flat parameter buffer. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: InitKind;
+  /** Plain words: what the block holds and its gate order, e.g. "input weights, gates z, r, h". */
+  readonly doc: string;
+}
+
+/** Named views of one cell's parameters (or of their gradients, with the same names). */
+export type ParamViews = Readonly<Record<string, Vec>>;
+
+/** One time step's positions. States, cache and projection are addressed by (array, offset). */
+export interface StepForward {
+  readonly B: number;
+  readonly xp: Vec; readonly xpOff: number;            // [B, X·H]   x_t · Wᵀ (no bias)
+  readonly prev: readonly Vec[]; readonly prevOff: number; // each state component [B, H] at t − 1
+  readonly next: readonly Vec[]; readonly nextOff: number; // each state component [B, H] at t
+  readonly cache: Vec; readonly cacheOff: number;      // [B, cacheWidth]  what backward reads
+  readonly scratch: Vec;                                // [B, scratchWidth] reused by every step
+}
+
+export interface StepBackward extends StepForward {
+  readonly dNext: readonly Vec[];                       // each [B, H]: dL/d state_t (read only)
+  readonly dPrev: readonly Vec[];                       // each [B, H]: dL/d state_{t−1} (accumulated)
+  readonly dxp: Vec; readonly dxpOff: number;           // [B, X·H]   accumulated
+  readonly dRec: Vec; readonly dRecOff: number;         // [B, dRecWidth] accumulated, kept for the sequence
+}
+
+/** A whole sequence after the backward loop, for the weight-gradient products. */
+export interface SequenceTape {
+  readonly N: number;                                   // T·B rows
+  readonly states: readonly Vec[];                      // each [(T + 1)·B, H]; rows 0..N−1 are the previous states
+  readonly statesOff: number;                           // offset of row 0 (state at t = 0 − 1)
+  readonly cache: Vec;                                  // [N, cacheWidth]
+  readonly dxp: Vec;                                    // [N, X·H]
+  readonly dRec: Vec;                                   // [N, dRecWidth]
+}
+
+/** A named per-step quantity the cell exposes for inspection: columns [offset, offset + H) of the cache. */
+export interface GateView {
+  readonly name: string;
+  readonly offset: number;
+}
+
+export interface Cell {
+  /** The cell table's name, e.g. "gru". */
+  readonly kind: string;
+  /** The fully resolved options (every convention explicit), serialisable as JSON. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  /** Parameter blocks in flat-buffer order. The first is always "W" with shape [X·H, I]. */
+  readonly params: readonly ParamSpec[];
+  readonly xBlocks: number;
+  /** State components, "h" first (the output), e.g. ["h"] or ["h", "c"]. */
+  readonly states: readonly string[];
+  readonly cacheWidth: number;
+  readonly scratchWidth: number;
+  readonly dRecWidth: number;
+  /** Per-step values that can be captured, by name. */
+  readonly gates: readonly GateView[];
+
+  forward(k: Kernels, p: ParamViews, s: StepForward): void;
+  backward(k: Kernels, p: ParamViews, s: StepBackward): void;
+  backwardWeights(k: Kernels, p: ParamViews, g: ParamViews, seq: SequenceTape): void;
+}
+
+/** Options every cell accepts. */
+export interface CommonCellOptions {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  /** Learnable biases (default true). */
+  readonly bias?: boolean;
+}

@@ -1,0 +1,60 @@
+/**
+ * Typed errors. Every error a user can cause is a GatedError with a stable `code`, so callers and
+ * tests can tell them apart without parsing messages. Messages say where, what was expected and
+ * what came.
+ */
+export type ErrorCode =
+  | "shape" // an array has the wrong shape or length
+  | "option" // an unknown or invalid option value
+  | "value" // a value is out of its domain (NaN, negative length, ...)
+  | "state"; // an object used in the wrong state (backward without a tape, ...)
+
+export class GatedError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "GatedError";
+    this.code = code;
+  }
+}
+
+export class ShapeError extends GatedError {
+  constructor(message: string) {
+    super("shape", message);
+    this.name = "ShapeError";
+  }
+}
+
+export class OptionError extends GatedError {
+  constructor(message: string) {
+    super("option", message);
+    this.name = "OptionError";
+  }
+}
+
+export class ValueError extends GatedError {
+  constructor(message: string) {
+    super("value", message);
+    this.name = "ValueError";
+  }
+}
+
+export class StateError extends GatedError {
+  constructor(message: string) {
+    super("state", message);
+    this.name = "StateError";
+  }
+}
+
+/** Formats a shape as `[2, 3, 4]` for messages. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** Throws an OptionError listing the valid choices when `value` is not one of them. */
+export function oneOf<T extends string>(where: string, name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value === "string" && (choices as readonly string[]).includes(value)) return value as T;
+  throw new OptionError(
+    `${where}: ${name} must be one of ${choices.map((c) => `"${c}"`).join(", ")}, got ${JSON.stringify(value)}`,
+  );
+}

@@ -1,0 +1,336 @@
+/**
+ * A recurrent stack: L layers of one cell kind, each forward, reverse or bidirectional (each
+ * direction with its own weights), all parameters in one flat buffer with named views
+ * ("layer0.forward.W", "layer1.reverse.U", ...). Forward over whole sequences, BPTT backward, and
+ * streaming (see stream.ts) all run the same cells.
+ *
+ * Shape legend: T time, B batch, I input, H hidden, L layers, D directions (1 or 2).
+ * Inputs [T, B, I] (layout "time-major") or [B, T, I] ("batch-major"); outputs [T, B, D·H] in the
+ * same layout (forward direction in columns 0..H−1); states [L·D, B, H], row l·D + d.
+ */
+import { makeCell, type CellKind, type CellOptionsByKind } from "../cells/index.js";
+import { initParam } from "../cells/init.js";
+import type { Cell, ParamViews } from "../cells/types.js";
+import { OptionError, ShapeError, StateError, ValueError, fmtShape } from "../errors/index.js";
+import { referenceKernels } from "../kernels/reference.js";
+import type { DType, Kernels, Vec } from "../kernels/types.js";
+import { Rng } from "../util/random.js";
+import { allocDirection, backwardDirection, finalState, forwardDirection, type DirectionWork, type LayerIO } from "./run.js";
+import { expectFinite, expectShape, size, swap01, type Layout, type Tensor } from "./tensor.js";
+import { oneOf } from "../errors/index.js";
+
+export type Direction = "forward" | "reverse" | "bidirectional";
+export const DIRECTIONS: readonly Direction[] = ["forward", "reverse", "bidirectional"];
+
+/** Options of the stack itself; the cell's own options sit beside them. */
+export interface StackOptions<K extends CellKind> {
+  readonly cell: K;
+  readonly layers?: number;
+  readonly direction?: Direction;
+  readonly dtype?: DType;
+  /** Seed of the parameter initialisation (default 0). */
+  readonly seed?: number;
+}
+export type RecurrentOptions<K extends CellKind = CellKind> = StackOptions<K> & CellOptionsByKind[K];
+
+export interface ForwardOptions {
+  readonly layout?: Layout;
+  /** Per-row sequence lengths [B], each in 0..T (ONNX sequence_lens). */
+  readonly lengths?: ArrayLike<number>;
+  /** h_0 [L·D, B, H]; zeros when absent. */
+  readonly initialState?: Tensor;
+  /** c_0 [L·D, B, H] for cells with a second state (LSTM). */
+  readonly initialCell?: Tensor;
+  /** Keep what backward needs and return a tape (default false). */
+  readonly train?: boolean;
+  /** Return the per-step gate values of every layer and direction (default false). */
+  readonly capture?: boolean;
+}
+
+export interface ForwardResult {
+  readonly output: Tensor;
+  readonly finalState: Tensor;
+  readonly finalCell?: Tensor;
+  /** "layer0.forward.z" → [T, B, H] (or [B, T, H] batch-major), when captured. */
+  readonly gates?: Readonly<Record<string, Tensor>>;
+  /** Pass to backward(); valid until the next forward() of this stack. */
+  readonly tape?: Tape;
+}
+
+export interface BackwardOptions {
+  readonly dFinalState?: Tensor;
+  readonly dFinalCell?: Tensor;
+  /** Add parameter gradients into this flat buffer (same layout as params) instead of a new one. */
+  readonly into?: Vec;
+}
+
+export interface Gradients {
+  readonly dInput: Tensor;
+  readonly dInitialState: Tensor;
+  readonly dInitialCell?: Tensor;
+  /** Mirrors `params`: view it with `gradView(dParams, name)`. */
+  readonly dParams: Vec;
+}
+
+export interface Tape {
+  readonly owner: Recurrent;
+  readonly generation: number;
+  readonly T: number;
+  readonly B: number;
+  readonly layout: Layout;
+  readonly lengths: Int32Array | null;
+  readonly x: Vec; // [N, I] time-major
+}
+
+export interface ParamEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+  readonly doc: string;
+}
+
+interface Workspace {
+  readonly T: number;
+  readonly B: number;
+  readonly keep: boolean;
+  readonly dirs: DirectionWork[];      // l·D + d
+  readonly outs: Vec[];                // per layer [N, D·H]
+}
+
+export class Recurrent {
+  readonly kind: CellKind;
+  readonly layers: number;
+  readonly direction: Direction;
+  readonly dtype: DType;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly cells: readonly Cell[];
+  readonly params: Vec;
+  readonly entries: readonly ParamEntry[];
+  readonly kernels: Kernels;
+  private readonly views: ParamViews[];
+  private ws: Workspace | null = null;
+  private generation = 0;
+
+  constructor(options: RecurrentOptions) {
+    const where = "recurrent";
+    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
+    if (!Number.isInteger(layers) || layers < 1) throw new OptionError(`${where}: layers must be a positive integer, got ${JSON.stringify(layers)}`);
+    this.direction = oneOf(where, "direction", direction, DIRECTIONS);
+    this.dtype = oneOf(where, "dtype", dtype, ["float32", "float64"] as const);
+    this.kernels = referenceKernels(this.dtype);
+    this.kind = kind;
+    this.layers = layers;
+    const D = this.numDirections;
+    const cells: Cell[] = [];
+    for (let l = 0; l < layers; l++) {
+      for (let d = 0; d < D; d++) {
+        const inputSize = l === 0 ? cellOptions.inputSize : D * (cellOptions.hiddenSize as number);
+        cells.push(makeCell(kind, { ...cellOptions, inputSize } as never, this.dtype));
+      }
+    }
+    this.cells = cells;
+    this.inputSize = cells[0]!.inputSize;
+    this.hiddenSize = cells[0]!.hiddenSize;
+    const entries: ParamEntry[] = [];
+    let offset = 0;
+    cells.forEach((c, i) => {
+      for (const spec of c.params) {
+        const n = size(spec.shape);
+        entries.push({ name: `${this.prefix(i)}.${spec.name}`, shape: spec.shape, offset, size: n, doc: spec.doc });
+        offset += n;
+      }
+    });
+    this.entries = entries;
+    this.params = this.kernels.alloc(offset);
+    this.views = this.viewsOf(this.params);
+    const rng = new Rng(seed);
+    cells.forEach((c, i) => {
+      for (const spec of c.params) initParam(this.views[i]![spec.name]!, spec.init, c.hiddenSize, rng);
+    });
+  }
+
+  get numDirections(): 1 | 2 {
+    return this.direction === "bidirectional" ? 2 : 1;
+  }
+
+  /** Total number of learnable values. */
+  get paramCount(): number {
+    return this.params.length;
+  }
+
+  /** The view of one named parameter block, e.g. "layer0.forward.W". */
+  param(name: string): Vec {
+    return this.gradView(this.params, name);
+  }
+
+  /** The view of a named block inside any buffer with the params' layout (e.g. dParams). */
+  gradView(flat: Vec, name: string): Vec {
+    const e = this.entries.find((x) => x.name === name);
+    if (!e) throw new OptionError(`recurrent: no parameter "${name}"; parameters: ${this.entries.map((x) => x.name).join(", ")}`);
+    return flat.subarray(e.offset, e.offset + e.size);
+  }
+
+  /** Copies values into a named block, checking the shape. */
+  setParam(name: string, data: ArrayLike<number>): void {
+    const view = this.param(name);
+    if (data.length !== view.length) {
+      const e = this.entries.find((x) => x.name === name)!;
+      throw new ShapeError(`recurrent: parameter "${name}" has shape ${fmtShape(e.shape)} (${view.length} values), got ${data.length} values`);
+    }
+    view.set(data);
+  }
+
+  private prefix(i: number): string {
+    const D = this.numDirections;
+    const dir = this.direction === "bidirectional" ? (i % D === 0 ? "forward" : "reverse") : this.direction;
+    return `layer${Math.floor(i / D)}.${dir}`;
+  }
+
+  private viewsOf(flat: Vec): ParamViews[] {
+    return this.cells.map((c, i) => {
+      const v: Record<string, Vec> = {};
+      for (const spec of c.params) v[spec.name] = this.gradView(flat, `${this.prefix(i)}.${spec.name}`);
+      return v;
+    });
+  }
+
+  /** Is direction index d of this stack the reverse one? */
+  private isReverse(d: number): boolean {
+    return this.direction === "reverse" || (this.direction === "bidirectional" && d === 1);
+  }
+
+  private workspace(T: number, B: number, keep: boolean): Workspace {
+    const ws = this.ws;
+    if (ws && ws.T === T && ws.B === B && ws.keep === keep) return ws;
+    const D = this.numDirections, H = this.hiddenSize;
+    const dirs = this.cells.map((c, i) => allocDirection(this.kernels, c, this.isReverse(i % D), T, B, keep));
+    const outs = Array.from({ length: this.layers }, () => this.kernels.alloc(T * B * D * H));
+    return (this.ws = { T, B, keep, dirs, outs });
+  }
+
+  forward(input: Tensor, opts: ForwardOptions = {}): ForwardResult {
+    const where = `${this.kind} forward`;
+    const layout = oneOf(where, "layout", opts.layout ?? "time-major", ["time-major", "batch-major"] as const);
+    if (input.shape.length !== 3) {
+      throw new ShapeError(`${where}: expected input of rank 3 (${layout === "time-major" ? "[T, B, I]" : "[B, T, I]"}), got ${fmtShape(input.shape)}`);
+    }
+    const [T, B] = layout === "time-major" ? [input.shape[0]!, input.shape[1]!] : [input.shape[1]!, input.shape[0]!];
+    const I = this.inputSize, H = this.hiddenSize, D = this.numDirections, L = this.layers, N = T * B;
+    expectShape(where, "input", input, layout === "time-major" ? [T, B, I] : [B, T, I]);
+    if (T < 1 || B < 1) throw new ShapeError(`${where}: expected at least one step and one row, got ${fmtShape(input.shape)}`);
+    expectFinite(where, "input", input);
+    const lengths = this.checkLengths(where, opts.lengths, T, B);
+    const nStates = this.cells[0]!.states.length;
+    const inits = [opts.initialState, opts.initialCell].slice(0, nStates);
+    if (opts.initialCell && nStates < 2) throw new OptionError(`${where}: initialCell is only for cells with a cell state (lstm)`);
+    inits.forEach((t, c) => {
+      if (t) { expectShape(where, c === 0 ? "initialState" : "initialCell", t, [L * D, B, H]); expectFinite(where, "initial state", t); }
+    });
+    const keep = opts.train === true || opts.capture === true;
+    const ws = this.workspace(T, B, keep);
+    this.generation++;
+    const x = this.kernels.alloc(N * I);
+    if (layout === "time-major") x.set(input.data); else swap01(x, input.data, B, T, I);
+    const k = this.kernels;
+    for (let l = 0; l < L; l++) {
+      const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, out: ws.outs[l]!, ldo: D * H, lengths };
+      for (let d = 0; d < D; d++) {
+        const i = l * D + d;
+        const init = inits.map((t) => (t ? t.data.subarray(i * B * H, (i + 1) * B * H) : null));
+        forwardDirection(k, ws.dirs[i]!, this.views[i]!, { ...io0, col: d * H }, init);
+      }
+    }
+    const output = this.fromTimeMajor(ws.outs[L - 1]!, T, B, D * H, layout);
+    const finals = Array.from({ length: nStates }, (_, c) => {
+      const f = k.alloc(L * D * B * H);
+      ws.dirs.forEach((w, i) => f.set(finalState(w, c), i * B * H));
+      return { data: f, shape: [L * D, B, H] };
+    });
+    const result: { -readonly [K in keyof ForwardResult]: ForwardResult[K] } = { output, finalState: finals[0]! };
+    if (finals[1]) result.finalCell = finals[1];
+    if (opts.capture) result.gates = this.captureGates(ws, layout);
+    if (opts.train) result.tape = { owner: this, generation: this.generation, T, B, layout, lengths, x };
+    return result;
+  }
+
+  backward(tape: Tape, dOutput: Tensor, opts: BackwardOptions = {}): Gradients {
+    const where = `${this.kind} backward`;
+    if (tape.owner !== this) throw new StateError(`${where}: this tape was made by another layer`);
+    if (tape.generation !== this.generation || !this.ws) {
+      throw new StateError(`${where}: the tape is stale: forward() ran again since it was made; call backward before the next forward`);
+    }
+    const { T, B, layout, lengths, x } = tape;
+    const I = this.inputSize, H = this.hiddenSize, D = this.numDirections, L = this.layers, N = T * B;
+    expectShape(where, "dOutput", dOutput, layout === "time-major" ? [T, B, D * H] : [B, T, D * H]);
+    const nStates = this.cells[0]!.states.length;
+    const dFinals = [opts.dFinalState, opts.dFinalCell].slice(0, nStates);
+    dFinals.forEach((t, c) => t && expectShape(where, c === 0 ? "dFinalState" : "dFinalCell", t, [L * D, B, H]));
+    const k = this.kernels, ws = this.ws;
+    const dParams = opts.into ?? k.alloc(this.params.length);
+    if (dParams.length !== this.params.length) throw new ShapeError(`${where}: into must have ${this.params.length} values, got ${dParams.length}`);
+    const gViews = this.viewsOf(dParams);
+    let dOut = k.alloc(N * D * H);
+    if (layout === "time-major") dOut.set(dOutput.data); else swap01(dOut, dOutput.data, B, T, D * H);
+    const dInits = Array.from({ length: nStates }, () => k.alloc(L * D * B * H));
+    let dx = k.alloc(N * I);
+    for (let l = L - 1; l >= 0; l--) {
+      const xin = l === 0 ? x : ws.outs[l - 1]!, ldx = l === 0 ? I : D * H;
+      const dIn = l === 0 ? dx : k.alloc(N * D * H);
+      for (let d = 0; d < D; d++) {
+        const i = l * D + d;
+        const io: LayerIO = { x: xin, ldx, out: ws.outs[l]!, ldo: D * H, col: d * H, lengths };
+        const dF = dFinals.map((t) => (t ? t.data.subarray(i * B * H, (i + 1) * B * H) : null));
+        const dI = dInits.map((t) => t.subarray(i * B * H, (i + 1) * B * H));
+        backwardDirection(k, ws.dirs[i]!, this.views[i]!, gViews[i]!, io, dOut, dF, dIn, dI);
+      }
+      dOut = dIn;
+    }
+    dx = dOut;
+    const result: { -readonly [K in keyof Gradients]: Gradients[K] } = {
+      dInput: this.fromTimeMajor(dx, T, B, I, layout),
+      dInitialState: { data: dInits[0]!, shape: [L * D, B, H] },
+      dParams,
+    };
+    if (dInits[1]) result.dInitialCell = { data: dInits[1], shape: [L * D, B, H] };
+    return result;
+  }
+
+  private checkLengths(where: string, lengths: ArrayLike<number> | undefined, T: number, B: number): Int32Array | null {
+    if (lengths === undefined) return null;
+    if (lengths.length !== B) throw new ShapeError(`${where}: expected lengths of shape [${B}] (one per batch row), got ${lengths.length} values`);
+    const out = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      const v = lengths[b]!;
+      if (!Number.isInteger(v) || v < 0 || v > T) {
+        throw new ValueError(`${where}: lengths[${b}] must be an integer in 0..${T} (the sequence has T = ${T} steps), got ${v}`);
+      }
+      out[b] = v;
+    }
+    return out;
+  }
+
+  private fromTimeMajor(src: Vec, T: number, B: number, F: number, layout: Layout): Tensor {
+    const out = this.kernels.alloc(T * B * F);
+    if (layout === "time-major") { out.set(src.subarray(0, T * B * F)); return { data: out, shape: [T, B, F] }; }
+    swap01(out, src, T, B, F);
+    return { data: out, shape: [B, T, F] };
+  }
+
+  private captureGates(ws: Workspace, layout: Layout): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    const { T, B } = ws, H = this.hiddenSize;
+    this.cells.forEach((c, i) => {
+      const cache = ws.dirs[i]!.cache;
+      for (const g of c.gates) {
+        const tm = this.kernels.alloc(T * B * H);
+        for (let r = 0; r < T * B; r++) {
+          for (let j = 0; j < H; j++) tm[r * H + j] = cache[r * c.cacheWidth + g.offset + j]!;
+        }
+        out[`${this.prefix(i)}.${g.name}`] = this.fromTimeMajor(tm, T, B, H, layout);
+      }
+    });
+    return out;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The one time loop: one layer in one direction, forward and backward (BPTT).
+ *
+ * Shape legend: T time, B batch, N = T·B rows (time-major, row = t·B + b), I this layer's input
+ * width, H hidden, X·H the cell's input-projection width, D·H the layer's output width (D = 1 or 2
+ * directions; this direction writes columns [col, col + H)).
+ *
+ * Forward: xp = x · Wᵀ for all T steps in one product, then per step only the cell's recurrent
+ * product and gate work. States are kept for every step in [(T + 1)·B, H] buffers: the forward
+ * direction reads block t and writes block t + 1; the reverse direction reads block t + 1 and
+ * writes block t, so for either direction the previous states of all N rows start at `statesOff`
+ * (0 or B·H) and line up with the rows of xp, the cache and the gradients.
+ *
+ * Sequence lengths (ONNX semantics): row b is active at time t when t < len[b]. An inactive row
+ * keeps its state (h_t = h_{t−1}) and outputs 0, so the forward direction ends at each row's last
+ * valid step and the reverse direction starts there. Backward passes the state gradient of an
+ * inactive row straight through and hands the cell a zero gradient for it.
+ *
+ * Nothing here allocates inside the loop: the step records are mutated in place.
+ */
+import type { Cell, ParamViews, StepBackward, StepForward } from "../cells/types.js";
+import type { Kernels, Vec } from "../kernels/types.js";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Buffers of one layer-direction, allocated once per (T, B) and reused. */
+export interface DirectionWork {
+  readonly cell: Cell;
+  readonly reverse: boolean;
+  readonly T: number;
+  readonly B: number;
+  readonly xp: Vec;             // [N, X·H]
+  readonly states: Vec[];       // each [(T + 1)·B, H]
+  readonly cache: Vec;          // [N, cacheWidth], or [B, cacheWidth] when not kept for backward
+  readonly keepCache: boolean;
+  readonly scratch: Vec;        // [B, scratchWidth]
+  back?: BackwardWork;
+}
+
+interface BackwardWork {
+  readonly dxp: Vec;            // [N, X·H]
+  readonly dRec: Vec;           // [N, dRecWidth]
+  readonly dh: Vec[];           // each [B, H]: dL/d state at the current step
+  readonly dPrev: Vec[];        // each [B, H]
+  readonly dCell: Vec[];        // each [B, H]: dh with inactive rows zeroed (lengths only)
+}
+
+export function allocDirection(k: Kernels, cell: Cell, reverse: boolean, T: number, B: number, keepCache: boolean): DirectionWork {
+  const H = cell.hiddenSize, N = T * B;
+  return {
+    cell, reverse, T, B, keepCache,
+    xp: k.alloc(N * cell.xBlocks * H),
+    states: cell.states.map(() => k.alloc((T + 1) * B * H)),
+    cache: k.alloc((keepCache ? N : B) * cell.cacheWidth),
+    scratch: k.alloc(Math.max(1, B * cell.scratchWidth)),
+  };
+}
+
+function allocBackward(k: Kernels, w: DirectionWork): BackwardWork {
+  const { cell, B, T } = w, H = cell.hiddenSize, N = T * B;
+  const each = () => cell.states.map(() => k.alloc(B * H));
+  return { dxp: k.alloc(N * cell.xBlocks * H), dRec: k.alloc(Math.max(1, N * cell.dRecWidth)), dh: each(), dPrev: each(), dCell: each() };
+}
+
+/** Where the layer's input and output live (rows of N). */
+export interface LayerIO {
+  readonly x: Vec; readonly ldx: number;          // [N, I]
+  readonly out: Vec; readonly ldo: number;        // [N, D·H]
+  readonly col: number;                           // this direction's first output column
+  readonly lengths: Int32Array | null;            // [B]
+}
+
+export function forwardDirection(
+  k: Kernels, w: DirectionWork, p: ParamViews, io: LayerIO, init: readonly (Vec | null)[],
+): void {
+  const { cell, T, B, reverse, states, cache } = w;
+  const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize, N = T * B, BH = B * H;
+  // xp = x · Wᵀ for all steps at once
+  k.matmulNT(w.xp, 0, XH, io.x, 0, io.ldx, p.W!, 0, I, N, XH, I, 0);
+  const first = reverse ? T * BH : 0;
+  states.forEach((s, c) => {
+    const h0 = init[c];
+    if (h0) s.set(h0, first); else s.fill(0, first, first + BH);
+  });
+  const step: Mutable<StepForward> = {
+    B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache, cacheOff: 0, scratch: w.scratch,
+  };
+  const len = io.lengths;
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    step.xpOff = t * B * XH;
+    step.prevOff = (reverse ? t + 1 : t) * BH;
+    step.nextOff = (reverse ? t : t + 1) * BH;
+    step.cacheOff = w.keepCache ? t * B * cell.cacheWidth : 0;
+    cell.forward(k, p, step);
+    const h = states[0]!;
+    for (let b = 0; b < B; b++) {
+      const o = (t * B + b) * io.ldo + io.col;
+      if (len !== null && t >= len[b]!) {
+        for (let c = 0; c < states.length; c++) {
+          states[c]!.copyWithin(step.nextOff + b * H, step.prevOff + b * H, step.prevOff + (b + 1) * H);
+        }
+        io.out.fill(0, o, o + H);
+      } else {
+        for (let j = 0; j < H; j++) io.out[o + j] = h[step.nextOff + b * H + j]!;
+      }
+    }
+  }
+}
+
+/** Final state component c of a direction: [B, H] view. */
+export function finalState(w: DirectionWork, c: number): Vec {
+  const BH = w.B * w.cell.hiddenSize;
+  const at = w.reverse ? 0 : w.T * BH;
+  return w.states[c]!.subarray(at, at + BH);
+}
+
+/**
+ * BPTT for one direction. dOut holds dL/d(layer output) (this direction's columns); dFinal the
+ * gradients of the final states (or null). Accumulates parameter gradients into g, the input
+ * gradient into dx, and writes dL/d(initial state) into dInit.
+ */
+export function backwardDirection(
+  k: Kernels, w: DirectionWork, p: ParamViews, g: ParamViews, io: LayerIO,
+  dOut: Vec, dFinal: readonly (Vec | null)[], dx: Vec, dInit: readonly Vec[],
+): void {
+  const { cell, T, B, reverse, states, cache } = w;
+  const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize, N = T * B, BH = B * H;
+  const bw = (w.back ??= allocBackward(k, w));
+  bw.dxp.fill(0);
+  bw.dRec.fill(0);
+  bw.dh.forEach((d, c) => { const f = dFinal[c]; if (f) d.set(f); else d.fill(0); });
+  let dh = bw.dh, dPrev = bw.dPrev;
+  const len = io.lengths;
+  const step: Mutable<StepBackward> = {
+    B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache, cacheOff: 0, scratch: w.scratch,
+    dNext: len ? bw.dCell : dh, dPrev, dxp: bw.dxp, dxpOff: 0, dRec: bw.dRec, dRecOff: 0,
+  };
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    // dh_t += dL/dy_t for active rows (inactive rows output a constant 0)
+    for (let b = 0; b < B; b++) {
+      if (len !== null && t >= len[b]!) continue;
+      const o = (t * B + b) * io.ldo + io.col;
+      for (let j = 0; j < H; j++) dh[0]![b * H + j] += dOut[o + j]!;
+    }
+    if (len !== null) {
+      for (let c = 0; c < dh.length; c++) {
+        const dc = bw.dCell[c]!;
+        dc.set(dh[c]!);
+        for (let b = 0; b < B; b++) if (t >= len[b]!) dc.fill(0, b * H, (b + 1) * H);
+      }
+    } else {
+      step.dNext = dh;
+    }
+    for (let c = 0; c < dPrev.length; c++) dPrev[c]!.fill(0);
+    step.dPrev = dPrev;
+    step.xpOff = t * B * XH;
+    step.prevOff = (reverse ? t + 1 : t) * BH;
+    step.nextOff = (reverse ? t : t + 1) * BH;
+    step.cacheOff = t * B * cell.cacheWidth;
+    step.dxpOff = t * B * XH;
+    step.dRecOff = t * B * cell.dRecWidth;
+    cell.backward(k, p, step);
+    if (len !== null) {
+      // an inactive row kept its state: its gradient passes straight through
+      for (let b = 0; b < B; b++) {
+        if (t < len[b]!) continue;
+        for (let c = 0; c < dh.length; c++) {
+          const d = dh[c]!, dp = dPrev[c]!;
+          for (let j = b * H; j < (b + 1) * H; j++) dp[j] += d[j]!;
+        }
+      }
+    }
+    const swap = dh;
+    dh = dPrev;
+    dPrev = swap;
+  }
+  dh.forEach((d, c) => dInit[c]!.set(d));
+  cell.backwardWeights(k, p, g, { N, states, statesOff: reverse ? BH : 0, cache, dxp: bw.dxp, dRec: bw.dRec });
+  // dW = Σ_t dxpᵀ · x_t and dx = dxp · W, each one product over the whole sequence
+  k.matmulTN(g.W!, 0, I, bw.dxp, 0, XH, io.x, 0, io.ldx, XH, I, N, 1);
+  k.matmul(dx, 0, io.ldx, bw.dxp, 0, XH, p.W!, 0, I, N, I, XH, 1);
+}

@@ -1,0 +1,57 @@
+/**
+ * The light tensor the public API speaks: a flat typed array and its shape (row-major). Layout
+ * helpers convert between time-major [T, B, F] and batch-major [B, T, F].
+ */
+import { ShapeError, ValueError, fmtShape } from "../errors/index.js";
+import type { Vec } from "../kernels/types.js";
+
+export interface Tensor {
+  readonly data: Vec;
+  readonly shape: readonly number[];
+}
+
+/** Sequence layout of inputs and outputs: [T, B, F] ("time-major") or [B, T, F] ("batch-major"). */
+export type Layout = "time-major" | "batch-major";
+
+export function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Checks that a tensor has exactly the expected shape and a matching data length. */
+export function expectShape(where: string, name: string, t: Tensor, expected: readonly number[]): void {
+  const ok = t.shape.length === expected.length && t.shape.every((d, i) => d === expected[i]);
+  if (!ok) throw new ShapeError(`${where}: expected ${name} of shape ${fmtShape(expected)}, got ${fmtShape(t.shape)}`);
+  if (t.data.length !== size(expected)) {
+    throw new ShapeError(`${where}: ${name} has shape ${fmtShape(t.shape)} (${size(expected)} values) but ${t.data.length} values`);
+  }
+}
+
+/** Throws a ValueError naming the first NaN or infinite value and its index. */
+export function expectFinite(where: string, name: string, t: Tensor): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i]!)) {
+      throw new ValueError(`${where}: ${name} holds ${d[i]} at ${fmtShape(unravel(i, t.shape))}; expected finite numbers`);
+    }
+  }
+}
+
+function unravel(i: number, shape: readonly number[]): number[] {
+  const idx: number[] = [];
+  for (let k = shape.length - 1; k >= 0; k--) {
+    idx.unshift(i % shape[k]!);
+    i = Math.floor(i / shape[k]!);
+  }
+  return idx;
+}
+
+/** Swaps the first two axes of a [P, Q, F] array into `out` ([Q, P, F]). */
+export function swap01(out: Vec, src: ArrayLike<number>, P: number, Q: number, F: number): void {
+  for (let p = 0; p < P; p++) {
+    for (let q = 0; q < Q; q++) {
+      const s = (p * Q + q) * F;
+      const o = (q * P + p) * F;
+      for (let f = 0; f < F; f++) out[o + f] = src[s + f]!;
+    }
+  }
+}
