@@ -24,19 +24,19 @@ describe("gradient check: GRU/MGU option grid (float64, every parameter, input a
 });
 
 describe("gradient check: GRU options", () => {
-  it("no bias", () => gradCheck({ options: { cell: "gru", ...base, bias: false }, T: 3, B: 2, initial: true }));
-  it("no bias, reset before, type2", () => gradCheck({ options: { cell: "gru", ...base, bias: false, reset: "before", gates: "type2" }, T: 3, B: 2, initial: true }));
-  it("activations with parameters", () => gradCheck({
+  it("no bias", () => void gradCheck({ options: { cell: "gru", ...base, bias: false }, T: 3, B: 2, initial: true }));
+  it("no bias, reset before, type2", () => void gradCheck({ options: { cell: "gru", ...base, bias: false, reset: "before", gates: "type2" }, T: 3, B: 2, initial: true }));
+  it("activations with parameters", () => void gradCheck({
     options: { cell: "gru", ...base, gateActivation: { name: "HardSigmoid", alpha: 0.3, beta: 0.45 }, candidateActivation: { name: "ScaledTanh", alpha: 1.3, beta: 0.7 } },
     T: 4, B: 2, initial: true,
   }));
   for (const cand of ["Softsign", "Softplus", "Elu", "LeakyRelu", "Affine", "Relu"] as const) {
-    it(`candidate ${cand}`, () => gradCheck({ options: { cell: "gru", ...base, candidateActivation: cand }, T: 3, B: 2, initial: true }));
+    it(`candidate ${cand}`, () => void gradCheck({ options: { cell: "gru", ...base, candidateActivation: cand }, T: 3, B: 2, initial: true }));
   }
-  it("clip", () => gradCheck({ options: { cell: "gru", ...base, clip: 0.4 }, T: 4, B: 2, initial: true, paramScale: 1 }));
-  it("sequence lengths, forward", () => gradCheck({ options: { cell: "gru", ...base }, T: 5, B: 3, lengths: [5, 2, 0], initial: true }));
-  it("sequence lengths, bidirectional, 2 layers", () =>
+  it("clip", () => void gradCheck({ options: { cell: "gru", ...base, clip: 0.4 }, T: 4, B: 2, initial: true, paramScale: 1 }));
+  it("sequence lengths, forward", () => void gradCheck({ options: { cell: "gru", ...base }, T: 5, B: 3, lengths: [5, 2, 0], initial: true }));
+  it("sequence lengths, bidirectional, 2 layers", () => void
     gradCheck({ options: { cell: "gru", ...base, direction: "bidirectional", layers: 2 }, T: 4, B: 3, lengths: [1, 4, 3], initial: true }));
-  it("reverse, batch-major", () => gradCheck({ options: { cell: "gru", ...base, direction: "reverse", reset: "before" }, T: 4, B: 2, layout: "batch-major", initial: true }));
-  it("three layers, no initial state", () => gradCheck({ options: { cell: "mgu", ...base, layers: 3 }, T: 3, B: 2 }));
+  it("reverse, batch-major", () => void gradCheck({ options: { cell: "gru", ...base, direction: "reverse", reset: "before" }, T: 4, B: 2, layout: "batch-major", initial: true }));
+  it("three layers, no initial state", () => void gradCheck({ options: { cell: "mgu", ...base, layers: 3 }, T: 3, B: 2 }));
 });

@@ -5,7 +5,12 @@
 import { OptionError } from "../errors/index.js";
 import type { DType } from "../kernels/types.js";
 import { gru, type GruOptions } from "./gru.js";
+import { liBru, type LiBruOptions } from "./li-bru.js";
+import { liGru, type LiGruOptions } from "./li-gru.js";
+import { lstm, type LstmOptions } from "./lstm.js";
 import { mgu, type MguOptions } from "./mgu.js";
+import { minGru, type MinGruOptions } from "./min-gru.js";
+import { rnn, type RnnOptions } from "./rnn.js";
 import type { Cell } from "./types.js";
 
 /** The options each cell kind accepts. */
@@ -18,6 +23,11 @@ export interface CellOptionsByKind {
   mgu1: Omit<MguOptions, "gates">;
   mgu2: Omit<MguOptions, "gates">;
   mgu3: Omit<MguOptions, "gates">;
+  ligru: LiGruOptions;
+  libru: LiBruOptions;
+  mingru: MinGruOptions;
+  lstm: LstmOptions;
+  rnn: RnnOptions;
 }
 export type CellKind = keyof CellOptionsByKind;
 
@@ -32,6 +42,11 @@ const CELLS: Record<CellKind, Factory> = {
   mgu1: (o: MguOptions, d: DType) => mgu({ ...o, gates: "type1" }, d),
   mgu2: (o: MguOptions, d: DType) => mgu({ ...o, gates: "type2" }, d),
   mgu3: (o: MguOptions, d: DType) => mgu({ ...o, gates: "type3" }, d),
+  ligru: liGru,
+  libru: liBru,
+  mingru: minGru,
+  lstm,
+  rnn,
 };
 
 export const CELL_KINDS = Object.keys(CELLS) as CellKind[];

@@ -22,6 +22,11 @@ export interface ParamSpec {
   readonly init: InitKind;
   /** Plain words: what the block holds and its gate order, e.g. "input weights, gates z, r, h". */
   readonly doc: string;
+  /**
+   * false for state that is saved with the model but not learned by gradient (batch-norm running
+   * statistics). Its gradient stays zero and optimisers skip it. Default true.
+   */
+  readonly trainable?: boolean;
 }
 
 /** Named views of one cell's parameters (or of their gradients, with the same names). */
@@ -81,6 +86,47 @@ export interface Cell {
   forward(k: Kernels, p: ParamViews, s: StepForward): void;
   backward(k: Kernels, p: ParamViews, s: StepBackward): void;
   backwardWeights(k: Kernels, p: ParamViews, g: ParamViews, seq: SequenceTape): void;
+
+  /**
+   * Optional, for cells that transform the whole input projection before the loop (LiGRU's
+   * normalisation). Called with xp [N, X·H] right after xp = x · Wᵀ; may rewrite xp in place and keep
+   * what its backward needs in `work` [N·prepareWidth]. In "train" mode it may update
+   * non-trainable parameters (running statistics).
+   */
+  readonly prepareWidth?: number;
+  prepare?(k: Kernels, p: ParamViews, xp: Vec, seq: PrepareInfo, work: Vec): void;
+  /** Turns dxp (gradient w.r.t. the prepared xp) into the gradient w.r.t. the raw xp, in place, and accumulates the parameter gradients of the transform into g. */
+  prepareBackward?(k: Kernels, p: ParamViews, g: ParamViews, dxp: Vec, seq: PrepareInfo, work: Vec): void;
+
+  /**
+   * Optional, for cells whose state update is linear in h (minGRU): runs the whole sequence at once
+   * (a parallel scan) instead of T calls to `forward`, filling the states and the cache exactly as
+   * the step loop would, including inactive rows (which keep their state). When present and
+   * `useScan` is true the driver calls it; backward still runs step by step.
+   */
+  readonly useScan?: boolean;
+  forwardScan?(k: Kernels, p: ParamViews, seq: ScanInfo): void;
+}
+
+/** What `prepare` may know about the sequence. */
+export interface PrepareInfo {
+  readonly T: number;
+  readonly B: number;
+  /** Per-row lengths [B] (row b is active at t when t < len[b]), or null when all rows are full. */
+  readonly lengths: Int32Array | null;
+  /** "train": batch statistics, running statistics updated; "eval": running statistics. */
+  readonly mode: "train" | "eval";
+}
+
+/** The whole-sequence view `forwardScan` fills. Rows are time-major; the layout of states is as in SequenceTape. */
+export interface ScanInfo {
+  readonly T: number;
+  readonly B: number;
+  readonly reverse: boolean;
+  readonly xp: Vec;                        // [N, X·H]
+  readonly states: readonly Vec[];         // each [(T + 1)·B, H]; the initial state is already in place
+  readonly cache: Vec;                     // [N, cacheWidth]
+  readonly lengths: Int32Array | null;
 }
 
 /** Options every cell accepts. */

@@ -41,7 +41,10 @@ export interface ForwardOptions {
   readonly initialState?: Tensor;
   /** c_0 [L·D, B, H] for cells with a second state (LSTM). */
   readonly initialCell?: Tensor;
-  /** Keep what backward needs and return a tape (default false). */
+  /**
+   * Training mode (default false): keep what backward needs and return a tape; cells with
+   * normalisation use batch statistics and update their running statistics.
+   */
   readonly train?: boolean;
   /** Return the per-step gate values of every layer and direction (default false). */
   readonly capture?: boolean;
@@ -88,6 +91,8 @@ export interface ParamEntry {
   readonly offset: number;
   readonly size: number;
   readonly doc: string;
+  /** false for saved state that is not learned (running statistics): optimisers skip it. */
+  readonly trainable: boolean;
 }
 
 interface Workspace {
@@ -138,7 +143,7 @@ export class Recurrent {
     cells.forEach((c, i) => {
       for (const spec of c.params) {
         const n = size(spec.shape);
-        entries.push({ name: `${this.prefix(i)}.${spec.name}`, shape: spec.shape, offset, size: n, doc: spec.doc });
+        entries.push({ name: `${this.prefix(i)}.${spec.name}`, shape: spec.shape, offset, size: n, doc: spec.doc, trainable: spec.trainable !== false });
         offset += n;
       }
     });
@@ -229,13 +234,14 @@ export class Recurrent {
       if (t) { expectShape(where, c === 0 ? "initialState" : "initialCell", t, [L * D, B, H]); expectFinite(where, "initial state", t); }
     });
     const keep = opts.train === true || opts.capture === true;
+    const mode: "train" | "eval" = opts.train === true ? "train" : "eval";
     const ws = this.workspace(T, B, keep);
     this.generation++;
     const x = this.kernels.alloc(N * I);
     if (layout === "time-major") x.set(input.data); else swap01(x, input.data, B, T, I);
     const k = this.kernels;
     for (let l = 0; l < L; l++) {
-      const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, out: ws.outs[l]!, ldo: D * H, lengths };
+      const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, out: ws.outs[l]!, ldo: D * H, lengths, mode };
       for (let d = 0; d < D; d++) {
         const i = l * D + d;
         const init = inits.map((t) => (t ? t.data.subarray(i * B * H, (i + 1) * B * H) : null));
@@ -280,7 +286,7 @@ export class Recurrent {
       const dIn = l === 0 ? dx : k.alloc(N * D * H);
       for (let d = 0; d < D; d++) {
         const i = l * D + d;
-        const io: LayerIO = { x: xin, ldx, out: ws.outs[l]!, ldo: D * H, col: d * H, lengths };
+        const io: LayerIO = { x: xin, ldx, out: ws.outs[l]!, ldo: D * H, col: d * H, lengths, mode: "train" };
         const dF = dFinals.map((t) => (t ? t.data.subarray(i * B * H, (i + 1) * B * H) : null));
         const dI = dInits.map((t) => t.subarray(i * B * H, (i + 1) * B * H));
         backwardDirection(k, ws.dirs[i]!, this.views[i]!, gViews[i]!, io, dOut, dF, dIn, dI);

@@ -16,6 +16,9 @@
  * valid step and the reverse direction starts there. Backward passes the state gradient of an
  * inactive row straight through and hands the cell a zero gradient for it.
  *
+ * Cells may add two whole-sequence stages: `prepare` rewrites xp before the loop (LiGRU's
+ * normalisation) and `forwardScan` replaces the step loop by a parallel scan (minGRU).
+ *
  * Nothing here allocates inside the loop: the step records are mutated in place.
  */
 import type { Cell, ParamViews, StepBackward, StepForward } from "../cells/types.js";
@@ -34,6 +37,7 @@ export interface DirectionWork {
   readonly cache: Vec;          // [N, cacheWidth], or [B, cacheWidth] when not kept for backward
   readonly keepCache: boolean;
   readonly scratch: Vec;        // [B, scratchWidth]
+  readonly prepared: Vec;       // [N, prepareWidth]: what the cell's prepare() keeps for its backward
   back?: BackwardWork;
 }
 
@@ -47,12 +51,14 @@ interface BackwardWork {
 
 export function allocDirection(k: Kernels, cell: Cell, reverse: boolean, T: number, B: number, keepCache: boolean): DirectionWork {
   const H = cell.hiddenSize, N = T * B;
+  const keep = keepCache || (cell.useScan === true && cell.forwardScan !== undefined);
   return {
-    cell, reverse, T, B, keepCache,
+    cell, reverse, T, B, keepCache: keep,
     xp: k.alloc(N * cell.xBlocks * H),
     states: cell.states.map(() => k.alloc((T + 1) * B * H)),
-    cache: k.alloc((keepCache ? N : B) * cell.cacheWidth),
+    cache: k.alloc((keep ? N : B) * cell.cacheWidth),
     scratch: k.alloc(Math.max(1, B * cell.scratchWidth)),
+    prepared: k.alloc(N * (cell.prepareWidth ?? 0)),
   };
 }
 
@@ -68,24 +74,45 @@ export interface LayerIO {
   readonly out: Vec; readonly ldo: number;        // [N, D·H]
   readonly col: number;                           // this direction's first output column
   readonly lengths: Int32Array | null;            // [B]
+  readonly mode: "train" | "eval";
 }
 
 export function forwardDirection(
   k: Kernels, w: DirectionWork, p: ParamViews, io: LayerIO, init: readonly (Vec | null)[],
 ): void {
-  const { cell, T, B, reverse, states, cache } = w;
+  const { cell, T, B, reverse, states } = w;
   const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize, N = T * B, BH = B * H;
   // xp = x · Wᵀ for all steps at once
   k.matmulNT(w.xp, 0, XH, io.x, 0, io.ldx, p.W!, 0, I, N, XH, I, 0);
+  if (cell.prepare) cell.prepare(k, p, w.xp, { T, B, lengths: io.lengths, mode: io.mode }, w.prepared);
   const first = reverse ? T * BH : 0;
-  states.forEach((s, c) => {
+  for (let c = 0; c < states.length; c++) {
     const h0 = init[c];
-    if (h0) s.set(h0, first); else s.fill(0, first, first + BH);
-  });
+    if (h0) states[c]!.set(h0, first); else states[c]!.fill(0, first, first + BH);
+  }
+  if (cell.forwardScan && cell.useScan) {
+    cell.forwardScan(k, p, { T, B, reverse, xp: w.xp, states, cache: w.cache, lengths: io.lengths });
+  } else {
+    stepLoop(k, w, p, io.lengths);
+  }
+  // outputs: y_t = h_t for active rows, 0 past a row's length
+  const h = states[0]!, len = io.lengths;
+  for (let t = 0; t < T; t++) {
+    const at = (reverse ? t : t + 1) * BH;
+    for (let b = 0; b < B; b++) {
+      const o = (t * B + b) * io.ldo + io.col;
+      if (len !== null && t >= len[b]!) io.out.fill(0, o, o + H);
+      else for (let j = 0; j < H; j++) io.out[o + j] = h[at + b * H + j]!;
+    }
+  }
+}
+
+function stepLoop(k: Kernels, w: DirectionWork, p: ParamViews, len: Int32Array | null): void {
+  const { cell, T, B, reverse, states, cache } = w;
+  const H = cell.hiddenSize, XH = cell.xBlocks * H, BH = B * H;
   const step: Mutable<StepForward> = {
     B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache, cacheOff: 0, scratch: w.scratch,
   };
-  const len = io.lengths;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     step.xpOff = t * B * XH;
@@ -93,16 +120,12 @@ export function forwardDirection(
     step.nextOff = (reverse ? t : t + 1) * BH;
     step.cacheOff = w.keepCache ? t * B * cell.cacheWidth : 0;
     cell.forward(k, p, step);
-    const h = states[0]!;
+    if (len === null) continue;
+    // an inactive row keeps its state
     for (let b = 0; b < B; b++) {
-      const o = (t * B + b) * io.ldo + io.col;
-      if (len !== null && t >= len[b]!) {
-        for (let c = 0; c < states.length; c++) {
-          states[c]!.copyWithin(step.nextOff + b * H, step.prevOff + b * H, step.prevOff + (b + 1) * H);
-        }
-        io.out.fill(0, o, o + H);
-      } else {
-        for (let j = 0; j < H; j++) io.out[o + j] = h[step.nextOff + b * H + j]!;
+      if (t < len[b]!) continue;
+      for (let c = 0; c < states.length; c++) {
+        states[c]!.copyWithin(step.nextOff + b * H, step.prevOff + b * H, step.prevOff + (b + 1) * H);
       }
     }
   }
@@ -178,6 +201,7 @@ export function backwardDirection(
   }
   dh.forEach((d, c) => dInit[c]!.set(d));
   cell.backwardWeights(k, p, g, { N, states, statesOff: reverse ? BH : 0, cache, dxp: bw.dxp, dRec: bw.dRec });
+  if (cell.prepareBackward) cell.prepareBackward(k, p, g, bw.dxp, { T, B, lengths: len, mode: io.mode }, w.prepared);
   // dW = Σ_t dxpᵀ · x_t and dx = dxp · W, each one product over the whole sequence
   k.matmulTN(g.W!, 0, I, bw.dxp, 0, XH, io.x, 0, io.ldx, XH, I, N, 1);
   k.matmul(dx, 0, io.ldx, bw.dxp, 0, XH, p.W!, 0, I, N, I, XH, 1);

@@ -45,7 +45,7 @@ export function gradCheck(c: GradCase): number {
     ...(c.initial ? { initialState: init[0]!, ...(nStates > 1 ? { initialCell: init[1]! } : {}) } : {}),
   };
   const loss = (): number => {
-    const r = net.forward(x, fwdOpts);
+    const r = net.forward(x, { ...fwdOpts, train: true });
     let s = 0;
     for (let i = 0; i < C.length; i++) s += r.output.data[i]! * C[i]!;
     const finals = [r.finalState, r.finalCell];
@@ -75,6 +75,10 @@ export function gradCheck(c: GradCase): number {
     }
   };
   for (const e of net.entries) {
+    if (!e.trainable) {
+      assert.ok(g.dParams.subarray(e.offset, e.offset + e.size).every((v) => v === 0), `${e.name} is not trainable but got a gradient`);
+      continue;
+    }
     check(net.params.subarray(e.offset, e.offset + e.size), g.dParams.subarray(e.offset, e.offset + e.size), (i) => `d${e.name}[${i}]`);
   }
   check(x.data as Float64Array, g.dInput.data, (i) => `dInput[${i}]`);
