@@ -57,3 +57,9 @@ export function makeCell<K extends CellKind>(kind: K, options: CellOptionsByKind
   if (!factory) throw new OptionError(`cell: unknown kind ${JSON.stringify(kind)}; valid kinds: ${CELL_KINDS.join(", ")}`);
   return (factory as (o: CellOptionsByKind[K], d: DType) => Cell)(options, dtype);
 }
+
+/** The number of learnable values of one cell of this kind, e.g. parameterCount("gru", {inputSize: 64, hiddenSize: 128}). */
+export function parameterCount<K extends CellKind>(kind: K, options: CellOptionsByKind[K]): number {
+  const cell = makeCell(kind, options, "float64");
+  return cell.params.filter((p) => p.trainable !== false).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+}

@@ -1,10 +1,83 @@
-/** Placeholder: being written. */
-import { OptionError } from "../errors/index.js";
-import type { DType } from "../kernels/types.js";
-import type { Cell, CommonCellOptions } from "./types.js";
+/**
+ * Elman RNN (Elman 1990): the ONNX `RNN` operator, PyTorch's nn.RNN, Keras's SimpleRNN.
+ *
+ *   h' = φ(W x + U h + b)        φ = activation, default "Tanh" (ONNX activations [f] = [φ])
+ *
+ * Cell clip (ONNX `clip`): the pre-activation W x + U h + b (bias included) is clamped to
+ * [−clip, clip] before φ, as ONNX Runtime does (checked against test/fixtures/ort/rnn.json).
+ *
+ * Blocks: W [H, I], U [H, H], b [H] (absent with bias: false; ONNX B = Wb + Rb,
+ * PyTorch bias_ih + bias_hh). One state, "h".
+ *
+ * Shape legend: B batch, H hidden, N = T·B rows.
+ * Cache per row [H]: h' = φ(a) (backward takes φ' from it; captured as "h").
+ * dRec: none — the only block sees x, so dA lives in dxp [B, H].
+ */
+import { makeActivation, withClip, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
+import type { DType, Kernels } from "../kernels/types.js";
+import { checkKeys, optActivation, optBool, optClip, positiveInt } from "./options.js";
+import type { Cell, CommonCellOptions, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
 
-export interface RnnOptions extends CommonCellOptions {}
+export interface RnnOptions extends CommonCellOptions {
+  /** φ (default "Tanh"). */
+  readonly activation?: ActivationSpec | ActivationConfig;
+  /** ONNX cell clip on the pre-activation; null for none. */
+  readonly clip?: number | null;
+}
 
-export function rnn(_o: RnnOptions, _dtype: DType): Cell {
-  throw new OptionError("rnn: not implemented yet");
+const KEYS = ["inputSize", "hiddenSize", "bias", "activation", "clip"];
+
+export function rnn(o: RnnOptions, dtype: DType): Cell {
+  const where = "rnn";
+  checkKeys(where, o, KEYS);
+  const inputSize = positiveInt(where, "inputSize", o.inputSize);
+  const H = positiveInt(where, "hiddenSize", o.hiddenSize);
+  const cfg = {
+    bias: optBool(where, "bias", o.bias, true),
+    activation: optActivation(where, "activation", o.activation, "Tanh"),
+    clip: optClip(where, o.clip),
+  };
+  const act: Activation = withClip(makeActivation(cfg.activation), cfg.clip ?? Infinity, dtype);
+
+  const params: ParamSpec[] = [
+    { name: "W", shape: [H, inputSize], init: "uniform-hidden", doc: "input weights" },
+    { name: "U", shape: [H, H], init: "uniform-hidden", doc: "recurrent weights" },
+  ];
+  if (cfg.bias) params.push({ name: "b", shape: [H], init: "uniform-hidden", doc: "bias (input and recurrent bias summed)" });
+
+  function forward(k: Kernels, p: ParamViews, s: StepForward): void {
+    const { B, xp, xpOff, cache, cacheOff } = s;
+    const out = s.next[0]!, nOff = s.nextOff, b = p.b;
+    // cache [B, H] = h · Uᵀ, then h' = φ(W x + U h + b) in place
+    k.matmulNT(cache, cacheOff, H, s.prev[0]!, s.prevOff, H, p.U!, 0, H, B, H, H, 0);
+    for (let r = 0; r < B; r++) {
+      for (let j = 0; j < H; j++) {
+        const at = r * H + j;
+        const y = act.f(cache[cacheOff + at]! + xp[xpOff + at]! + (b ? b[j]! : 0));
+        cache[cacheOff + at] = y;
+        out[nOff + at] = y;
+      }
+    }
+  }
+
+  function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
+    const { B, cache, cacheOff, dxp, dxpOff } = s;
+    const dh = s.dNext[0]!;
+    // h' = φ(a): dA = dh' ⊙ φ'(h')
+    for (let r = 0; r < B * H; r++) dxp[dxpOff + r] += dh[r]! * act.df(cache[cacheOff + r]!);
+    // a = W x + U h + b: dh += dA · U
+    k.matmul(s.dPrev[0]!, 0, H, dxp, dxpOff, H, p.U!, 0, H, B, H, H, 1);
+  }
+
+  function backwardWeights(k: Kernels, _p: ParamViews, g: ParamViews, seq: SequenceTape): void {
+    // dU = Σ_t dAᵀ · h_{t−1};  db = Σ_t dA
+    k.matmulTN(g.U!, 0, H, seq.dxp, 0, H, seq.states[0]!, seq.statesOff, H, H, H, seq.N, 1);
+    if (cfg.bias) k.sumRows(g.b!, 0, seq.dxp, 0, H, seq.N, H);
+  }
+
+  return {
+    kind: "rnn", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 1, states: ["h"],
+    cacheWidth: H, scratchWidth: 0, dRecWidth: 0, gates: [{ name: "h", offset: 0 }],
+    forward, backward, backwardWeights,
+  };
 }

@@ -16,6 +16,7 @@ import { referenceKernels } from "../kernels/reference.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
 import { allocDirection, backwardDirection, finalState, forwardDirection, type DirectionWork, type LayerIO } from "./run.js";
+import { StreamState, streamStep } from "./stream.js";
 import { expectFinite, expectShape, size, swap01, type Layout, type Tensor } from "./tensor.js";
 import { oneOf } from "../errors/index.js";
 
@@ -30,6 +31,11 @@ export interface StackOptions<K extends CellKind> {
   readonly dtype?: DType;
   /** Seed of the parameter initialisation (default 0). */
   readonly seed?: number;
+  /**
+   * Cell options of the reverse direction of a bidirectional stack that differ from the forward
+   * one (ONNX gives each direction its own activations), e.g. { candidateActivation: "Relu" }.
+   */
+  readonly reverseOptions?: Partial<Omit<CellOptionsByKind[K], "inputSize" | "hiddenSize">>;
 }
 export type RecurrentOptions<K extends CellKind = CellKind> = StackOptions<K> & CellOptionsByKind[K];
 
@@ -120,7 +126,10 @@ export class Recurrent {
 
   constructor(options: RecurrentOptions) {
     const where = "recurrent";
-    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
+    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
+    if (reverseOptions !== undefined && direction !== "bidirectional") {
+      throw new OptionError(`${where}: reverseOptions is only for direction "bidirectional", got direction "${direction}"`);
+    }
     if (!Number.isInteger(layers) || layers < 1) throw new OptionError(`${where}: layers must be a positive integer, got ${JSON.stringify(layers)}`);
     this.direction = oneOf(where, "direction", direction, DIRECTIONS);
     this.dtype = oneOf(where, "dtype", dtype, ["float32", "float64"] as const);
@@ -132,7 +141,8 @@ export class Recurrent {
     for (let l = 0; l < layers; l++) {
       for (let d = 0; d < D; d++) {
         const inputSize = l === 0 ? cellOptions.inputSize : D * (cellOptions.hiddenSize as number);
-        cells.push(makeCell(kind, { ...cellOptions, inputSize } as never, this.dtype));
+        const own = d === 1 ? reverseOptions : undefined;
+        cells.push(makeCell(kind, { ...cellOptions, ...own, inputSize } as never, this.dtype));
       }
     }
     this.cells = cells;
@@ -301,6 +311,57 @@ export class Recurrent {
     };
     if (dInits[1]) result.dInitialCell = { data: dInits[1], shape: [L * D, B, H] };
     return result;
+  }
+
+  /**
+   * A streaming state for B rows (forward-direction stacks only), starting from zeros or from
+   * initialState / initialCell [L, B, H].
+   */
+  createState(B: number, opts: { initialState?: Tensor; initialCell?: Tensor } = {}): StreamState {
+    const where = `${this.kind} stream`;
+    if (this.direction !== "forward") {
+      throw new OptionError(`${where}: streaming needs direction "forward", this stack is "${this.direction}" (a reverse pass needs the whole sequence)`);
+    }
+    if (!Number.isInteger(B) || B < 1) throw new ShapeError(`${where}: batch size must be a positive integer, got ${B}`);
+    const st = new StreamState(this.kernels, this.cells, B);
+    const H = this.hiddenSize, L = this.layers;
+    [opts.initialState, opts.initialCell].forEach((t, c) => {
+      if (!t) return;
+      if (c >= this.cells[0]!.states.length) throw new OptionError(`${where}: initialCell is only for cells with a cell state (lstm)`);
+      expectShape(where, c === 0 ? "initialState" : "initialCell", t, [L, B, H]);
+      expectFinite(where, "initial state", t);
+      for (let l = 0; l < L; l++) st.state(l, c).set(t.data.subarray(l * B * H, (l + 1) * B * H));
+    });
+    return st;
+  }
+
+  /**
+   * One step: x [B, I] → the last layer's output [B, H]; the state advances. Equal to the
+   * corresponding step of forward() over the whole sequence.
+   */
+  step(state: StreamState, x: Tensor, opts: { out?: Vec; capture?: boolean } = {}): { output: Tensor; gates?: Record<string, Tensor> } {
+    const where = `${this.kind} step`;
+    const B = state.B, H = this.hiddenSize;
+    if (state.layers.length !== this.cells.length || state.layers.some((l, i) => l.cell !== this.cells[i])) {
+      throw new StateError(`${where}: this state was created by another layer`);
+    }
+    expectShape(where, "input", x, [B, this.inputSize]);
+    expectFinite(where, "input", x);
+    const out = opts.out ?? this.kernels.alloc(B * H);
+    if (out.length !== B * H) throw new ShapeError(`${where}: out must have ${B * H} values, got ${out.length}`);
+    let gates: Record<string, Tensor> | undefined;
+    const grab = opts.capture
+      ? (l: number, cache: Vec) => {
+          const c = this.cells[l]!;
+          for (const g of c.gates) {
+            const v = this.kernels.alloc(B * H);
+            for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) v[b * H + j] = cache[b * c.cacheWidth + g.offset + j]!;
+            (gates ??= {})[`${this.prefix(l)}.${g.name}`] = { data: v, shape: [B, H] };
+          }
+        }
+      : undefined;
+    streamStep(this.kernels, state, this.views, x.data, out, grab);
+    return gates ? { output: { data: out, shape: [B, H] }, gates } : { output: { data: out, shape: [B, H] } };
   }
 
   private checkLengths(where: string, lengths: ArrayLike<number> | undefined, T: number, B: number): Int32Array | null {
