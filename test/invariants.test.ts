@@ -102,3 +102,21 @@ describe("bias: false equals zero biases", () => {
     });
   }
 });
+
+describe("capture", () => {
+  it("the LSTM's cell state is captured at every step and its last step is the final cell state", () => {
+    for (const direction of ["forward", "reverse"] as const) {
+      const net = make("lstm", { direction });
+      const T = 5, B = 2;
+      const r = net.forward({ data: randomInput(6, T * B * I), shape: [T, B, I] }, { capture: true });
+      const c = r.gates![`layer0.${direction}.c`]!;
+      assert.deepEqual(c.shape, [T, B, H]);
+      const last = direction === "forward" ? T - 1 : 0;
+      assertClose(c.data.subarray(last * B * H, (last + 1) * B * H), r.finalCell!.data, { atol: 0 }, `${direction} last c`);
+      // h = o ⊙ tanh(c) at every step
+      const o = r.gates![`layer0.${direction}.o`]!.data;
+      const expected = Float64Array.from(c.data, (v, i) => o[i]! * Math.tanh(v));
+      assertClose(r.output.data, expected, { atol: 1e-6 }, `${direction} h from captured c`);
+    }
+  });
+});

@@ -358,6 +358,11 @@ export class Recurrent {
             for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) v[b * H + j] = cache[b * c.cacheWidth + g.offset + j]!;
             (gates ??= {})[`${this.prefix(l)}.${g.name}`] = { data: v, shape: [B, H] };
           }
+          for (let sc = 1; sc < c.states.length; sc++) {
+            const v = this.kernels.alloc(B * H);
+            v.set(state.state(l, sc));
+            (gates ??= {})[`${this.prefix(l)}.${c.states[sc]}`] = { data: v, shape: [B, H] };
+          }
         }
       : undefined;
     streamStep(this.kernels, state, this.views, x.data, out, grab);
@@ -396,6 +401,16 @@ export class Recurrent {
           for (let j = 0; j < H; j++) tm[r * H + j] = cache[r * c.cacheWidth + g.offset + j]!;
         }
         out[`${this.prefix(i)}.${g.name}`] = this.fromTimeMajor(tm, T, B, H, layout);
+      }
+      // state components beyond h (the LSTM's c) at every step
+      const w = ws.dirs[i]!;
+      for (let sc = 1; sc < c.states.length; sc++) {
+        const tm = this.kernels.alloc(T * B * H);
+        for (let t = 0; t < T; t++) {
+          const at = (w.reverse ? t : t + 1) * B * H;
+          tm.set(w.states[sc]!.subarray(at, at + B * H), t * B * H);
+        }
+        out[`${this.prefix(i)}.${c.states[sc]}`] = this.fromTimeMajor(tm, T, B, H, layout);
       }
     });
     return out;
