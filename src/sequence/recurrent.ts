@@ -117,12 +117,14 @@ export class Recurrent {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly cells: readonly Cell[];
-  readonly params: Vec;
+  /** Every parameter of the stack, one flat buffer; named views via param(name). */
+  params: Vec;
   readonly entries: readonly ParamEntry[];
   readonly kernels: Kernels;
-  private readonly views: ParamViews[];
+  private views: ParamViews[];
   private ws: Workspace | null = null;
   private generation = 0;
+  private paramVersion = 0;
 
   constructor(options: RecurrentOptions) {
     const where = "recurrent";
@@ -170,6 +172,32 @@ export class Recurrent {
     return this.direction === "bidirectional" ? 2 : 1;
   }
 
+  /**
+   * Counts changes of the parameters, so backends can cache transformed weights (packed for a
+   * fast matrix multiply). setParam, attach and optimisers bump it; code that writes into
+   * `params` or a param() view directly must call markChanged() afterwards.
+   */
+  get version(): number {
+    return this.paramVersion;
+  }
+
+  markChanged(): void {
+    this.paramVersion++;
+  }
+
+  /**
+   * Moves the parameters into `view` (a slice of a model's flat buffer), keeping their values; the
+   * stack reads and writes them there from now on.
+   */
+  attach(view: Vec): void {
+    if (view.length !== this.params.length) throw new ShapeError(`recurrent: attach needs ${this.params.length} values, got ${view.length}`);
+    if (view.constructor !== this.params.constructor) throw new OptionError(`recurrent: attach needs a ${this.dtype} buffer`);
+    view.set(this.params);
+    this.params = view;
+    this.views = this.viewsOf(view);
+    this.markChanged();
+  }
+
   /** Total number of learnable values. */
   get paramCount(): number {
     return this.params.length;
@@ -195,6 +223,7 @@ export class Recurrent {
       throw new ShapeError(`recurrent: parameter "${name}" has shape ${fmtShape(e.shape)} (${view.length} values), got ${data.length} values`);
     }
     view.set(data);
+    this.markChanged();
   }
 
   private prefix(i: number): string {
