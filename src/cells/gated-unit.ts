@@ -65,11 +65,11 @@ export function gatedUnit(
   const rIdx = tied ? 0 : 1;
 
   const params: ParamSpec[] = [
-    { name: "W", shape: [X * H, inputSize], init: "uniform-hidden", doc: `input weights, blocks ${[...gateNames.slice(0, gx), "h"].join(", ")}` },
-    { name: "U", shape: [(gh + 1) * H, H], init: "uniform-hidden", doc: `recurrent weights, blocks ${[...gateNames.slice(0, gh), "h"].join(", ")}` },
+    { name: "W", shape: [X * H, inputSize], init: "input", doc: `input weights, blocks ${[...gateNames.slice(0, gx), "h"].join(", ")}` },
+    { name: "U", shape: [(gh + 1) * H, H], init: "recurrent", doc: `recurrent weights, blocks ${[...gateNames.slice(0, gh), "h"].join(", ")}` },
   ];
-  if (cfg.bias) params.push({ name: "b", shape: [(gb + 1) * H], init: "uniform-hidden", doc: `biases, blocks ${[...gateNames.slice(0, gb), "h"].join(", ")}` });
-  if (hasC) params.push({ name: "c", shape: [H], init: "uniform-hidden", doc: "recurrent candidate bias, inside r ⊙ (U_h h + c)" });
+  if (cfg.bias) params.push({ name: "b", shape: [(gb + 1) * H], init: "bias", doc: `biases, blocks ${[...gateNames.slice(0, gb), "h"].join(", ")}` });
+  if (hasC) params.push({ name: "c", shape: [H], init: "bias", doc: "recurrent candidate bias, inside r ⊙ (U_h h + c)" });
 
   const gates: GateView[] = [
     ...gateNames.map((name, g) => ({ name, offset: g * H })),

@@ -66,10 +66,10 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
   const df = probs ? (c: number) => c * (1 - c) : mode === "ligru" ? (c: number) => (c > 0 ? 1 : 0) : (c: number) => -Math.expm1(-c);
 
   const params: ParamSpec[] = [
-    { name: "W", shape: [H2, I], init: "uniform-hidden", doc: "input weights, blocks z, c" },
-    { name: "U", shape: [H2, H], init: "uniform-hidden", doc: `recurrent weights (the paper's V), blocks z, c, applied to ${probs ? "log(h + ε)" : "h"}` },
+    { name: "W", shape: [H2, I], init: "input", doc: "input weights, blocks z, c" },
+    { name: "U", shape: [H2, H], init: "recurrent", doc: `recurrent weights (the paper's V), blocks z, c, applied to ${probs ? "log(h + ε)" : "h"}` },
   ];
-  if (bias) params.push({ name: "b", shape: [H2], init: "uniform-hidden", doc: "biases, blocks z, c" });
+  if (bias) params.push({ name: "b", shape: [H2], init: "bias", doc: "biases, blocks z, c" });
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;

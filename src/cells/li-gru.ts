@@ -77,11 +77,11 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
   const keep = update === "keep";
 
   const params: ParamSpec[] = [
-    { name: "W", shape: [W2, inputSize], init: "uniform-hidden", doc: "input weights, blocks z, h" },
-    { name: "U", shape: [W2, H], init: "uniform-hidden", doc: "recurrent weights, blocks z, h" },
+    { name: "W", shape: [W2, inputSize], init: "input", doc: "input weights, blocks z, h" },
+    { name: "U", shape: [W2, H], init: "recurrent", doc: "recurrent weights, blocks z, h" },
   ];
   if (norm === "none") {
-    if (bias) params.push({ name: "b", shape: [W2], init: "uniform-hidden", doc: "input-projection biases, blocks z, h" });
+    if (bias) params.push({ name: "b", shape: [W2], init: "bias", doc: "input-projection biases, blocks z, h" });
   } else {
     params.push({ name: "gamma", shape: [W2], init: "ones", doc: `${norm}-norm scale γ, blocks z, h` });
     if (bias) params.push({ name: "beta", shape: [W2], init: "zeros", doc: `${norm}-norm shift β, blocks z, h` });

@@ -66,10 +66,10 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
   const ldc = 5 * H; // cache row
 
   const params: ParamSpec[] = [
-    { name: "W", shape: [G, inputSize], init: "uniform-hidden", doc: "input weights, gates i, f, c, o" },
-    { name: "U", shape: [G, H], init: "uniform-hidden", doc: "recurrent weights, gates i, f, c, o" },
+    { name: "W", shape: [G, inputSize], init: "input", doc: "input weights, gates i, f, c, o" },
+    { name: "U", shape: [G, H], init: "recurrent", doc: "recurrent weights, gates i, f, c, o" },
   ];
-  if (cfg.bias) params.push({ name: "b", shape: [G], init: "uniform-hidden", doc: "biases, gates i, f, c, o (input and recurrent bias summed)" });
+  if (cfg.bias) params.push({ name: "b", shape: [G], init: "bias", doc: "biases, gates i, f, c, o (input and recurrent bias summed)" });
   const gates: GateView[] = [
     { name: "i", offset: 0 }, { name: "f", offset: H }, { name: "cHat", offset: 2 * H }, { name: "o", offset: 3 * H },
     { name: "cAct", offset: 4 * H },

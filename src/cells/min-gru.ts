@@ -92,8 +92,8 @@ export function minGru(o: MinGruOptions, _dtype: DType): Cell {
   const dCand = cfg.candidate === "g" ? dg : () => 1;
   const W2 = 2 * H; // row of xp, dxp and the cache
 
-  const params: ParamSpec[] = [{ name: "W", shape: [W2, inputSize], init: "uniform-hidden", doc: "input weights, blocks z, h" }];
-  if (cfg.bias) params.push({ name: "b", shape: [W2], init: "uniform-hidden", doc: "biases, blocks z, h" });
+  const params: ParamSpec[] = [{ name: "W", shape: [W2, inputSize], init: "input", doc: "input weights, blocks z, h" }];
+  if (cfg.bias) params.push({ name: "b", shape: [W2], init: "bias", doc: "biases, blocks z, h" });
 
   /** z = σ(W_z x + b_z), ĥ = cand(W_h x + b_h) for `rows` rows: xp [rows, 2H] → cache [rows, 2H]. */
   function gateRows(xp: Vec, xpOff: number, cache: Vec, cacheOff: number, rows: number, b: Vec | undefined): void {

@@ -40,10 +40,10 @@ export function rnn(o: RnnOptions, dtype: DType): Cell {
   const act: Activation = withClip(makeActivation(cfg.activation), cfg.clip ?? Infinity, dtype);
 
   const params: ParamSpec[] = [
-    { name: "W", shape: [H, inputSize], init: "uniform-hidden", doc: "input weights" },
-    { name: "U", shape: [H, H], init: "uniform-hidden", doc: "recurrent weights" },
+    { name: "W", shape: [H, inputSize], init: "input", doc: "input weights" },
+    { name: "U", shape: [H, H], init: "recurrent", doc: "recurrent weights" },
   ];
-  if (cfg.bias) params.push({ name: "b", shape: [H], init: "uniform-hidden", doc: "bias (input and recurrent bias summed)" });
+  if (cfg.bias) params.push({ name: "b", shape: [H], init: "bias", doc: "bias (input and recurrent bias summed)" });
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
     const { B, xp, xpOff, cache, cacheOff } = s;

@@ -12,8 +12,7 @@
  */
 import type { Kernels, Vec } from "../kernels/types.js";
 
-/** Initialisers a parameter can ask for (train/ may override them). */
-export type InitKind = "uniform-hidden" | "zeros" | "ones";
+import type { InitKind } from "../layers/init.js";
 
 /** A named parameter block: one contiguous view inside the layer's flat parameter buffer. */
 export interface ParamSpec {

@@ -8,6 +8,7 @@ import { makeActivation, resolveActivation, type Activation, type ActivationSpec
 import type { Kernels, Vec } from "../kernels/types.js";
 import { positiveInt } from "../cells/options.js";
 import type { Rng } from "../util/random.js";
+import { glorotUniform } from "./init.js";
 
 export interface DenseOptions {
   readonly inputSize: number;
@@ -37,8 +38,7 @@ export class Dense {
   /** Glorot-uniform W, zero b, into a [O·I + O] view. */
   init(params: Vec, rng: Rng): void {
     const { inputSize: I, outputSize: O } = this;
-    const s = Math.sqrt(6 / (I + O));
-    for (let i = 0; i < O * I; i++) params[i] = rng.range(-s, s);
+    glorotUniform(params.subarray(0, O * I), I, O, rng);
     params.fill(0, O * I, O * I + O);
   }
 

@@ -9,7 +9,7 @@
  * same layout (forward direction in columns 0..H−1); states [L·D, B, H], row l·D + d.
  */
 import { makeCell, type CellKind, type CellOptionsByKind } from "../cells/index.js";
-import { initParam } from "../cells/init.js";
+import { INIT_SCHEMES, initBlock, type InitScheme } from "../layers/init.js";
 import type { Cell, ParamViews } from "../cells/types.js";
 import { OptionError, ShapeError, StateError, ValueError, fmtShape } from "../errors/index.js";
 import { referenceKernels } from "../kernels/reference.js";
@@ -31,6 +31,8 @@ export interface StackOptions<K extends CellKind> {
   readonly dtype?: DType;
   /** Seed of the parameter initialisation (default 0). */
   readonly seed?: number;
+  /** "glorot" (default: Glorot-uniform input weights, orthogonal recurrent weights, zero biases), "uniform" (PyTorch's U(−1/√H, 1/√H)) or "none" (zeros, for weights about to be loaded). */
+  readonly init?: InitScheme;
   /**
    * Cell options of the reverse direction of a bidirectional stack that differ from the forward
    * one (ONNX gives each direction its own activations), e.g. { candidateActivation: "Relu" }.
@@ -128,7 +130,7 @@ export class Recurrent {
 
   constructor(options: RecurrentOptions) {
     const where = "recurrent";
-    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
+    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
     if (reverseOptions !== undefined && direction !== "bidirectional") {
       throw new OptionError(`${where}: reverseOptions is only for direction "bidirectional", got direction "${direction}"`);
     }
@@ -162,9 +164,10 @@ export class Recurrent {
     this.entries = entries;
     this.params = this.kernels.alloc(offset);
     this.views = this.viewsOf(this.params);
+    const scheme = oneOf(where, "init", init, INIT_SCHEMES);
     const rng = new Rng(seed);
     cells.forEach((c, i) => {
-      for (const spec of c.params) initParam(this.views[i]![spec.name]!, spec.init, c.hiddenSize, rng);
+      for (const spec of c.params) initBlock(this.views[i]![spec.name]!, spec.init, spec.shape, c.hiddenSize, scheme, rng);
     });
   }
 
