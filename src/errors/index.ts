@@ -7,7 +7,9 @@ export type ErrorCode =
   | "shape" // an array has the wrong shape or length
   | "option" // an unknown or invalid option value
   | "value" // a value is out of its domain (NaN, negative length, ...)
-  | "state"; // an object used in the wrong state (backward without a tape, ...)
+  | "state" // an object used in the wrong state (backward without a tape, ...)
+  | "format" // a file or byte stream that is truncated, corrupt or not what it claims
+  | "io"; // a file that cannot be read or written
 
 export class GatedError extends Error {
   readonly code: ErrorCode;
@@ -43,6 +45,13 @@ export class StateError extends GatedError {
   constructor(message: string) {
     super("state", message);
     this.name = "StateError";
+  }
+}
+
+export class FormatError extends GatedError {
+  constructor(message: string) {
+    super("format", message);
+    this.name = "FormatError";
   }
 }
 
