@@ -87,7 +87,7 @@ export interface CreateOptions<K extends CellKind = CellKind> {
   readonly data?: DataInfo;
 }
 
-export function createSpec(o: CreateOptions): ModelSpec {
+export function createSpec<K extends CellKind>(o: CreateOptions<K>): ModelSpec {
   const layers: LayerConfig[] = [];
   let width = o.input.kind === "features" ? o.input.features : o.embedding ?? 32;
   if (o.input.kind === "tokens") layers.push({ kind: "embedding", vocabularySize: o.input.vocabularySize, embeddingSize: width });
