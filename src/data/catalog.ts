@@ -14,7 +14,7 @@ export interface DatasetInfo {
   readonly options: readonly string[];
 }
 
-const FORECAST = ["window", "horizon", "validation", "test", "normalisation"] as const;
+const FORECAST = ["window", "horizon", "validation", "test", "normalisation", "relative"] as const;
 const TEXT = ["steps", "stride", "maxChars", "validation"] as const;
 const GENERATED = ["count", "validationCount", "testCount", "seed"] as const;
 

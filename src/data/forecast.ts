@@ -21,6 +21,8 @@ export interface ForecastOptions {
   test?: number;
   /** "z-score" (default): per-feature (x − mean) / std on training rows; "none": raw values. */
   normalisation?: "z-score" | "none";
+  /** Express each window relative to its last input row (see windows.ts); default false. */
+  relative?: boolean;
 }
 
 /** A series in original units and what describes it. */
@@ -50,7 +52,7 @@ export function forecastDataset(src: SeriesSource, options: ForecastOptions = {}
   const norm = mode === "z-score" ? fitNormalisation(src.values, F, split.validationStart) : identityNormalisation(F);
   const series = applyNormalisation(src.values, F, norm);
   const part = (start: number, end: number) =>
-    makeWindows(series, F, src.targetColumns, window, horizon, windowsEndingIn(start, end, window, horizon));
+    makeWindows(series, F, src.targetColumns, window, horizon, windowsEndingIn(start, end, window, horizon), options.relative === true);
   return {
     name: src.name,
     description: src.description,
@@ -72,6 +74,7 @@ export function forecastDataset(src: SeriesSource, options: ForecastOptions = {}
       ...(src.season !== undefined ? { season: src.season } : {}),
       validationStart: split.validationStart,
       testStart: split.testStart,
+      relative: options.relative === true,
     },
   };
 }

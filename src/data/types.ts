@@ -52,6 +52,8 @@ export interface SeriesInfo {
   /** Row index where the validation and test parts begin (split by time). */
   readonly validationStart: number;
   readonly testStart: number;
+  /** Windows are relative to their last input row (add it back for levels). */
+  readonly relative?: boolean;
 }
 
 export interface Dataset {

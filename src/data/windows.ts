@@ -15,6 +15,7 @@ export function makeWindows(
   window: number,
   horizon: number,
   range: WindowRange,
+  relative = false,
 ): SequenceSet {
   const S = range.count, F = features, C = targetColumns.length, O = horizon * C;
   const x = new Float32Array(S * window * F); // [S, W, F]
@@ -26,6 +27,10 @@ export function makeWindows(
       const row = (s + window + h) * F;
       for (let c = 0; c < C; c++) y[k * O + h * C + c] = series[row + targetColumns[c]!]!;
     }
+    if (!relative) continue;
+    const last = (s + window - 1) * F;
+    for (let t = 0; t < window; t++) for (let f = 0; f < F; f++) x[(k * window + t) * F + f]! -= series[last + f]!;
+    for (let h = 0; h < horizon; h++) for (let c = 0; c < C; c++) y[k * O + h * C + c]! -= series[last + targetColumns[c]!]!;
   }
   return { x, count: S, steps: window, features: F, y, target: "regression", perStep: false, outputs: O };
 }

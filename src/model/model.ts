@@ -33,6 +33,8 @@ export interface DataInfo {
   readonly window?: number;
   readonly horizon?: number;
   readonly season?: number;
+  /** Forecast windows relative to their last input row. */
+  readonly relative?: boolean;
 }
 
 export interface ModelSpec {

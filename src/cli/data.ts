@@ -1,0 +1,125 @@
+/**
+ * Data for the CLI: a built-in data set by name or the user's CSV by path, the task and default
+ * sizes each kind of data calls for, the model's own statistics and vocabulary applied to data it
+ * is evaluated on, and the naive baselines a result is judged against.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { DATASETS, DATASET_NAMES, loadCsv, loadDataset, type DatasetName } from "../data/index.js";
+import type { Dataset, SequenceSet } from "../data/types.js";
+import { OptionError } from "../errors/index.js";
+import type { CreateOptions, DataInfo, Model } from "../model/model.js";
+import { UserError } from "./errors.js";
+
+export type DataKind = "forecast" | "text" | "classification" | "regression";
+
+export interface DataArgs {
+  readonly window?: number;
+  readonly horizon?: number;
+  readonly steps?: number;
+  readonly limit?: number;
+  readonly columns?: readonly string[];
+  readonly target?: readonly string[];
+  /** Forecast windows relative to their last row (default true; --absolute turns it off). */
+  readonly relative?: boolean;
+}
+
+/** Loads `spec`: a built-in name, or a path to a CSV file (a series to forecast). */
+export async function openData(spec: string, a: DataArgs, seed?: number): Promise<Dataset> {
+  if (spec.toLowerCase().endsWith(".csv") || (!Object.hasOwn(DATASETS, spec) && existsSync(spec))) {
+    if (!existsSync(spec)) throw new UserError(`CSV file not found: ${spec}`);
+    return loadCsv(readFileSync(spec, "utf8"), {
+      name: spec, window: a.window ?? 24, ...(a.horizon ? { horizon: a.horizon } : {}), relative: a.relative !== false,
+      ...(a.columns ? { columns: [...a.columns] } : {}), ...(a.target ? { target: [...a.target] } : {}),
+    });
+  }
+  if (!Object.hasOwn(DATASETS, spec)) {
+    throw new OptionError(`unknown data set "${spec}"; built-in data sets: ${DATASET_NAMES.join(", ")} (or give the path of a .csv file)`);
+  }
+  const info = DATASETS[spec as DatasetName];
+  const o: Record<string, unknown> = {};
+  const take = (name: string, v: unknown) => { if (v !== undefined && info.options.includes(name as never)) o[name] = v; };
+  take("window", a.window);
+  take("horizon", a.horizon);
+  take("steps", a.steps);
+  take("limit", a.limit);
+  take("maxChars", a.limit);
+  take("count", a.limit);
+  take("seed", seed);
+  take("relative", a.relative !== false);
+  return loadDataset(spec, o);
+}
+
+export function kindOf(d: Dataset): DataKind {
+  if (d.series) return "forecast";
+  if (d.train.target === "class") return d.train.perStep ? "text" : "classification";
+  return "regression";
+}
+
+/** Default sizes that train in reasonable time on a CPU for each kind of data. */
+export function defaultsFor(kind: DataKind): { hidden: number; epochs: number; batchSize: number; lr: number; embedding: number } {
+  switch (kind) {
+    case "forecast": return { hidden: 32, epochs: 40, batchSize: 32, lr: 0.01, embedding: 0 };
+    case "text": return { hidden: 128, epochs: 3, batchSize: 32, lr: 0.003, embedding: 32 };
+    case "classification": return { hidden: 64, epochs: 4, batchSize: 64, lr: 0.003, embedding: 32 };
+    case "regression": return { hidden: 32, epochs: 10, batchSize: 32, lr: 0.01, embedding: 0 };
+  }
+}
+
+/** The model input and task a data set needs, and the facts to save with the model. */
+export function taskOf(d: Dataset): Pick<CreateOptions, "input" | "task"> & { data: DataInfo } {
+  const s = d.train;
+  const input = s.x instanceof Int32Array ? { kind: "tokens" as const, vocabularySize: s.features } : { kind: "features" as const, features: s.features };
+  const data: DataInfo = {
+    name: d.name,
+    ...(d.normalisation ? { normalisation: d.normalisation } : {}),
+    ...(d.vocabulary ? { vocabulary: d.vocabulary } : {}),
+    ...(d.classes ? { classes: d.classes } : {}),
+    ...(d.series ? { columns: d.series.columns, targetColumns: d.series.targetColumns, window: d.series.window, horizon: d.series.horizon, relative: d.series.relative === true, ...(d.series.season ? { season: d.series.season } : {}) } : {}),
+  };
+  return { input, task: { target: s.target, perStep: s.perStep, outputs: s.outputs }, data };
+}
+
+/**
+ * Re-expresses a data set in the model's terms: the model's normalisation statistics for series,
+ * the model's vocabulary for tokens. Throws a UserError when the data cannot be expressed.
+ */
+export function conformToModel(d: Dataset, model: Model): Dataset {
+  const info = model.spec.data ?? {};
+  const remap = (s: SequenceSet | undefined) => {
+    if (!s) return s;
+    if (info.normalisation && d.normalisation && d.series) return renormalise(s, d, info);
+    if (info.vocabulary && d.vocabulary && s.x instanceof Int32Array) return revocab(s, d.vocabulary, info.vocabulary);
+    return s;
+  };
+  return { ...d, train: remap(d.train)!, ...(d.validation ? { validation: remap(d.validation)! } : {}), ...(d.test ? { test: remap(d.test)! } : {}) };
+}
+
+function renormalise(s: SequenceSet, d: Dataset, info: DataInfo): SequenceSet {
+  const from = d.normalisation!, to = info.normalisation!, F = s.features;
+  if ((d.series?.relative === true) !== (info.relative === true)) {
+    throw new UserError(`the model was trained on ${info.relative ? "relative" : "absolute"} windows; load the data the same way (${info.relative ? "without" : "with"} --absolute)`);
+  }
+  // relative windows are differences: only the scale changes
+  const m = info.relative ? 0 : 1;
+  if (to.mean.length !== F) throw new UserError(`the model was trained on ${to.mean.length} features per step, the data has ${F}`);
+  const x = Float32Array.from(s.x as Float32Array, (v, i) => (v * from.std[i % F]! + m * (from.mean[i % F]! - to.mean[i % F]!)) / to.std[i % F]!);
+  const cols = d.series!.targetColumns, C = cols.length;
+  const y = Float32Array.from(s.y as Float32Array, (v, i) => {
+    const f = cols[i % C]!;
+    return (v * from.std[f]! + m * (from.mean[f]! - to.mean[f]!)) / to.std[f]!;
+  });
+  return { ...s, x, y };
+}
+
+function revocab(s: SequenceSet, from: readonly string[], to: readonly string[]): SequenceSet {
+  const index = new Map(to.map((t, i) => [t, i]));
+  const unk = index.get("<unk>");
+  const map = from.map((t) => {
+    const i = index.get(t) ?? unk;
+    if (i === undefined) throw new UserError(`the data holds the token ${JSON.stringify(t)}, which is not in the model's vocabulary`);
+    return i;
+  });
+  const x = Int32Array.from(s.x as Int32Array, (v) => map[v]!);
+  const y = s.perStep && s.y instanceof Int32Array ? Int32Array.from(s.y, (v) => map[v]!) : s.y;
+  return { ...s, x, y, features: to.length, outputs: s.perStep ? to.length : s.outputs };
+}

@@ -1,0 +1,126 @@
+/**
+ * Command-line options that describe a model (cell kind and every convention, sizes, layers) and
+ * a training run (optimiser, schedule, epochs), shared by `train` and `compare`.
+ */
+import { Option, type Command } from "commander";
+import { CELL_KINDS, type CellKind } from "../cells/index.js";
+import { OptionError } from "../errors/index.js";
+import type { CreateOptions } from "../model/model.js";
+import type { FitOptions } from "../train/fit.js";
+import { OPTIMIZERS, type OptimizerKind } from "../train/optimizers.js";
+import type { DataKind } from "./data.js";
+import { defaultsFor } from "./data.js";
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new OptionError(`--${name} must be a positive integer, got "${v}"`);
+  return n;
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new OptionError(`--${name} must be a number, got "${v}"`);
+  return n;
+};
+const list = (v: string): string[] => v.split(",").map((s) => s.trim()).filter(Boolean);
+
+export function addDataOptions(c: Command): Command {
+  return c
+    .option("--data <name|file.csv>", "built-in data set or a CSV file of a series to forecast", "co2")
+    .option("--window <n>", "forecasting: input steps per window", int("window"))
+    .option("--horizon <n>", "forecasting: steps ahead to predict", int("horizon"))
+    .option("--absolute", "forecasting: windows in absolute levels instead of relative to their last value")
+    .option("--columns <names>", "CSV: input columns (comma-separated)", list)
+    .option("--target <names>", "CSV: target columns (comma-separated)", list)
+    .option("--steps <n>", "text: characters per training sequence", int("steps"))
+    .option("--limit <n>", "use at most n examples / characters (quick runs)", int("limit"));
+}
+
+export function addModelOptions(c: Command): Command {
+  return c
+    .addOption(new Option("--cell <kind>", "cell kind").choices(CELL_KINDS).default("gru"))
+    .option("--hidden <n>", "hidden units per layer and direction", int("hidden"))
+    .option("--layers <n>", "stacked recurrent layers", int("layers"), 1)
+    .addOption(new Option("--direction <d>", "direction").choices(["forward", "reverse", "bidirectional"]).default("forward"))
+    .addOption(new Option("--reset <placement>", "GRU/MGU reset placement").choices(["before", "after"]))
+    .addOption(new Option("--update <convention>", "update convention").choices(["keep", "replace"]))
+    .addOption(new Option("--gates <inputs>", "GRU/MGU gate inputs").choices(["full", "type1", "type2", "type3"]))
+    .option("--gate-activation <name>", "gate activation (Sigmoid, HardSigmoid, ...)")
+    .option("--candidate-activation <name>", "candidate activation (Tanh, Relu, ...)")
+    .option("--output-activation <name>", "LSTM output activation")
+    .option("--activation <name>", "Elman RNN activation")
+    .option("--clip <c>", "cell clip on every activation input", num("clip"))
+    .addOption(new Option("--normalisation <n>", "LiGRU input normalisation").choices(["batch", "layer", "none"]))
+    .addOption(new Option("--mode <m>", "LiBRU mode").choices(["probs", "logprobs", "geomean", "ligru"]))
+    .addOption(new Option("--scan <s>", "minGRU scan").choices(["sequential", "parallel", "log"]))
+    .addOption(new Option("--candidate <c>", "minGRU candidate").choices(["linear", "g"]))
+    .option("--no-bias", "no biases in the cells")
+    .option("--embedding <n>", "embedding width for token inputs", int("embedding"))
+    .option("--dropout <p>", "dropout after the recurrent stack", num("dropout"))
+    .option("--layer-norm", "layer normalisation after the recurrent stack")
+    .option("--head <widths>", "hidden dense layers of the head (comma-separated)", list);
+}
+
+export function addFitOptions(c: Command): Command {
+  return c
+    .option("--epochs <n>", "training epochs", int("epochs"))
+    .option("--batch-size <n>", "sequences per batch", int("batch-size"))
+    .option("--seed <n>", "seed of initialisation, shuffling and dropout", num("seed"), 1)
+    .addOption(new Option("--optimizer <kind>", "optimiser").choices(OPTIMIZERS).default("adam"))
+    .option("--lr <rate>", "learning rate", num("lr"))
+    .option("--momentum <m>", "SGD / RMSprop momentum", num("momentum"))
+    .option("--weight-decay <w>", "weight decay", num("weight-decay"))
+    .option("--clip-norm <n>", "clip gradients to this global norm", num("clip-norm"))
+    .addOption(new Option("--schedule <kind>", "learning-rate schedule").choices(["constant", "cosine", "step"]).default("constant"))
+    .option("--warmup <steps>", "linear learning-rate warm-up steps", int("warmup"))
+    .option("--patience <n>", "early stopping: epochs without validation improvement", int("patience"))
+    .option("--bptt <n>", "truncated BPTT window (per-step tasks)", int("bptt"));
+}
+
+export interface ModelArgs {
+  cell: CellKind; hidden?: number; layers: number; direction: "forward" | "reverse" | "bidirectional";
+  reset?: string; update?: string; gates?: string; gateActivation?: string; candidateActivation?: string; outputActivation?: string;
+  activation?: string; clip?: number; normalisation?: string; mode?: string; scan?: string; candidate?: string; bias: boolean;
+  embedding?: number; dropout?: number; layerNorm?: boolean; head?: string[];
+}
+
+export interface FitArgs {
+  epochs?: number; batchSize?: number; seed: number; optimizer: OptimizerKind; lr?: number; momentum?: number; weightDecay?: number;
+  clipNorm?: number; schedule: "constant" | "cosine" | "step"; warmup?: number; patience?: number; bptt?: number;
+}
+
+/** The cell options given on the command line (only those given: the cell validates them). */
+export function cellOptionsOf(a: ModelArgs): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const keys = ["reset", "update", "gates", "gateActivation", "candidateActivation", "outputActivation", "activation", "clip", "normalisation", "mode", "scan", "candidate"] as const;
+  for (const k of keys) if (a[k] !== undefined) o[k] = a[k];
+  if (a.bias === false) o.bias = false;
+  return o;
+}
+
+export function createOptionsOf(a: ModelArgs, kind: DataKind, base: Pick<CreateOptions, "input" | "task" | "data">): CreateOptions {
+  const d = defaultsFor(kind);
+  return {
+    ...base,
+    cell: a.cell, hiddenSize: a.hidden ?? d.hidden, layers: a.layers, direction: a.direction,
+    cellOptions: cellOptionsOf(a) as never,
+    ...(base.input.kind === "tokens" ? { embedding: a.embedding ?? d.embedding } : {}),
+    ...(a.dropout ? { dropout: a.dropout } : {}),
+    ...(a.layerNorm ? { layerNorm: true } : {}),
+    ...(a.head ? { head: a.head.map(Number) } : {}),
+  };
+}
+
+export function fitOptionsOf(a: FitArgs, kind: DataKind, steps: number): Omit<FitOptions, "validation"> {
+  const d = defaultsFor(kind);
+  const epochs = a.epochs ?? d.epochs, lr = a.lr ?? d.lr;
+  return {
+    epochs, batchSize: a.batchSize ?? d.batchSize, seed: a.seed,
+    optimizer: { kind: a.optimizer, lr, ...(a.momentum !== undefined ? { momentum: a.momentum } : {}), ...(a.weightDecay !== undefined ? { weightDecay: a.weightDecay } : {}) },
+    ...(a.clipNorm !== undefined ? { clipNorm: a.clipNorm } : {}),
+    schedule: a.schedule === "cosine" ? { kind: "cosine", total: Math.max(1, epochs * steps), ...(a.warmup ? { warmup: a.warmup } : {}) }
+      : a.schedule === "step" ? { kind: "step", every: Math.max(1, Math.round((epochs * steps) / 3)), gamma: 0.3, ...(a.warmup ? { warmup: a.warmup } : {}) }
+      : { kind: "constant", ...(a.warmup ? { warmup: a.warmup } : {}) },
+    ...(a.patience ? { earlyStopping: { patience: a.patience, restoreBest: true } } : {}),
+    ...(a.bptt ? { window: a.bptt } : {}),
+  };
+}
