@@ -1,0 +1,127 @@
+/**
+ * `gated inspect MODEL`: the configuration with every convention spelled out, parameter counts by
+ * tensor, and with --input the per-step gate values of each recurrent layer drawn as heat maps
+ * (time × unit) for z, r and the candidate (or the cell's own gates), in SVG files and one HTML page.
+ */
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { RecurrentLayer } from "../../layers/recurrent.js";
+import { captureGates } from "../../model/inspect.js";
+import type { Model } from "../../model/model.js";
+import { loadModel } from "../../node/files.js";
+import { htmlReport } from "../../report/html.js";
+import { heatmap } from "../../report/svg/heatmap.js";
+import { gatherBatch } from "../../train/batches.js";
+import { splitOf } from "../assess.js";
+import { conformToModel, openData } from "../data.js";
+import { UserError } from "../errors.js";
+
+interface InspectArgs { input?: string; split: string; sequence: string; out?: string; json?: boolean }
+
+export function registerInspect(program: Command): void {
+  program.command("inspect").description("show a model's configuration, parameters and, with --input, its gates over time")
+    .argument("<model>", "model file (.safetensors)")
+    .option("--input <data>", "a data set name or CSV file: draw the gates on one of its sequences")
+    .option("--split <name>", "which part of the data", "test")
+    .option("--sequence <k>", "which sequence of that part", "0")
+    .option("--out <dir>", "where to write the heat maps (default <model>-gates)")
+    .option("--json", "print the description as JSON")
+    .action(async (path: string, a: InspectArgs) => {
+      const model = loadModel(path);
+      const desc = describe(model, path);
+      let written: string[] = [];
+      if (a.input) written = await drawGates(model, path, a);
+      if (a.json) {
+        process.stdout.write(JSON.stringify({ ...desc, gateFiles: written }, null, 2) + "\n");
+        return;
+      }
+      process.stdout.write(formatDescription(desc) + (written.length ? `\ngate heat maps:\n${written.map((f) => `  ${f}`).join("\n")}\n` : ""));
+    });
+}
+
+interface Description {
+  file: string; bytes: number; input: unknown; task: unknown; data: Record<string, unknown>;
+  layers: { index: number; kind: string; config: Record<string, unknown> }[];
+  parameters: { name: string; shape: readonly number[]; count: number; trainable: boolean; doc: string }[];
+  total: number; trainable: number;
+}
+
+function describe(model: Model, file: string): Description {
+  const net = model.net;
+  const { vocabulary, ...data } = model.spec.data ?? {};
+  return {
+    file, bytes: statSync(file).size, input: model.spec.input, task: model.spec.task,
+    data: { ...data, ...(vocabulary ? { vocabularySize: vocabulary.length } : {}) },
+    layers: net.layers.map((l, index) => ({
+      index, kind: l.kind,
+      // recurrent layers: the cell's resolved options, every convention explicit
+      config: l instanceof RecurrentLayer ? { ...l.config, ...l.rnn.cells[0]!.config } : { ...l.config },
+    })),
+    parameters: net.entries.map((e) => ({ name: e.name, shape: e.shape, count: e.size, trainable: e.trainable, doc: e.doc })),
+    total: net.paramCount, trainable: net.trainableCount,
+  };
+}
+
+function show(v: unknown): string {
+  if (v && typeof v === "object" && "name" in v) {
+    const a = v as { name: string; alpha?: number; beta?: number };
+    return a.alpha || a.beta ? `${a.name}(α ${a.alpha}, β ${a.beta})` : a.name;
+  }
+  return Array.isArray(v) ? v.join(",") : String(v);
+}
+
+function formatDescription(d: Description): string {
+  const lines = [`model: ${d.file} (${(d.bytes / 1024).toFixed(1)} KB)`, `input: ${JSON.stringify(d.input)}`, `task: ${JSON.stringify(d.task)}`];
+  if (Object.keys(d.data).length) lines.push(`data: ${Object.entries(d.data).map(([k, v]) => `${k} ${k === "normalisation" ? "saved" : show(v)}`).join(" · ")}`);
+  lines.push("layers:");
+  for (const l of d.layers) {
+    const { kind: _k, ...c } = l.config;
+    lines.push(`  ${l.index} ${l.kind.padEnd(10)} ${Object.entries(c).map(([k, v]) => `${k} ${show(v)}`).join(" · ")}`);
+  }
+  lines.push(`parameters: ${d.total.toLocaleString("en")} (${d.trainable.toLocaleString("en")} trainable)`);
+  const w = Math.max(...d.parameters.map((p) => p.name.length));
+  for (const p of d.parameters) {
+    lines.push(`  ${p.name.padEnd(w)}  ${`[${p.shape.join(", ")}]`.padEnd(12)} ${String(p.count).padStart(9)}  ${p.trainable ? "" : "(saved statistic) "}${p.doc}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function drawGates(model: Model, path: string, a: InspectArgs): Promise<string[]> {
+  const info = model.spec.data ?? {};
+  const raw = await openData(a.input!, { relative: info.relative ?? true, ...(info.window ? { window: info.window } : {}), ...(info.horizon ? { horizon: info.horizon } : {}) });
+  const set = splitOf(conformToModel(raw, model), a.split);
+  const k = Number(a.sequence);
+  if (!Number.isInteger(k) || k < 0 || k >= set.count) throw new UserError(`--sequence must be in 0..${set.count - 1}, got ${a.sequence}`);
+  const batch = gatherBatch(model.net.kernels, set, [k]);
+  const layers = captureGates(model, batch.input);
+  const dir = a.out ?? path.replace(/\.safetensors$/, "") + "-gates";
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [], svgs: string[] = [];
+  for (const l of layers) {
+    for (const [name, t] of Object.entries(l.gates)) {
+      const [T, , H] = t.shape as [number, number, number];
+      const gate = name.split(".").pop()!;
+      const svg = heatmap({
+        title: `layer ${l.index} ${l.cell}: ${name}`, values: t.data, rows: T, cols: H, rowLabel: "time step", colLabel: "unit",
+        ...(isUnitInterval(gate, l.cell) ? { min: 0, max: 1 } : {}), palette: "sequential",
+      });
+      const file = join(dir, `${name}.svg`);
+      writeFileSync(file, svg);
+      files.push(file);
+      svgs.push(svg);
+    }
+  }
+  const html = join(dir, "gates.html");
+  writeFileSync(html, htmlReport({
+    title: `gates of ${path}`,
+    sections: [{ heading: `${a.input} (${a.split}, sequence ${k})`, text: "Each map shows one gate's value for every time step (rows) and unit (columns).", svg: svgs }],
+  }));
+  files.push(html);
+  return files;
+}
+
+/** Gates that live in [0, 1] get a fixed colour scale, so maps compare across layers. */
+function isUnitInterval(gate: string, cell: string): boolean {
+  return ["z", "r", "f", "i", "o"].includes(gate) && cell !== "rnn";
+}

@@ -1,0 +1,130 @@
+/**
+ * `gated predict MODEL`: forecast the next N steps of a series (with the history and forecast
+ * drawn as a chart), generate text from a prompt at a temperature, or classify sequences.
+ * Input comes from --input FILE or standard input.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { loadCsv } from "../../data/index.js";
+import type { Model } from "../../model/model.js";
+import { loadModel } from "../../node/files.js";
+import { forecastChart } from "../../report/svg/forecast-chart.js";
+import { forecastSeries } from "../../train/forecast.js";
+import { generateText } from "../../train/generate.js";
+import { predictSet } from "../../train/predict.js";
+import { Rng } from "../../util/random.js";
+import { openData } from "../data.js";
+import { UserError } from "../errors.js";
+
+interface PredictArgs {
+  steps?: string; input?: string; prompt?: string; length: string; temperature: string; seed: string; chart?: string; json?: boolean;
+}
+
+export function registerPredict(program: Command): void {
+  program.command("predict").description("forecast a series, generate text, or classify sequences with a trained model")
+    .argument("<model>", "model file (.safetensors)")
+    .option("--steps <n>", "forecast: steps ahead (default: the model's horizon)")
+    .option("--input <file>", "forecast: a CSV of the history (default: the training data set); classify: a JSON array of sequences; '-' for stdin")
+    .option("--chart <file.svg>", "forecast: draw the history and the forecast")
+    .option("--prompt <text>", "text: the start of the text (default: read from --input or stdin)")
+    .option("--length <n>", "text: characters to generate", "200")
+    .option("--temperature <t>", "text: sampling temperature (0 = most likely)", "0.8")
+    .option("--seed <n>", "text: seed of the sampling", "1")
+    .option("--json", "print the result as JSON")
+    .action(async (path: string, a: PredictArgs) => {
+      const model = loadModel(path);
+      if (model.spec.data?.window) await forecast(model, a);
+      else if (model.spec.data?.vocabulary && model.spec.task.perStep) text(model, a);
+      else classify(model, a);
+    });
+}
+
+function readInput(file: string | undefined): string {
+  if (file === undefined || file === "-") {
+    if (process.stdin.isTTY) throw new UserError("no input: give --input FILE or pipe the input to standard input");
+    return readFileSync(0, "utf8");
+  }
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`input file not found or unreadable: ${file}`);
+  }
+}
+
+async function forecast(model: Model, a: PredictArgs): Promise<void> {
+  const d = model.spec.data!;
+  const F = d.normalisation!.mean.length;
+  let history: Float32Array, labels: readonly string[] | undefined;
+  if (a.input) {
+    const csv = loadCsv(readInput(a.input), { name: a.input, window: d.window!, horizon: 1, validation: 0, test: 0, ...(d.columns ? { columns: [...d.columns] } : {}), normalisation: "none" });
+    history = csv.series!.values;
+    labels = csv.series!.labels;
+  } else {
+    const data = await openData(d.name!, { window: d.window!, horizon: d.horizon!, relative: d.relative === true });
+    history = data.series!.values;
+    labels = data.series!.labels;
+  }
+  if (history.length / F < d.window!) throw new UserError(`the history has ${history.length / F} rows; the model needs at least ${d.window}`);
+  const steps = a.steps ? Number(a.steps) : d.horizon!;
+  if (!Number.isInteger(steps) || steps < 1) throw new UserError(`--steps must be a positive integer, got ${a.steps}`);
+  const values = forecastSeries(model, history, steps);
+  const C = d.targetColumns!.length, names = d.targetColumns!.map((c) => d.columns?.[c] ?? `column ${c}`);
+  if (a.chart) {
+    const L = history.length / F, keep = Math.min(L, Math.max(4 * (d.season ?? 12), 3 * steps));
+    const col = d.targetColumns![0]!;
+    const hist = Float32Array.from({ length: keep }, (_, i) => history[(L - keep + i) * F + col]!);
+    writeFileSync(a.chart, forecastChart({
+      title: `${d.name ?? "series"}: forecast of ${names[0]}`, subtitle: `${steps} step(s) after the last of ${L} rows`,
+      history: { y: hist, ...(labels ? { labels: labels.slice(L - keep) } : {}) },
+      forecast: { start: keep, y: Float32Array.from({ length: steps }, (_, i) => values[i * C]!) },
+      yLabel: names[0]!,
+    }));
+  }
+  if (a.json) {
+    process.stdout.write(JSON.stringify({ columns: names, steps, forecast: Array.from({ length: steps }, (_, i) => Array.from(values.subarray(i * C, (i + 1) * C))) }) + "\n");
+    return;
+  }
+  process.stdout.write(`forecast of ${names.join(", ")} for the next ${steps} step(s):\n`);
+  for (let i = 0; i < steps; i++) process.stdout.write(`  +${i + 1}\t${Array.from(values.subarray(i * C, (i + 1) * C), (v) => v.toFixed(3)).join("\t")}\n`);
+  if (a.chart) process.stdout.write(`chart: ${a.chart}\n`);
+}
+
+function text(model: Model, a: PredictArgs): void {
+  const prompt = a.prompt ?? readInput(a.input);
+  const length = Number(a.length), temperature = Number(a.temperature);
+  if (!Number.isInteger(length) || length < 0) throw new UserError(`--length must be a whole number, got ${a.length}`);
+  const out = generateText(model, prompt, length, temperature, new Rng(Number(a.seed)));
+  if (a.json) process.stdout.write(JSON.stringify({ prompt, temperature, text: out }) + "\n");
+  else process.stdout.write(prompt + out + "\n");
+}
+
+function classify(model: Model, a: PredictArgs): void {
+  const raw = JSON.parse(readInput(a.input)) as unknown;
+  const inp = model.spec.input;
+  if (!Array.isArray(raw) || raw.length === 0) throw new UserError("classify: the input must be a JSON array of sequences (each an array of steps)");
+  const T = Math.max(...raw.map((s) => (Array.isArray(s) ? s.length : 0)));
+  const F = inp.kind === "features" ? inp.features : 1;
+  const x = inp.kind === "tokens" ? new Int32Array(raw.length * T) : new Float32Array(raw.length * T * F);
+  const lengths = new Int32Array(raw.length);
+  raw.forEach((s: unknown, i) => {
+    if (!Array.isArray(s)) throw new UserError(`classify: sequence ${i} is not an array`);
+    lengths[i] = s.length;
+    s.forEach((step: unknown, t) => {
+      const v = (Array.isArray(step) ? step : [step]).map(Number);
+      if (v.length !== F || v.some((n) => !Number.isFinite(n))) throw new UserError(`classify: sequence ${i}, step ${t} must hold ${F} number(s), got ${JSON.stringify(step)}`);
+      x.set(v, (i * T + t) * F);
+    });
+  });
+  const O = model.spec.task.outputs;
+  const set = { x, count: raw.length, steps: T, features: inp.kind === "features" ? F : inp.vocabularySize, lengths, y: new Float32Array(raw.length * O), target: "regression" as const, perStep: false, outputs: O };
+  const out = predictSet(model, set);
+  const classes = model.spec.data?.classes;
+  const rows = Array.from({ length: raw.length }, (_, i) => {
+    const logits = Array.from(out.subarray(i * O, (i + 1) * O));
+    if (model.spec.task.target !== "class") return { values: logits };
+    const m = Math.max(...logits), e = logits.map((v) => Math.exp(v - m)), s = e.reduce((p, q) => p + q);
+    const p = e.map((v) => v / s), best = p.indexOf(Math.max(...p));
+    return { class: classes?.[best] ?? best, probabilities: p };
+  });
+  process.stdout.write(a.json ? JSON.stringify(rows) + "\n" : rows.map((r, i) => `${i}\t${JSON.stringify(r)}`).join("\n") + "\n");
+}
