@@ -85,7 +85,7 @@ async function train(a: TrainArgs): Promise<number> {
   const split = data.test ? "test" : data.validation ? "validation" : "train";
   const score = assess(model, data, split);
   const reportPath = a.report === false ? null : (a.report ?? out.replace(/\.safetensors$/, "") + ".html");
-  if (reportPath) writeTrainReport(reportPath, { model, data, history: result.history, assessment: score, seconds, args: a });
+  if (reportPath) writeTrainReport(reportPath, { model, data, history: result.history, assessment: score, seconds });
   if (a.json) {
     process.stdout.write(JSON.stringify({ model: out, report: reportPath, checkpoint: ckptPath, seconds, epochs: result.history.length, steps: result.steps, parameters: model.net.trainableCount, assessment: score, history: result.history }, null, 2) + "\n");
     return 0;
