@@ -17,7 +17,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCommands(program);
   try {
     await program.parseAsync(argv as string[], { from: "user" });
-    return 0;
+    // an action may end with its own code (130: stopped by Ctrl-C after a checkpoint)
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof GatedError || e instanceof UserError) {

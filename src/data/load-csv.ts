@@ -27,7 +27,7 @@ export interface CsvOptions extends ForecastOptions {
   window: number;
 }
 
-const KEYS = ["columns", "target", "labels", "hasHeader", "season", "name", "window", "horizon", "validation", "test", "normalisation"];
+const KEYS = ["columns", "target", "labels", "hasHeader", "season", "name", "window", "horizon", "validation", "test", "normalisation", "relative"];
 
 const isNumber = (cell: string): boolean => cell.trim() !== "" && Number.isFinite(Number(cell));
 
