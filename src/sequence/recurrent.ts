@@ -164,11 +164,15 @@ export class Recurrent {
     this.entries = entries;
     this.params = this.kernels.alloc(offset);
     this.views = this.viewsOf(this.params);
-    const scheme = oneOf(where, "init", init, INIT_SCHEMES);
-    const rng = new Rng(seed);
-    cells.forEach((c, i) => {
+    this.initialise(oneOf(where, "init", init, INIT_SCHEMES), new Rng(seed));
+  }
+
+  /** Refills every parameter by a scheme (see layers/init.ts). */
+  initialise(scheme: InitScheme, rng: Rng): void {
+    this.cells.forEach((c, i) => {
       for (const spec of c.params) initBlock(this.views[i]![spec.name]!, spec.init, spec.shape, c.hiddenSize, scheme, rng);
     });
+    this.markChanged();
   }
 
   get numDirections(): 1 | 2 {
