@@ -26,12 +26,13 @@
  *               log 0 = −∞; a negative h_0 (outside the paper's domain) enters as the signed term
  *               h_0·exp(a*_t) beside the log-sum: the same value. (The paper's code also passes h_0
  *               through g; here h_0 is the state itself, as in its sequential equations.)
- * Scans keep their elements in float64 whatever the dtype. Inactive rows (t ≥ len) are the identity
+ * The scans themselves are in kernels/scan.ts; their elements are float64 whatever the dtype. Inactive rows (t ≥ len) are the identity
  * map (1, 0); afterwards their states are copied as the step loop copies them.
  *
  * Shape legend: B batch, T time, N = T·B rows, I input, H hidden, L = B·H lanes of a scan.
  */
 import { sigmoid, softplus } from "../kernels/activations.js";
+import { affineScan, logScan } from "../kernels/scan.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { OptionError } from "../errors/index.js";
 import type { UpdateConvention } from "./gated-unit.js";
@@ -54,22 +55,6 @@ const g = (v: number): number => (v >= 0 ? v + 0.5 : sigmoid(v));
 /** g'(v) from y = g(v): 1 where y ≥ 0.5 (v ≥ 0), y(1 − y) below. */
 const dg = (y: number): number => (y >= 0.5 ? 1 : y * (1 - y));
 const logG = (v: number): number => (v >= 0 ? Math.log(v + 0.5) : -softplus(-v));
-/** log(e^x + e^y), with log 0 = −∞ on either side. */
-function logAddExp(x: number, y: number): number {
-  const hi = x > y ? x : y, lo = x > y ? y : x;
-  return hi === -Infinity ? -Infinity : hi + Math.log1p(Math.exp(lo - hi));
-}
-
-/**
- * Work-efficient inclusive scan (Blelloch's up- and down-sweep in Brent–Kung form) over elements
- * 0..n−1: 2n combines, depth 2·log2 n. `into(i, j)` (j < i) sets element i to (element j) then (element i).
- */
-function scanInclusive(n: number, into: (i: number, j: number) => void): void {
-  let d = 1;
-  for (; d < n; d *= 2) for (let i = 2 * d - 1; i < n; i += 2 * d) into(i, i - d);
-  for (d /= 2; d >= 1; d /= 2) for (let i = 3 * d - 1; i < n; i += 2 * d) into(i, i - d);
-}
-
 export function minGru(o: MinGruOptions, _dtype: DType): Cell {
   const where = "mingru";
   checkKeys(where, o, KEYS);
@@ -183,7 +168,7 @@ export function minGru(o: MinGruOptions, _dtype: DType): Cell {
         }
       }
     }
-    if (log) logScan(T, L, A, U); else affineScan(T, L, A, U);
+    if (log) logScan(n, L, A, U); else affineScan(n, L, A, U);
     for (let e = 1; e <= T; e++) {
       const blk = (reverse ? T - e : e) * L;
       for (let l = 0; l < L; l++) {
@@ -192,23 +177,6 @@ export function minGru(o: MinGruOptions, _dtype: DType): Cell {
       }
     }
     if (lengths !== null) keepInactive(T, B, reverse, h, lengths);
-  }
-
-  /** (a2, u2) ∘ (a1, u1) = (a2·a1, a2·u1 + u2): afterwards U holds h_t. */
-  function affineScan(T: number, L: number, A: Float64Array, U: Float64Array): void {
-    scanInclusive(T + 1, (i, j) => {
-      for (let l = 0, x = i * L, y = j * L; l < L; l++) {
-        U[x + l] = A[x + l]! * U[y + l]! + U[x + l]!;
-        A[x + l] = A[x + l]! * A[y + l]!;
-      }
-    });
-  }
-
-  /** A: log a → a*_t = cumsum; U: log u → logcumsumexp(log u − a*), so that log h_t = A + U. */
-  function logScan(T: number, L: number, A: Float64Array, U: Float64Array): void {
-    scanInclusive(T + 1, (i, j) => { for (let l = 0; l < L; l++) A[i * L + l] = A[i * L + l]! + A[j * L + l]!; });
-    for (let q = L; q < (T + 1) * L; q++) U[q] = U[q]! - A[q]!;
-    scanInclusive(T + 1, (i, j) => { for (let l = 0; l < L; l++) U[i * L + l] = logAddExp(U[j * L + l]!, U[i * L + l]!); });
   }
 
   /** The step loop's rule for an inactive row (it keeps its state), in the loop's order. */
