@@ -28,6 +28,7 @@
  * feature (2H)], layer [v̂ (2H) | 1/√(σ² + ε) of the row (1)]. No dRec: dA = [da_z | da_h] stays in dxp.
  */
 import { makeActivation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
+import { batchNormBackward, batchNormForward, layerNormBackward, layerNormForward } from "../kernels/norm.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { OptionError, ValueError } from "../errors/index.js";
 import type { UpdateConvention } from "./gated-unit.js";
@@ -137,98 +138,34 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
     k.matmulTN(g.U!, 0, H, seq.dxp, 0, W2, seq.states[0]!, seq.statesOff, H, W2, H, seq.N, 1);
   }
 
-  /** Rows past their length (t ≥ len[b]) take no part in the batch statistics. */
-  const active = (len: Int32Array | null, B: number, r: number): boolean => len === null || Math.floor(r / B) < len[r % B]!;
   const activeCount = (s: PrepareInfo): number => (s.lengths === null ? s.T * s.B : s.lengths.reduce((m, l) => m + l, 0));
-  const ldw = norm === "batch" ? 2 * W2 : W2 + 1; // work row
+  const ldw = norm === "batch" ? 2 * W2 : W2 + 1; // work row: v̂, then 1/σ (kernels/norm.ts)
 
+  // a = γ ⊙ v̂ + β,  v̂ = (v − μ)/√(σ² + ε) per feature over the active (t, b) positions (rows past
+  // their length take no part), or from the running statistics in eval mode
   function prepareBatch(_k: Kernels, p: ParamViews, xp: Vec, s: PrepareInfo, work: Vec): void {
-    const N = s.T * s.B, M = activeCount(s), len = s.lengths;
+    const M = activeCount(s);
     const useBatch = s.mode === "train" && M > 0;
     if (useBatch && M === 1) {
       throw new ValueError(`${where}: batch normalisation in training needs more than one active (t, b) position ` +
         `to estimate a variance, got 1; hint: use a longer batch, normalisation "layer", or eval mode`);
     }
-    const gamma = p.gamma!, beta = p.beta, rm = p.runningMean!, rv = p.runningVar!;
-    for (let j = 0; j < W2; j++) {
-      let mean = rm[j]!, v = rv[j]!;
-      if (useBatch) {
-        let sum = 0, sq = 0;
-        for (let r = 0; r < N; r++) if (active(len, s.B, r)) sum += xp[r * W2 + j]!;
-        mean = sum / M;
-        for (let r = 0; r < N; r++) if (active(len, s.B, r)) { const d = xp[r * W2 + j]! - mean; sq += d * d; }
-        v = sq / M;
-        rm[j] = (1 - momentum) * rm[j]! + momentum * mean;
-        rv[j] = (1 - momentum) * rv[j]! + momentum * (sq / (M - 1));
-      }
-      const inv = 1 / Math.sqrt(v + eps);
-      work[W2 + j] = inv;
-      for (let r = 0; r < N; r++) {
-        const xh = (xp[r * W2 + j]! - mean) * inv; // v̂ = (v − μ) / √(σ² + ε)
-        work[r * ldw + j] = xh;
-        xp[r * W2 + j] = gamma[j]! * xh + (beta ? beta[j]! : 0); // a = γ ⊙ v̂ + β
-      }
-    }
+    const stats = useBatch
+      ? { runningMean: p.runningMean!, runningVar: p.runningVar!, momentum }
+      : { mean: p.runningMean!, variance: p.runningVar! };
+    batchNormForward(xp, s.T * s.B, W2, s.B, s.lengths, M, p.gamma!, p.beta, eps, stats, work, ldw);
   }
 
   function prepareBackwardBatch(_k: Kernels, p: ParamViews, g: ParamViews, dxp: Vec, s: PrepareInfo, work: Vec): void {
-    const N = s.T * s.B, M = activeCount(s), len = s.lengths;
-    const useBatch = s.mode === "train" && M > 1;
-    for (let j = 0; j < W2; j++) {
-      // a = γ ⊙ v̂ + β
-      let sdy = 0, sdyx = 0;
-      for (let r = 0; r < N; r++) {
-        if (!active(len, s.B, r)) continue;
-        const dy = dxp[r * W2 + j]!;
-        sdy += dy; sdyx += dy * work[r * ldw + j]!;
-      }
-      g.gamma![j] += sdyx;
-      if (g.beta) g.beta[j] += sdy;
-      // v̂ = (v − μ) / √(σ² + ε), μ and σ² functions of every active v in train mode, constants in eval
-      const c = p.gamma![j]! * work[W2 + j]!;
-      for (let r = 0; r < N; r++) {
-        const at = r * W2 + j;
-        if (!active(len, s.B, r)) dxp[at] = 0;
-        else dxp[at] = useBatch ? c * (dxp[at]! - sdy / M - work[r * ldw + j]! * (sdyx / M)) : c * dxp[at]!;
-      }
-    }
+    const M = activeCount(s);
+    batchNormBackward(dxp, s.T * s.B, W2, s.B, s.lengths, M, s.mode === "train" && M > 1, p.gamma!, g.gamma!, g.beta, work, ldw);
   }
 
-  function prepareLayer(_k: Kernels, p: ParamViews, xp: Vec, s: PrepareInfo, work: Vec): void {
-    const gamma = p.gamma!, beta = p.beta;
-    for (let r = 0; r < s.T * s.B; r++) {
-      const x = r * W2, w = r * ldw;
-      let sum = 0, sq = 0;
-      for (let j = 0; j < W2; j++) sum += xp[x + j]!;
-      const mean = sum / W2;
-      for (let j = 0; j < W2; j++) { const d = xp[x + j]! - mean; sq += d * d; }
-      const inv = 1 / Math.sqrt(sq / W2 + eps);
-      work[w + W2] = inv;
-      for (let j = 0; j < W2; j++) {
-        const xh = (xp[x + j]! - mean) * inv; // v̂ = (v − μ) / √(σ² + ε)
-        work[w + j] = xh;
-        xp[x + j] = gamma[j]! * xh + (beta ? beta[j]! : 0); // a = γ ⊙ v̂ + β
-      }
-    }
-  }
-
-  function prepareBackwardLayer(_k: Kernels, p: ParamViews, g: ParamViews, dxp: Vec, s: PrepareInfo, work: Vec): void {
-    const gamma = p.gamma!, dGamma = g.gamma!, dBeta = g.beta;
-    for (let r = 0; r < s.T * s.B; r++) {
-      const x = r * W2, w = r * ldw;
-      // a = γ ⊙ v̂ + β;  dv̂ = dy ⊙ γ
-      let s1 = 0, s2 = 0;
-      for (let j = 0; j < W2; j++) {
-        const dy = dxp[x + j]!, xh = work[w + j]!, dxh = dy * gamma[j]!;
-        dGamma[j] += dy * xh;
-        if (dBeta) dBeta[j] += dy;
-        s1 += dxh; s2 += dxh * xh;
-      }
-      // v̂ = (v − μ) / √(σ² + ε), μ and σ² over the row
-      const inv = work[w + W2]!;
-      for (let j = 0; j < W2; j++) dxp[x + j] = inv * (dxp[x + j]! * gamma[j]! - s1 / W2 - work[w + j]! * (s2 / W2));
-    }
-  }
+  // a = γ ⊙ v̂ + β,  v̂ = (v − μ)/√(σ² + ε) over the 2H features of each row
+  const prepareLayer = (_k: Kernels, p: ParamViews, xp: Vec, s: PrepareInfo, work: Vec): void =>
+    layerNormForward(xp, xp, s.T * s.B, W2, p.gamma!, p.beta, eps, work, ldw);
+  const prepareBackwardLayer = (_k: Kernels, p: ParamViews, g: ParamViews, dxp: Vec, s: PrepareInfo, work: Vec): void =>
+    layerNormBackward(dxp, dxp, s.T * s.B, W2, p.gamma!, g.gamma!, g.beta, work, ldw);
 
   // "none": a = v + b
   const prepareBias = (k: Kernels, p: ParamViews, xp: Vec, s: PrepareInfo): void =>
