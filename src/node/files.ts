@@ -44,7 +44,8 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   }
 }
 
-function readBytes(path: string, what: string): Uint8Array {
+/** The bytes of a file; a missing or unreadable file is a FileError naming the path. */
+export function readBytes(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {

@@ -1,2 +1,4 @@
 // Node-only parts of gated: files (atomic model files and checkpoints).
-export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, writeFileAtomic, FileError } from "./files.js";
+export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, writeFileAtomic, readBytes, FileError } from "./files.js";
+export { importFile, detectFormat, readTfjsFiles, writeTfjsFiles, IMPORT_FORMATS } from "../io/node/files.js";
+export type { ImportFormat, ImportResult } from "../io/node/files.js";

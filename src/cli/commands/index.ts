@@ -5,6 +5,9 @@ import { registerEval } from "./eval.js";
 import { registerInspect } from "./inspect.js";
 import { registerPredict } from "./predict.js";
 import { registerTrain } from "./train.js";
+import { registerRun } from "./run.js";
+import { registerExport } from "./export.js";
+import { registerImport } from "./import.js";
 
 export function registerCommands(program: Command): void {
   registerTrain(program);
@@ -12,4 +15,7 @@ export function registerCommands(program: Command): void {
   registerPredict(program);
   registerInspect(program);
   registerCompare(program);
+  registerRun(program);
+  registerExport(program);
+  registerImport(program);
 }

@@ -1,0 +1,82 @@
+/**
+ * Keras 3 ".keras" archives: a zip (read with fflate) holding config.json (the model's
+ * serialisation) and model.weights.h5 (read with h5wasm). The HDF5 layout is Keras 3's
+ * H5IOStore (keras/src/saving/saving_lib.py): each layer's variables under
+ * "layers/<snake_case class name>[_<n>]/vars/<i>" in creation order, the n counting earlier layers
+ * of the same class; a recurrent layer's under ".../cell/vars"; a Bidirectional's under
+ * ".../forward_layer/cell/vars" and ".../backward_layer/cell/vars". Variable order: recurrent
+ * kernel, recurrent_kernel, bias; Dense kernel, bias; Embedding embeddings; LayerNormalization
+ * gamma, beta (each only when the layer has it).
+ */
+import { unzipSync, strFromU8 } from "fflate";
+import { FormatError } from "../../errors/index.js";
+import { kerasLayers, type KerasLayer } from "./config.js";
+import { readH5Floats, type H5Tensor } from "./hdf5.js";
+import { kerasToModel, type KerasImport, type KerasTensor } from "./to-model.js";
+
+/** Keras's naming.to_snake_case. */
+export function snakeCase(name: string): string {
+  return name.replace(/(.)([A-Z][a-z]+)/g, "$1_$2").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+const VARIABLES: Record<string, (c: Readonly<Record<string, unknown>>) => string[]> = {
+  GRU: (c) => ["kernel", "recurrent_kernel", ...(c.use_bias === false ? [] : ["bias"])],
+  LSTM: (c) => ["kernel", "recurrent_kernel", ...(c.use_bias === false ? [] : ["bias"])],
+  SimpleRNN: (c) => ["kernel", "recurrent_kernel", ...(c.use_bias === false ? [] : ["bias"])],
+  Dense: (c) => ["kernel", ...(c.use_bias === false ? [] : ["bias"])],
+  Embedding: () => ["embeddings"],
+  LayerNormalization: (c) => [...(c.scale === false ? [] : ["gamma"]), ...(c.center === false ? [] : ["beta"])],
+};
+
+function unzip(where: string, bytes: Uint8Array): Record<string, Uint8Array> {
+  try {
+    return unzipSync(bytes, { filter: (f) => f.name === "config.json" || f.name === "model.weights.h5" || f.name === "metadata.json" });
+  } catch (e) {
+    throw new FormatError(`${where}: not a readable zip archive (${(e as Error).message})`);
+  }
+}
+
+/** A .keras archive as a gated model. */
+export async function importKeras3(bytes: Uint8Array, where = "keras archive"): Promise<KerasImport> {
+  const files = unzip(where, bytes);
+  const cfgBytes = files["config.json"];
+  if (!cfgBytes) throw new FormatError(`${where}: the archive has no config.json (not a Keras 3 .keras file)`);
+  let config: unknown;
+  try {
+    config = JSON.parse(strFromU8(cfgBytes));
+  } catch {
+    throw new FormatError(`${where}: config.json is not JSON`);
+  }
+  const h5 = files["model.weights.h5"];
+  if (!h5) throw new FormatError(`${where}: the archive has no model.weights.h5`);
+  const data = await readH5Floats(h5, `${where} model.weights.h5`);
+  const layers = kerasLayers(where, config);
+  return kerasToModel(where, layers, keras3Lookup(layers, data), "keras3");
+}
+
+/** Variables by Keras 3's H5 paths. */
+export function keras3Lookup(layers: readonly KerasLayer[], data: ReadonlyMap<string, H5Tensor>) {
+  const paths = new Map<number, string>();
+  const used = new Map<string, number>();
+  layers.forEach((l, i) => {
+    if (l.className === "InputLayer") return;
+    const base = snakeCase(l.className), n = used.get(base);
+    paths.set(i, n === undefined ? `layers/${base}` : `layers/${base}_${n + 1}`);
+    used.set(base, (n ?? -1) + 1);
+  });
+  return (i: number, l: KerasLayer, part: "self" | "forward" | "backward", variable: string): KerasTensor | undefined => {
+    const inner = part === "self" ? l : innerOf(l, part);
+    const names = VARIABLES[inner.className]?.(inner.config);
+    const k = names?.indexOf(variable) ?? -1;
+    if (k < 0) return undefined;
+    const base = paths.get(i)!;
+    const dir = part === "self" ? base : `${base}/${part}_layer`;
+    const rnn = ["GRU", "LSTM", "SimpleRNN"].includes(inner.className);
+    return data.get(`${rnn ? `${dir}/cell` : dir}/vars/${k}`);
+  };
+}
+
+function innerOf(l: KerasLayer, part: "forward" | "backward"): KerasLayer {
+  const raw = (l.config[part === "forward" ? "layer" : "backward_layer"] ?? l.config.layer) as { class_name?: string; config?: Record<string, unknown> } | undefined;
+  return { className: String(raw?.class_name ?? ""), config: raw?.config ?? {}, name: String(raw?.config?.name ?? "") };
+}
