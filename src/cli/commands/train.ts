@@ -60,8 +60,9 @@ async function train(a: TrainArgs): Promise<number> {
   let stop = false;
   const onInt = () => { stop = true; };
   process.on("SIGINT", onInt);
-  const metricOf = (v?: { accuracy?: number; perplexity?: number; mae?: number }) =>
-    v?.perplexity !== undefined ? ` ppl ${v.perplexity.toFixed(2)}` : v?.accuracy !== undefined ? ` acc ${(100 * v.accuracy).toFixed(1)}%` : "";
+  // next-token models by perplexity, classifiers by accuracy
+  const metricOf = (v?: { accuracy?: number; perplexity?: number }) =>
+    kind === "text" && v?.perplexity !== undefined ? ` ppl ${v.perplexity.toFixed(2)}` : v?.accuracy !== undefined ? ` acc ${(100 * v.accuracy).toFixed(1)}%` : "";
   let result;
   try {
     result = await fit(model, data.train, {
