@@ -20,6 +20,7 @@
  * dRec per row: [dA of the gates, when they do not see x (#gates·H) | dL/d(recurrent candidate product) (H)].
  */
 import { makeActivation, withClip, type Activation, type ActivationConfig } from "../kernels/activations.js";
+import type { GatedSpec } from "../kernels/fused.js";
 import type { Kernels, Vec } from "../kernels/types.js";
 import { OptionError } from "../errors/index.js";
 import type { Cell, GateView, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
@@ -76,7 +77,14 @@ export function gatedUnit(
     { name: "hHat", offset: nG * H },
   ];
 
+  // what a backend's fused step kernel needs to know (kernels/fused.ts); this file's loops are its reference
+  const fusedSpec: GatedSpec = {
+    hidden: H, nG, gx, gh, gb, reset: cfg.reset, update: cfg.update, bias: cfg.bias, hasC,
+    gateActivation: cfg.gateActivation, candidateActivation: cfg.candidateActivation, clip: cfg.clip,
+  };
+
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
+    if (k.fused?.gatedForward(fusedSpec, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, out = s.next[0]!, oOff = s.nextOff;
     const U = p.U!, b = p.b, c = p.c;
@@ -127,6 +135,7 @@ export function gatedUnit(
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
+    if (k.fused?.gatedBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff, dRec, dRecOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, dh = s.dNext[0]!, dPrev = s.dPrev[0]!;
     const U = p.U!;

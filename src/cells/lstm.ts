@@ -28,6 +28,7 @@
  * dRec: none — every gate sees x, so dA of all four gates lives in dxp [B, 4H].
  */
 import { makeActivation, withClip, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
+import type { LstmSpec } from "../kernels/fused.js";
 import type { DType, Kernels } from "../kernels/types.js";
 import { checkKeys, optActivation, optBool, optClip, positiveInt } from "./options.js";
 import type { Cell, CommonCellOptions, GateView, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
@@ -75,7 +76,11 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
     { name: "cAct", offset: 4 * H },
   ];
 
+  // what a backend's fused step kernel needs to know (kernels/fused.ts); this file's loops are its reference
+  const fusedSpec: LstmSpec = { hidden: H, ...cfg };
+
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
+    if (k.fused?.lstmForward(fusedSpec, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;
     const h = s.prev[0]!, c = s.prev[1]!, pOff = s.prevOff;
     const hOut = s.next[0]!, cOut = s.next[1]!, nOff = s.nextOff;
@@ -103,6 +108,7 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
+    if (k.fused?.lstmBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff } = s;
     const c = s.prev[1]!, pOff = s.prevOff;
     const dh = s.dNext[0]!, dc = s.dNext[1]!, dhPrev = s.dPrev[0]!, dcPrev = s.dPrev[1]!;

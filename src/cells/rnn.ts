@@ -14,6 +14,7 @@
  * dRec: none — the only block sees x, so dA lives in dxp [B, H].
  */
 import { makeActivation, withClip, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
+import type { RnnSpec } from "../kernels/fused.js";
 import type { DType, Kernels } from "../kernels/types.js";
 import { checkKeys, optActivation, optBool, optClip, positiveInt } from "./options.js";
 import type { Cell, CommonCellOptions, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
@@ -45,7 +46,11 @@ export function rnn(o: RnnOptions, dtype: DType): Cell {
   ];
   if (cfg.bias) params.push({ name: "b", shape: [H], init: "bias", doc: "bias (input and recurrent bias summed)" });
 
+  // what a backend's fused step kernel needs to know (kernels/fused.ts); this file's loops are its reference
+  const fusedSpec: RnnSpec = { hidden: H, ...cfg };
+
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
+    if (k.fused?.rnnForward(fusedSpec, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff } = s;
     const out = s.next[0]!, nOff = s.nextOff, b = p.b;
     // cache [B, H] = h · Uᵀ, then h' = φ(W x + U h + b) in place
@@ -61,6 +66,7 @@ export function rnn(o: RnnOptions, dtype: DType): Cell {
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
+    if (k.fused?.rnnBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff } = s;
     const dh = s.dNext[0]!;
     // h' = φ(a): dA = dh' ⊙ φ'(h')

@@ -13,6 +13,8 @@
  *
  * Shape legend: M, N, K are the matrix sizes of out[M, N] = op(A)·op(B).
  */
+import type { FusedKernels } from "./fused.js";
+
 export type DType = "float32" | "float64";
 export type Vec = Float32Array | Float64Array;
 
@@ -47,4 +49,24 @@ export interface Kernels {
   sumRows(out: Vec, oOff: number, a: Vec, aOff: number, lda: number, m: number, n: number): void;
   /** out[M, N] = A[M, N] + bias[N] broadcast over rows (out may be A) */
   addBias(out: Vec, oOff: number, ldo: number, a: Vec, aOff: number, lda: number, bias: Vec, bOff: number, m: number, n: number): void;
+
+  /**
+   * Called by the sequence driver at the start of every forward, backward and streaming step: the
+   * parameters may have changed since the previous call. A backend that caches forms derived from
+   * the parameters (packed weights) checks them again after this and may trust them until the next.
+   */
+  readonly begin?: () => void;
+  /** Fused per-step cell kernels (fast backends only; see fused.ts). */
+  readonly fused?: FusedKernels;
+  /**
+   * Buffers inside the backend's own memory, which its kernels use in place (fast backends whose
+   * memory never moves only). The sequence driver keeps its per-sequence work there.
+   */
+  readonly resident?: ResidentMemory;
+}
+
+/** Arrays that live in a backend's memory: valid until released; release each exactly once. */
+export interface ResidentMemory {
+  alloc(n: number): Vec;
+  release(v: Vec): void;
 }

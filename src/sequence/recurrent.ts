@@ -12,7 +12,7 @@ import { makeCell, type CellKind, type CellOptionsByKind } from "../cells/index.
 import { INIT_SCHEMES, initBlock, type InitScheme } from "../layers/init.js";
 import type { Cell, ParamViews } from "../cells/types.js";
 import { OptionError, ShapeError, StateError, ValueError, fmtShape } from "../errors/index.js";
-import { referenceKernels } from "../kernels/reference.js";
+import { selectKernels, type Backend } from "../kernels/select.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
 import { allocDirection, backwardDirection, finalState, forwardDirection, type DirectionWork, type LayerIO } from "./run.js";
@@ -33,6 +33,11 @@ export interface StackOptions<K extends CellKind> {
   readonly seed?: number;
   /** "glorot" (default: Glorot-uniform input weights, orthogonal recurrent weights, zero biases), "uniform" (PyTorch's U(−1/√H, 1/√H)) or "none" (zeros, for weights about to be loaded). */
   readonly init?: InitScheme;
+  /**
+   * Kernels: "auto" (default: WebAssembly SIMD for float32 where available, else the TypeScript
+   * reference), "wasm" (float32; an error where unavailable) or "reference".
+   */
+  readonly backend?: Backend;
   /**
    * Cell options of the reverse direction of a bidirectional stack that differ from the forward
    * one (ONNX gives each direction its own activations), e.g. { candidateActivation: "Relu" }.
@@ -130,14 +135,15 @@ export class Recurrent {
 
   constructor(options: RecurrentOptions) {
     const where = "recurrent";
-    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
+    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", backend = "auto", reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
     if (reverseOptions !== undefined && direction !== "bidirectional") {
       throw new OptionError(`${where}: reverseOptions is only for direction "bidirectional", got direction "${direction}"`);
     }
     if (!Number.isInteger(layers) || layers < 1) throw new OptionError(`${where}: layers must be a positive integer, got ${JSON.stringify(layers)}`);
     this.direction = oneOf(where, "direction", direction, DIRECTIONS);
     this.dtype = oneOf(where, "dtype", dtype, ["float32", "float64"] as const);
-    this.kernels = referenceKernels(this.dtype);
+    // the binding lets a fast backend pack weight blocks once per parameter version
+    this.kernels = selectKernels(where, backend, this.dtype, { params: () => this.params, version: () => this.paramVersion });
     this.kind = kind;
     this.layers = layers;
     const D = this.numDirections;

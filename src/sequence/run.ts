@@ -22,7 +22,8 @@
  * Nothing here allocates inside the loop: the step records are mutated in place.
  */
 import type { Cell, ParamViews, StepBackward, StepForward } from "../cells/types.js";
-import type { Kernels, Vec } from "../kernels/types.js";
+import type { Kernels, ResidentMemory, Vec } from "../kernels/types.js";
+import { StateError } from "../errors/index.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -32,40 +33,79 @@ export interface DirectionWork {
   readonly reverse: boolean;
   readonly T: number;
   readonly B: number;
-  readonly xp: Vec;             // [N, X·H]
+  readonly xp: Vec;             // [N, X·H]; reused as dxp by backward (no cell's backward reads xp)
   readonly states: Vec[];       // each [(T + 1)·B, H]
   readonly cache: Vec;          // [N, cacheWidth], or [B, cacheWidth] when not kept for backward
   readonly keepCache: boolean;
   readonly scratch: Vec;        // [B, scratchWidth]
   readonly prepared: Vec;       // [N, prepareWidth]: what the cell's prepare() keeps for its backward
   back?: BackwardWork;
+  /** The backend's resident memory these buffers live in, or null (ordinary arrays). */
+  readonly mem: ResidentMemory | null;
+  /** Set when a newer workspace of the same cell took the memory back (see allocDirection). */
+  released?: boolean;
 }
 
 interface BackwardWork {
-  readonly dxp: Vec;            // [N, X·H]
+  readonly dxp: Vec;            // [N, X·H]: the memory of xp
   readonly dRec: Vec;           // [N, dRecWidth]
   readonly dh: Vec[];           // each [B, H]: dL/d state at the current step
   readonly dPrev: Vec[];        // each [B, H]
   readonly dCell: Vec[];        // each [B, H]: dh with inactive rows zeroed (lengths only)
 }
 
+/**
+ * The live workspace of each cell, per resident memory. A layer holds one workspace at a time, so
+ * allocating a new one for a cell (a new T or B) hands the previous one's memory back at once:
+ * memory stays at what the current shapes need however many shapes come and go.
+ */
+const liveWork = new WeakMap<ResidentMemory, Map<Cell, DirectionWork>>();
+
+/**
+ * Allocates a layer-direction's buffers: inside the backend's resident memory when it has one
+ * (its kernels then use them in place, no copies per step), else as ordinary arrays.
+ */
 export function allocDirection(k: Kernels, cell: Cell, reverse: boolean, T: number, B: number, keepCache: boolean): DirectionWork {
   const H = cell.hiddenSize, N = T * B;
   const keep = keepCache || (cell.useScan === true && cell.forwardScan !== undefined);
-  return {
-    cell, reverse, T, B, keepCache: keep,
-    xp: k.alloc(N * cell.xBlocks * H),
-    states: cell.states.map(() => k.alloc((T + 1) * B * H)),
-    cache: k.alloc((keep ? N : B) * cell.cacheWidth),
-    scratch: k.alloc(Math.max(1, B * cell.scratchWidth)),
-    prepared: k.alloc(N * (cell.prepareWidth ?? 0)),
+  const mem = k.resident ?? null;
+  if (mem) {
+    let live = liveWork.get(mem);
+    if (!live) liveWork.set(mem, (live = new Map()));
+    const old = live.get(cell);
+    if (old) releaseDirection(old);
+  }
+  const alloc = (n: number): Vec => (mem ? mem.alloc(n) : k.alloc(n));
+  const w: DirectionWork = {
+    cell, reverse, T, B, keepCache: keep, mem,
+    xp: alloc(N * cell.xBlocks * H),
+    states: cell.states.map(() => alloc((T + 1) * B * H)),
+    cache: alloc((keep ? N : B) * cell.cacheWidth),
+    scratch: alloc(Math.max(1, B * cell.scratchWidth)),
+    prepared: alloc(N * (cell.prepareWidth ?? 0)),
   };
+  if (mem) liveWork.get(mem)!.set(cell, w);
+  return w;
+}
+
+/** Returns a workspace's resident memory (nothing for ordinary arrays); it must not be used again. */
+function releaseDirection(w: DirectionWork): void {
+  if (!w.mem || w.released) return;
+  const bufs = [w.xp, ...w.states, w.cache, w.scratch, w.prepared];
+  if (w.back) bufs.push(w.back.dRec, ...w.back.dh, ...w.back.dPrev, ...w.back.dCell);
+  for (const b of bufs) w.mem.release(b);
+  w.released = true;
+}
+
+function checkLive(w: DirectionWork): void {
+  if (w.released) throw new StateError(`${w.cell.kind}: this workspace was replaced by a newer one (a new sequence shape); run forward again`);
 }
 
 function allocBackward(k: Kernels, w: DirectionWork): BackwardWork {
   const { cell, B, T } = w, H = cell.hiddenSize, N = T * B;
-  const each = () => cell.states.map(() => k.alloc(B * H));
-  return { dxp: k.alloc(N * cell.xBlocks * H), dRec: k.alloc(Math.max(1, N * cell.dRecWidth)), dh: each(), dPrev: each(), dCell: each() };
+  const alloc = (n: number): Vec => (w.mem ? w.mem.alloc(n) : k.alloc(n));
+  const each = () => cell.states.map(() => alloc(B * H));
+  return { dxp: w.xp, dRec: alloc(Math.max(1, N * cell.dRecWidth)), dh: each(), dPrev: each(), dCell: each() };
 }
 
 /** Where the layer's input and output live (rows of N). */
@@ -80,6 +120,8 @@ export interface LayerIO {
 export function forwardDirection(
   k: Kernels, w: DirectionWork, p: ParamViews, io: LayerIO, init: readonly (Vec | null)[],
 ): void {
+  checkLive(w);
+  k.begin?.();
   const { cell, T, B, reverse, states } = w;
   const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize, N = T * B, BH = B * H;
   // xp = x · Wᵀ for all steps at once
@@ -102,7 +144,7 @@ export function forwardDirection(
     for (let b = 0; b < B; b++) {
       const o = (t * B + b) * io.ldo + io.col;
       if (len !== null && t >= len[b]!) io.out.fill(0, o, o + H);
-      else for (let j = 0; j < H; j++) io.out[o + j] = h[at + b * H + j]!;
+      else io.out.set(h.subarray(at + b * H, at + (b + 1) * H), o);
     }
   }
 }
@@ -149,6 +191,8 @@ export function backwardDirection(
 ): void {
   const { cell, T, B, reverse, states, cache } = w;
   const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize, N = T * B, BH = B * H;
+  checkLive(w);
+  k.begin?.();
   const bw = (w.back ??= allocBackward(k, w));
   bw.dxp.fill(0);
   bw.dRec.fill(0);

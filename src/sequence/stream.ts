@@ -19,8 +19,12 @@ interface LayerStream {
   readonly cache: Vec;      // [B, cacheWidth]
   readonly scratch: Vec;    // [B, scratchWidth]
   readonly prepared: Vec;   // [B, prepareWidth]
+  readonly input: Vec;      // [B, I]: layer 0's input copied here (resident memory: kernels read it in place)
   readonly step: Mutable<StepForward>;
 }
+
+/** Frees a collected stream's resident buffers. */
+const streams = new FinalizationRegistry<() => void>((free) => free());
 
 /** The state of a streaming run; create it with Recurrent.createState(B). */
 export class StreamState {
@@ -33,16 +37,26 @@ export class StreamState {
   /** @internal */
   constructor(k: Kernels, cells: readonly Cell[], B: number) {
     this.B = B;
+    // inside the backend's resident memory when it has one (its kernels use it in place), freed
+    // when this state is collected
+    const mem = k.resident, held: Vec[] = [];
+    const alloc = (n: number): Vec => {
+      if (!mem) return k.alloc(n);
+      const v = mem.alloc(n);
+      held.push(v);
+      return v;
+    };
     this.layers = cells.map((cell) => {
       const H = cell.hiddenSize;
-      const each = () => cell.states.map(() => k.alloc(B * H));
+      const each = () => cell.states.map(() => alloc(B * H));
       const cur = each(), nxt = each();
-      const xp = k.alloc(B * cell.xBlocks * H);
-      const cache = k.alloc(B * cell.cacheWidth);
-      const scratch = k.alloc(Math.max(1, B * cell.scratchWidth));
+      const xp = alloc(B * cell.xBlocks * H);
+      const cache = alloc(B * cell.cacheWidth);
+      const scratch = alloc(Math.max(1, B * cell.scratchWidth));
       const step: Mutable<StepForward> = { B, xp, xpOff: 0, prev: cur, prevOff: 0, next: nxt, nextOff: 0, cache, cacheOff: 0, scratch };
-      return { cell, cur, nxt, xp, cache, scratch, prepared: k.alloc(B * (cell.prepareWidth ?? 0)), step };
+      return { cell, cur, nxt, xp, cache, scratch, prepared: alloc(B * (cell.prepareWidth ?? 0)), input: alloc(mem ? B * cell.inputSize : 0), step };
     });
+    if (mem) streams.register(this, () => { for (const v of held) mem.release(v); });
   }
 
   /** The current state component c ("h" = 0, "c" = 1) of layer l: a [B, H] view (live, do not keep). */
@@ -73,7 +87,13 @@ export class StreamState {
  */
 export function streamStep(k: Kernels, st: StreamState, params: readonly ParamViews[], x: Vec, out: Vec, gates?: (layer: number, cache: Vec) => void): void {
   const B = st.B;
+  k.begin?.();
   let input: Vec = x;
+  const first = st.layers[0]!;
+  if (first.input.length > 0 && x.length === first.input.length) {
+    first.input.set(x);
+    input = first.input;
+  }
   for (let l = 0; l < st.layers.length; l++) {
     const ls = st.layers[l]!, cell = ls.cell, p = params[l]!;
     const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize;

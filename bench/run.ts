@@ -1,0 +1,309 @@
+// `npm run bench`: gated against its peers on the issue-5 workloads, in one run, interleaved.
+//
+//   S1 B1 T100 I64 H128, S2 B16 T50 I64 H256, S3 B64 T100 I256 H512 inference, S1 and S2 training
+//   (forward + backward + SGD update); one GRU layer, float32, full output sequence.
+//   Participants: gated on 1 and 2 threads, onnxruntime-node (1, 2 threads), onnxruntime-web
+//   (wasm; 1 thread in this process, 2 threads in a child process), TF.js wasm and cpu backends.
+//
+// Every figure is the median of ROUNDS windows; a window repeats the call for WINDOW seconds
+// (≥ 3 s of work per figure) and counts its time per call. Rounds go through every workload and
+// participant in turn (the order rotates each round), so a busy moment on this shared machine
+// hits everyone alike; only ratios taken in one run mean anything. TF.js cpu is very slow: it gets
+// 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --out FILE (default bench/results/latest.json).
+import { fork, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { enableThreads } from "../src/kernels/threads.js";
+import { wasmRuntime } from "../src/kernels/wasm/runtime.js";
+import { Recurrent } from "../src/sequence/recurrent.js";
+import { measure, median, type Measurer, type Window } from "./measure.js";
+import { gatedRunner, gatedStream } from "./peers/gated.js";
+import { breakdown, ceiling, type Breakdown } from "./profile.js";
+import { ortNodeRunner, ortStream, ortWebRunner } from "./peers/ort.js";
+import { tfjsRunner } from "./peers/tfjs.js";
+import { gruWeights, type GruWeights } from "./peers/weights.js";
+import { WORKLOADS, flops, random, type Runner, type Workload } from "./workloads.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const QUICK = args.includes("--quick");
+const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1]! : join(HERE, "results", "latest.json");
+const WINDOW = QUICK ? 0.2 : 0.6;
+const ROUNDS = QUICK ? 3 : 5;
+const SLOW_ROUNDS = 2;
+/**
+ * TF.js cpu runs T / k steps (the time is scaled by k: its work is linear in T, one op chain per
+ * step): a full S3 call takes minutes here.
+ */
+const TF_CPU_SCALE = (w: Workload): number => (w.name === "S3" ? 50 : w.B > 1 ? 5 : 2);
+const started = performance.now();
+
+if (args.includes("--relaxed") && wasmRuntime()?.relaxed === false && !process.execArgv.includes("--experimental-wasm-relaxed-simd")) {
+  const r = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const weightCache = new Map<string, GruWeights>();
+const weights = (w: Workload): GruWeights => {
+  const key = `${w.I}x${w.H}`;
+  let g = weightCache.get(key);
+  if (!g) weightCache.set(key, (g = gruWeights(w)));
+  return g;
+};
+
+interface Participant {
+  readonly name: string;
+  /** Slow ones get SLOW_ROUNDS windows of one call. */
+  readonly slow?: boolean;
+  /** Sets up a workload; the measurer, or null when the participant does not do it. */
+  prepare(w: Workload): Promise<Measurer | null>;
+  close?(): void;
+}
+
+function local(r: Runner, slow = false, scale?: (w: Workload) => number): Participant {
+  return {
+    name: r.name,
+    slow,
+    async prepare(w) {
+      const fn = await r.prepare(w);
+      if (!fn) return null;
+      const k = scale ? scale(w) : 1;
+      return async (seconds, maxCalls) => {
+        const win = await measure(fn, seconds, maxCalls);
+        return { ms: win.ms * k, calls: win.calls };
+      };
+    },
+  };
+}
+
+/** A participant living in bench/child.ts (ORT-web ×2), driven over IPC. */
+async function child(name: string, threads: number): Promise<Participant> {
+  const proc = fork(join(HERE, "child.ts"), [String(threads)], { execArgv: process.execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const queue: ((m: unknown) => void)[] = [];
+  proc.on("message", (m) => queue.shift()?.(m));
+  const ask = <T>(msg: object | null): Promise<T> => new Promise((resolve, reject) => {
+    queue.push((m) => ((m as { error?: string }).error ? reject(new Error((m as { error: string }).error)) : resolve(m as T)));
+    if (msg) proc.send(msg);
+  });
+  await ask<{ ready: boolean }>(null);
+  return {
+    name,
+    async prepare(w) {
+      const r = await ask<{ ok: boolean }>({ cmd: "prepare", w: w.name });
+      return r.ok ? (seconds, maxCalls) => ask<Window>({ cmd: "measure", w: w.name, seconds, maxCalls }) : null;
+    },
+    close() { proc.send({ cmd: "exit" }); },
+  };
+}
+
+/**
+ * A quiet gap before each window: ONNX Runtime's thread pools spin for a while after a call, which
+ * would otherwise eat into whoever is timed next.
+ */
+function pause(ms = 100): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(3)} ms`;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + " ".repeat(n - s.length);
+}
+
+async function main(): Promise<void> {
+  const rt = wasmRuntime();
+  if (!rt) throw new Error("bench: this Node has no WebAssembly SIMD");
+  const threads = await enableThreads(2);
+  const pool = rt.parallel;
+  rt.parallel = null;
+  log(`gated: wasm-${rt.relaxed ? "relaxed-simd" : "simd"}, ${rt.shared ? "shared" : "unshared"} memory, ${threads} thread(s) available`);
+
+  const tfWasm = tfjsRunner("wasm"), tfCpu = tfjsRunner("cpu", TF_CPU_SCALE);
+  const ortNode1 = ortNodeRunner(1, weights);
+  const participants: Participant[] = [
+    local(gatedRunner(1, pool, weights)),
+    local(gatedRunner(2, pool, weights)),
+    local(ortNode1),
+    local(ortNodeRunner(2, weights)),
+    local(ortWebRunner(1, weights)),
+    await child("ORT-web ×2", 2),
+    local(tfWasm),
+    local(tfCpu, true, TF_CPU_SCALE),
+  ];
+  const tfInfo = { wasm: await tfWasm.info(), cpu: await tfCpu.info() };
+
+  // set up every workload for every participant, with one short warm-up window each
+  const measurers = new Map<string, Measurer>();
+  for (const w of WORKLOADS) {
+    for (const p of participants) {
+      const m = await p.prepare(w);
+      if (!m) continue;
+      measurers.set(`${w.name}|${p.name}`, m);
+      await m(p.slow ? 0 : 0.1, p.slow ? 1 : 1000);
+    }
+    log(`prepared ${w.name} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+
+  // the timed rounds
+  const samples = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const w of WORKLOADS) {
+      const order = participants.map((_, i) => participants[(i + round) % participants.length]!);
+      for (const p of order) {
+        const m = measurers.get(`${w.name}|${p.name}`);
+        if (!m || (p.slow && round >= SLOW_ROUNDS)) continue;
+        await pause();
+        const win = await m(p.slow ? 0 : WINDOW, p.slow ? 1 : 1e9);
+        const key = `${w.name}|${p.name}`;
+        samples.set(key, [...(samples.get(key) ?? []), win.ms]);
+      }
+    }
+    log(`round ${round + 1}/${ROUNDS} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+
+  // streaming latency, B = 1 (S1 sizes): gated's step() against one-step ONNX Runtime sessions
+  const s1 = WORKLOADS[0]!;
+  const streamers: [string, () => unknown][] = [
+    ["gated ×1 step()", gatedStream(s1, weights(s1))],
+    ["ORT-node ×1, T = 1 session", await ortStream(true, 1, s1, weights(s1))],
+    ["ORT-web ×1, T = 1 session", await ortStream(false, 1, s1, weights(s1))],
+  ];
+  const streaming: Record<string, number> = {};
+  const streamSamples = new Map<string, number[]>();
+  for (const [, fn] of streamers) await measure(fn, 0.1, 1e9);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, fn] of streamers) {
+      const win = await measure(fn, WINDOW, 1e9);
+      streamSamples.set(name, [...(streamSamples.get(name) ?? []), win.ms * 1000]);
+    }
+  }
+  for (const [name] of streamers) streaming[name] = median(streamSamples.get(name)!);
+
+  // sanity: gated and ORT-node compute the same function (same weights, reset after)
+  const sanity: Record<string, number> = {};
+  for (const w of WORKLOADS.filter((x) => !x.train && x.name !== "S3")) {
+    const net = new Recurrent({ cell: "gru", inputSize: w.I, hiddenSize: w.H, backend: "wasm" });
+    const g = weights(w);
+    net.setParam("layer0.forward.W", g.W); net.setParam("layer0.forward.U", g.R);
+    net.setParam("layer0.forward.b", g.b); net.setParam("layer0.forward.c", g.c);
+    const ours = net.forward({ data: random(w.T * w.B * w.I, 7), shape: [w.T, w.B, w.I] }).output.data;
+    const theirs = await ortNode1.output(w);
+    let d = 0;
+    for (let i = 0; i < ours.length; i++) d = Math.max(d, Math.abs(ours[i]! - theirs[i]!));
+    sanity[w.name] = d;
+  }
+  for (const p of participants) p.close?.();
+
+  // where gated's time goes (one thread)
+  const profile = { ceilingGflops: ceiling(WINDOW * 2), workloads: WORKLOADS.filter((w) => !w.train).map((w) => breakdown(w, WINDOW * 3)) };
+
+  // peak memory of a training step on S3, in a fresh process
+  const mem = spawnSync(process.execPath, [...process.execArgv, join(HERE, "memory.ts")], { encoding: "utf8" });
+  const memory = mem.status === 0 ? JSON.parse(mem.stdout.trim().split("\n").pop()!) : { error: mem.stderr };
+
+  report(participants.map((p) => p.name), samples, streaming, sanity, memory, profile, { threads, tfInfo });
+}
+
+function report(
+  names: string[], samples: Map<string, number[]>, streaming: Record<string, number>, sanity: Record<string, number>,
+  memory: Record<string, unknown>, profile: { ceilingGflops: number; workloads: Breakdown[] },
+  info: { threads: number; tfInfo: Record<string, string> },
+): void {
+  const rt = wasmRuntime()!;
+  const med = (w: Workload, p: string) => { const s = samples.get(`${w.name}|${p}`); return s ? median(s) : NaN; };
+  const out: string[] = [];
+  out.push(`gated benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}`);
+  out.push(`gated backend wasm-${rt.relaxed ? "relaxed-simd" : "simd"}; TF.js wasm: ${info.tfInfo.wasm}; median of ${ROUNDS} windows of ${WINDOW} s per figure (TF.js cpu: ${SLOW_ROUNDS} calls of T/k steps, time ×k: ${WORKLOADS.map((w) => `${w.name} k = ${TF_CPU_SCALE(w)}`).join(", ")})`);
+  out.push("");
+  out.push("time per call (GFLOP/s)");
+  const head = pad("workload", 28) + names.map((n) => pad(n, 20)).join("");
+  out.push(head);
+  const results: Record<string, Record<string, { ms: number; gflops: number; samples: number[] }>> = {};
+  for (const w of WORKLOADS) {
+    const row = names.map((n) => {
+      const ms = med(w, n);
+      if (Number.isNaN(ms)) return pad("–", 20);
+      const gf = flops(w) / ms / 1e6;
+      (results[w.name] ??= {})[n] = { ms, gflops: gf, samples: samples.get(`${w.name}|${n}`)! };
+      return pad(`${fmtMs(ms)} (${gf >= 10 ? gf.toFixed(1) : gf >= 0.1 ? gf.toFixed(2) : gf.toFixed(3)})`, 20);
+    });
+    out.push(pad(`${w.name} B${w.B} T${w.T} I${w.I} H${w.H}`, 28) + row.join(""));
+  }
+  // ratios: gated ×k against a peer on k threads; TF.js against gated's better figure
+  out.push("");
+  out.push("gated's speed-up over each peer: median over rounds of (peer time / gated time in the same round);");
+  out.push("ORT against gated on the same number of threads, TF.js against gated's better figure");
+  const peers = names.filter((n) => !n.startsWith("gated"));
+  out.push(pad("workload", 28) + peers.map((n) => pad(n, 14)).join(""));
+  const ratios: Record<string, Record<string, number>> = {};
+  for (const w of WORKLOADS) {
+    const g1 = samples.get(`${w.name}|gated ×1`) ?? [], g2 = samples.get(`${w.name}|gated ×2`) ?? [];
+    const row = peers.map((p) => {
+      const ps = samples.get(`${w.name}|${p}`);
+      if (!ps) return pad("–", 14);
+      // paired: each round's peer figure over gated's figure of the same round, then the median
+      const per = ps.map((pm, r) => {
+        const a = g1[r], b = g2[r];
+        const g = p.endsWith("×2") ? (b ?? a) : p.endsWith("×1") ? a : Math.min(a ?? Infinity, b ?? Infinity);
+        return pm / g!;
+      });
+      const r = median(per);
+      (ratios[w.name] ??= {})[p] = r;
+      return pad(`${r.toFixed(r >= 100 ? 0 : 2)}×`, 14);
+    });
+    out.push(pad(w.name, 28) + row.join(""));
+  }
+  // the issue's targets
+  out.push("");
+  out.push("targets (issue 5):");
+  const check = (ok: boolean) => (ok ? "met" : "NOT met");
+  for (const w of WORKLOADS.filter((x) => !x.train)) {
+    const r1 = ratios[w.name]?.["ORT-web ×1"], r2 = ratios[w.name]?.["ORT-web ×2"];
+    out.push(`  ${w.name}: ≥ 1.5× ORT-web: ${r1?.toFixed(2)}× (1 thread), ${r2?.toFixed(2)}× (2 threads): ${check((r1 ?? 0) >= 1.5 && (r2 ?? 0) >= 1.5)}`);
+  }
+  for (const w of WORKLOADS) {
+    const r = ratios[w.name]?.["TF.js wasm"] ?? 0, need = w.train ? 20 : 10;
+    out.push(`  ${w.name}: ≥ ${need}× TF.js wasm: ${r.toFixed(1)}×: ${check(r >= need)}`);
+  }
+  for (const w of WORKLOADS.filter((x) => !x.train)) {
+    const f1 = ratios[w.name]?.["ORT-node ×1"] ?? NaN, f2 = ratios[w.name]?.["ORT-node ×2"] ?? NaN;
+    out.push(`  ${w.name}: fraction of ORT-node's speed reached: ${f1.toFixed(2)} (1 thread), ${f2.toFixed(2)} (2 threads)`);
+  }
+  out.push("");
+  out.push(`streaming latency, B = 1, I ${WORKLOADS[0]!.I}, H ${WORKLOADS[0]!.H} (µs per step): ` + Object.entries(streaming).map(([k, v]) => `${k} ${v.toFixed(2)}`).join("; "));
+  out.push(`sanity, max |gated − ORT-node| over the outputs: ` + Object.entries(sanity).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", "));
+  if ("tapeMB" in memory) {
+    const m = memory as Record<string, number>;
+    out.push(`memory, one training step on S3 (fresh process): BPTT keeps ${(m.bytesPerStep! / 2 ** 20).toFixed(3)} MiB per time step ` +
+      `(${memory.formula}), ${m.tapeMB!.toFixed(1)} MiB for T = 100; wasm heap peak ${m.wasmPeakMB!.toFixed(1)} MiB; ` +
+      `process peak RSS ${m.rssPeakMB!.toFixed(0)} MiB (${m.rssBeforeMB!.toFixed(0)} MiB before the step); step ${fmtMs(m.stepMs!)}`);
+  } else {
+    out.push(`memory: the measurement failed: ${String(memory.error).slice(0, 300)}`);
+  }
+  out.push("");
+  out.push(`where gated's time goes (one thread, inference; wasm SIMD product ceiling here: ${profile.ceilingGflops.toFixed(1)} GFLOP/s, a 256×512×512 packed product):`);
+  for (const b of profile.workloads) {
+    const pct = (ms: number) => `${((ms / b.totalMs) * 100).toFixed(0)}%`;
+    out.push(`  ${pad(b.workload, 4)} ${fmtMs(b.totalMs)}: per-step kernel (recurrent product + gates) ${fmtMs(b.stepMs)} ${pct(b.stepMs)} at ${b.stepGflops.toFixed(1)} GFLOP/s of product; ` +
+      `input projection ${fmtMs(b.projectionMs)} ${pct(b.projectionMs)} at ${b.projectionGflops.toFixed(1)} GFLOP/s; TypeScript driver ${fmtMs(b.driverMs)} ${pct(b.driverMs)}`);
+  }
+  out.push(`total bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(out.join("\n"));
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, JSON.stringify({
+    date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
+    gated: { backend: `wasm-${rt.relaxed ? "relaxed-simd" : "simd"}`, threads: info.threads }, tfjs: info.tfInfo,
+    method: { rounds: ROUNDS, windowSeconds: WINDOW, slowRounds: SLOW_ROUNDS, tfjsCpuScale: Object.fromEntries(WORKLOADS.map((w) => [w.name, TF_CPU_SCALE(w)])) },
+    workloads: WORKLOADS.map((w) => ({ ...w, flops: flops(w) })), results, ratios, streamingMicroseconds: streaming,
+    sanityMaxAbsDiffVsOrtNode: sanity, memory, profile, table: out,
+  }, null, 1) + "\n");
+  log(`wrote ${OUT}`);
+}
+
+await main();
+process.exit(0);

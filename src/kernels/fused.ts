@@ -1,0 +1,58 @@
+/**
+ * Fused per-step kernels: one call does a cell's recurrent product(s) and all its gate work for one
+ * time step (forward), or that step's backward. Optional on a backend (`Kernels.fused`); the
+ * reference backend has none, and each cell's own TypeScript loop is the reference they are tested
+ * against. A call returns false when the backend cannot do this configuration (an activation it
+ * has no fused form for, a float64 buffer): the cell then runs its TypeScript loop.
+ *
+ * The spec objects are made once per cell and never change, so a backend may cache what it
+ * derives from them (keyed on the object).
+ *
+ * Shape legend: B batch, H hidden; layouts of xp, cache, dRec are the cells' own (gated-unit.ts,
+ * lstm.ts, rnn.ts).
+ */
+import type { ParamViews, StepBackward, StepForward } from "../cells/types.js";
+import type { ActivationConfig } from "./activations.js";
+
+/** The GRU/MGU family step (src/cells/gated-unit.ts). */
+export interface GatedSpec {
+  readonly hidden: number;            // H
+  readonly nG: number;                // gates: 2 (z, r) or 1 (f, tied)
+  readonly gx: number;                // gates that see x (0 or nG)
+  readonly gh: number;                // gates that see h (0 or nG)
+  readonly gb: number;                // gates with a bias (0 or nG)
+  readonly reset: "before" | "after";
+  readonly update: "keep" | "replace";
+  readonly bias: boolean;             // candidate bias b_h present
+  readonly hasC: boolean;             // recurrent candidate bias c_h present (reset after)
+  readonly gateActivation: ActivationConfig;
+  readonly candidateActivation: ActivationConfig;
+  readonly clip: number | null;
+}
+
+/** The LSTM step (src/cells/lstm.ts). */
+export interface LstmSpec {
+  readonly hidden: number;
+  readonly bias: boolean;
+  readonly gateActivation: ActivationConfig;
+  readonly candidateActivation: ActivationConfig;
+  readonly outputActivation: ActivationConfig;
+  readonly clip: number | null;
+}
+
+/** The Elman RNN step (src/cells/rnn.ts). */
+export interface RnnSpec {
+  readonly hidden: number;
+  readonly bias: boolean;
+  readonly activation: ActivationConfig;
+  readonly clip: number | null;
+}
+
+export interface FusedKernels {
+  gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward): boolean;
+  gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward): boolean;
+  lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward): boolean;
+  lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward): boolean;
+  rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward): boolean;
+  rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward): boolean;
+}

@@ -1,0 +1,354 @@
+/**
+ * The fused per-step cell kernels on the WebAssembly backend: the TypeScript half of
+ * wasm/gated.ts, wasm/lstm.ts and wasm/rnn.ts. Each call gathers the step's operands (in place
+ * when resident, see marshal.ts), the layer's recurrent weights packed once per parameter version,
+ * fills a descriptor and runs the step, its batch rows split between threads when the step is
+ * large enough (rows are independent, so the split changes no bit).
+ *
+ * Shape legend: B batch rows, H hidden; the layouts are the cells' own.
+ */
+import type { ParamViews, StepBackward, StepForward } from "../../cells/types.js";
+import type { Vec } from "../types.js";
+import type { ActivationConfig, ActivationName } from "../activations.js";
+import type { FusedKernels, GatedSpec, LstmSpec, RnnSpec } from "../fused.js";
+import { Orient, type Marshal } from "./marshal.js";
+import type { WasmRuntime } from "./runtime.js";
+
+/** Activation codes of wasm/activations.ts; the others (Elu, Softplus) have no fused form. */
+export const ACT_CODE: Partial<Record<ActivationName, number>> = {
+  Sigmoid: 0, Tanh: 1, Relu: 2, HardSigmoid: 3, Affine: 4, LeakyRelu: 5, ThresholdedRelu: 6, ScaledTanh: 7, Softsign: 8,
+};
+
+/**
+ * An activation as the kernels take it (code, float32 α and β), or null without a fused form.
+ * ThresholdedRelu compares a float32 x with α: x > α (float64) is x > α′ for the float32 α′ below,
+ * so the threshold decides exactly as the TypeScript cell does.
+ */
+export function kernelActivation(cfg: ActivationConfig): { code: number; a: number; b: number } | null {
+  const code = ACT_CODE[cfg.name];
+  if (code === undefined) return null;
+  let a = Math.fround(cfg.alpha);
+  if (cfg.name === "ThresholdedRelu" && a > cfg.alpha) a = prevFloat32(a);
+  return { code, a, b: Math.fround(cfg.beta) };
+}
+
+function prevFloat32(v: number): number {
+  const f = new Float32Array([v]), i = new Int32Array(f.buffer);
+  if (v === 0) return -1.4e-45;
+  i[0]! += v > 0 ? -1 : 1;
+  return f[0]!;
+}
+
+/** An activation as the kernels take it, with the clip bounds of its derivative mask. */
+interface ActPlan { readonly code: number; readonly a: number; readonly b: number; readonly lo: number; readonly hi: number }
+
+// descriptor slots: wasm/gated.ts, wasm/lstm.ts, wasm/rnn.ts
+const G = {
+  B: 0, H: 1, NG: 2, GX: 3, GH: 4, GB: 5, FLAGS: 6, XP: 7, LDX: 8, HP: 9, OUT: 10, CACHE: 11, SCR: 12, UA: 13, UC: 14,
+  BIAS: 15, CB: 16, ACTG: 17, ACTC: 20, CLIP: 23, GLO: 24, CLO: 26, TMP: 28, DH: 29, DPREV: 30, DXP: 31, DREC: 32, UGN: 33, UCN: 34,
+} as const;
+const L = {
+  B: 0, H: 1, XP: 2, HP: 3, CP: 4, HOUT: 5, COUT: 6, CACHE: 7, SCR: 8, UP: 9, BIAS: 10, ACTG: 11, ACTC: 14, ACTH: 17,
+  CLIP: 20, GLO: 21, CLO: 23, TMP: 25, DH: 26, DC: 27, DHPREV: 28, DCPREV: 29, DXP: 30, UN: 31,
+} as const;
+const R = { B: 0, H: 1, XP: 2, HP: 3, OUT: 4, CACHE: 5, UP: 6, BIAS: 7, ACT: 8, CLIP: 11, LO: 12, TMP: 14, DH: 15, DPREV: 16, DXP: 17, UN: 18 } as const;
+const SLOTS = 40;
+// job indices: runtime.ts JOB_NAMES
+const JOB = { gatedForward: 3, gatedBackward: 4, lstmForward: 5, lstmBackward: 6, rnnForward: 7, rnnBackward: 8 } as const;
+
+/** Row slots of a descriptor: [slot, row length in elements], advanced per row when rows are split. */
+type RowSlots = readonly (readonly [number, number])[];
+
+/** The weight addresses of a plan's forward (0) or backward (1) call, valid for one epoch and version. */
+interface WeightMemo { readonly epoch: number; readonly version: number; readonly U: Vec; readonly b: Vec | undefined; readonly c: Vec | undefined; readonly ptrs: readonly number[] }
+interface Memos { readonly memos: (WeightMemo | undefined)[] }
+
+interface GatedPlan extends Memos {
+  readonly g: ActPlan; readonly c: ActPlan; readonly clip: number; readonly flags: number;
+  readonly fwdRows: RowSlots; readonly bwdRows: RowSlots;
+}
+interface LstmPlan extends Memos { readonly g: ActPlan; readonly c: ActPlan; readonly h: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
+interface RnnPlan extends Memos { readonly f: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
+
+export class WasmFused implements FusedKernels {
+  private readonly plans = new WeakMap<object, GatedPlan | LstmPlan | RnnPlan | null>();
+
+  constructor(private readonly rt: WasmRuntime, private readonly m: Marshal) {}
+
+  // Each call: every allocation first (a growing unshared memory detaches views), then the
+  // descriptor from the runtime's current views, then the run; m.end() copies results back.
+
+  gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward): boolean {
+    const plan = this.gatedPlan(spec);
+    if (!plan) return false;
+    const { hidden: H, nG, gx, gh } = spec, B = s.B, X = gx + 1, ldc = (nG + 2) * H, ldp = (gh + 1) * H;
+    const after = spec.reset === "after", rowsNow = after ? gh + 1 : gh;
+    const m = this.m;
+    m.begin();
+    try {
+      const [uA, uC, bp, cp] = this.weights(plan, 0, p, () => [
+        rowsNow > 0 ? m.weight(p.U!, 0, H, rowsNow * H, H, Orient.NT) : 0,
+        after ? 0 : m.weight(p.U!, gh * H * H, H, H, H, Orient.NT),
+        spec.bias ? m.weight(p.b!, 0, 0, 1, (spec.gb + 1) * H, Orient.Copy) : 0,
+        spec.hasC ? m.weight(p.c!, 0, 0, 1, H, Orient.Copy) : 0,
+      ]) as [number, number, number, number];
+      const xp = m.in(s.xp, s.xpOff, B * X * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
+      const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * ldc, false);
+      const scr = m.scratch(s.scratch, 0, B * ldp);
+      const d = this.gatedDesc(spec, plan, B, bp, cp), i32 = this.rt.i32;
+      i32[d + G.UA] = uA; i32[d + G.UC] = uC; i32[d + G.XP] = xp; i32[d + G.HP] = hp;
+      i32[d + G.OUT] = out; i32[d + G.CACHE] = cache; i32[d + G.SCR] = scr;
+      this.dispatch(JOB.gatedForward, d, G.B, G.TMP, B, 2 * B * H * H * (gh + 1), plan.fwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward): boolean {
+    const plan = this.gatedPlan(spec);
+    if (!plan) return false;
+    const { hidden: H, nG, gx, gh } = spec, B = s.B, X = gx + 1, ldc = (nG + 2) * H;
+    const ldr = (gx > 0 ? 0 : nG * H) + H;
+    const m = this.m;
+    m.begin();
+    try {
+      const [uGn, uCn] = this.weights(plan, 1, p, () => [
+        gh > 0 ? m.weight(p.U!, 0, H, gh * H, H, Orient.NN) : 0,
+        m.weight(p.U!, gh * H * H, H, H, H, Orient.NN),
+      ]) as [number, number];
+      const cache = m.in(s.cache, s.cacheOff, B * ldc), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
+      const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * X * H, true);
+      const dRec = m.out(s.dRec, s.dRecOff, B * ldr, true), scr = m.scratch(s.scratch, 0, B * H);
+      const d = this.gatedDesc(spec, plan, B, 0, 0), i32 = this.rt.i32;
+      i32[d + G.UGN] = uGn; i32[d + G.UCN] = uCn; i32[d + G.CACHE] = cache; i32[d + G.HP] = hp; i32[d + G.DH] = dh;
+      i32[d + G.DPREV] = dPrev; i32[d + G.DXP] = dxp; i32[d + G.DREC] = dRec; i32[d + G.SCR] = scr;
+      this.dispatch(JOB.gatedBackward, d, G.B, G.TMP, B, 2 * B * H * H * (gh + 1), plan.bwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward): boolean {
+    const plan = this.lstmPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B;
+    const m = this.m;
+    m.begin();
+    try {
+      const [up, bp] = this.weights(plan, 0, p, () => [
+        m.weight(p.U!, 0, H, 4 * H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, 4 * H, Orient.Copy) : 0,
+      ]) as [number, number];
+      const xp = m.in(s.xp, s.xpOff, B * 4 * H), hp = m.in(s.prev[0]!, s.prevOff, B * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
+      const hOut = m.out(s.next[0]!, s.nextOff, B * H, false), cOut = m.out(s.next[1]!, s.nextOff, B * H, false);
+      const cache = m.out(s.cache, s.cacheOff, B * 5 * H, false), scr = m.scratch(s.scratch, 0, B * 4 * H);
+      const d = this.lstmDesc(spec, plan, B, bp), i32 = this.rt.i32;
+      i32[d + L.UP] = up; i32[d + L.XP] = xp; i32[d + L.HP] = hp; i32[d + L.CP] = cp;
+      i32[d + L.HOUT] = hOut; i32[d + L.COUT] = cOut; i32[d + L.CACHE] = cache; i32[d + L.SCR] = scr;
+      this.dispatch(JOB.lstmForward, d, L.B, L.TMP, B, 8 * B * H * H, plan.fwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward): boolean {
+    const plan = this.lstmPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B;
+    const m = this.m;
+    m.begin();
+    try {
+      const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, 4 * H, H, Orient.NN)]) as [number];
+      const cache = m.in(s.cache, s.cacheOff, B * 5 * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
+      const dh = m.in(s.dNext[0]!, 0, B * H), dc = m.in(s.dNext[1]!, 0, B * H);
+      const dhPrev = m.out(s.dPrev[0]!, 0, B * H, true), dcPrev = m.out(s.dPrev[1]!, 0, B * H, true);
+      const dxp = m.out(s.dxp, s.dxpOff, B * 4 * H, true);
+      const d = this.lstmDesc(spec, plan, B, 0), i32 = this.rt.i32;
+      i32[d + L.UN] = un; i32[d + L.CACHE] = cache; i32[d + L.CP] = cp; i32[d + L.DH] = dh; i32[d + L.DC] = dc;
+      i32[d + L.DHPREV] = dhPrev; i32[d + L.DCPREV] = dcPrev; i32[d + L.DXP] = dxp;
+      this.dispatch(JOB.lstmBackward, d, L.B, L.TMP, B, 8 * B * H * H, plan.bwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward): boolean {
+    const plan = this.rnnPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B;
+    const m = this.m;
+    m.begin();
+    try {
+      const [up, bp] = this.weights(plan, 0, p, () => [
+        m.weight(p.U!, 0, H, H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, H, Orient.Copy) : 0,
+      ]) as [number, number];
+      const xp = m.in(s.xp, s.xpOff, B * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
+      const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * H, false);
+      const d = this.rnnDesc(spec, plan, B, bp), i32 = this.rt.i32;
+      i32[d + R.UP] = up; i32[d + R.XP] = xp; i32[d + R.HP] = hp; i32[d + R.OUT] = out; i32[d + R.CACHE] = cache;
+      this.dispatch(JOB.rnnForward, d, R.B, R.TMP, B, 2 * B * H * H, plan.fwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward): boolean {
+    const plan = this.rnnPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B;
+    const m = this.m;
+    m.begin();
+    try {
+      const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, H, H, Orient.NN)]) as [number];
+      const cache = m.in(s.cache, s.cacheOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
+      const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * H, true);
+      const d = this.rnnDesc(spec, plan, B, 0), i32 = this.rt.i32;
+      i32[d + R.UN] = un; i32[d + R.CACHE] = cache; i32[d + R.DH] = dh; i32[d + R.DPREV] = dPrev; i32[d + R.DXP] = dxp;
+      this.dispatch(JOB.rnnBackward, d, R.B, R.TMP, B, 2 * B * H * H, plan.bwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  /**
+   * The addresses of a call's packed weights: looked up in the pack cache once per epoch (see
+   * marshal.ts PackCache) and parameter version, then reused by every step. Weights outside the
+   * bound parameters are packed per call into temporaries and never remembered.
+   */
+  private weights(plan: Memos, slot: number, p: ParamViews, resolve: () => number[]): readonly number[] {
+    const cache = this.m.cache;
+    if (!cache) return resolve();
+    const memo = plan.memos[slot], version = cache.version();
+    if (memo && memo.epoch === cache.epoch && memo.version === version && memo.U === p.U && memo.b === p.b && memo.c === p.c) return memo.ptrs;
+    if (!cache.covers(p.U!)) return resolve();
+    const ptrs = resolve();
+    plan.memos[slot] = { epoch: cache.epoch, version, U: p.U!, b: p.b, c: p.c, ptrs };
+    return ptrs;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Descriptors: the fields that do not depend on the step's positions
+
+  private gatedDesc(spec: GatedSpec, plan: GatedPlan, B: number, bias: number, c: number): number {
+    const H = spec.hidden;
+    const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
+    i32[d + G.B] = B; i32[d + G.H] = H; i32[d + G.NG] = spec.nG; i32[d + G.GX] = spec.gx; i32[d + G.GH] = spec.gh; i32[d + G.GB] = spec.gb;
+    i32[d + G.FLAGS] = plan.flags; i32[d + G.LDX] = (spec.gx + 1) * H; i32[d + G.BIAS] = bias; i32[d + G.CB] = c;
+    putAct(i32, f32, d + G.ACTG, plan.g); putAct(i32, f32, d + G.ACTC, plan.c);
+    f32[d + G.CLIP] = plan.clip;
+    f32[d + G.GLO] = plan.g.lo; f32[d + G.GLO + 1] = plan.g.hi; f32[d + G.CLO] = plan.c.lo; f32[d + G.CLO + 1] = plan.c.hi;
+    return d;
+  }
+
+  private lstmDesc(spec: LstmSpec, plan: LstmPlan, B: number, bias: number): number {
+    const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
+    i32[d + L.B] = B; i32[d + L.H] = spec.hidden; i32[d + L.BIAS] = bias;
+    putAct(i32, f32, d + L.ACTG, plan.g); putAct(i32, f32, d + L.ACTC, plan.c); putAct(i32, f32, d + L.ACTH, plan.h);
+    f32[d + L.CLIP] = plan.clip;
+    f32[d + L.GLO] = plan.g.lo; f32[d + L.GLO + 1] = plan.g.hi; f32[d + L.CLO] = plan.c.lo; f32[d + L.CLO + 1] = plan.c.hi;
+    return d;
+  }
+
+  private rnnDesc(spec: RnnSpec, plan: RnnPlan, B: number, bias: number): number {
+    const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
+    i32[d + R.B] = B; i32[d + R.H] = spec.hidden; i32[d + R.BIAS] = bias;
+    putAct(i32, f32, d + R.ACT, plan.f);
+    f32[d + R.CLIP] = plan.clip; f32[d + R.LO] = plan.f.lo; f32[d + R.LO + 1] = plan.f.hi;
+    return d;
+  }
+
+  /**
+   * Runs job `fn` on descriptor d (an index into i32, chunk 0's block) for B rows: on this thread,
+   * or cut into chunks of rows for the threads when the step is large enough; `rows` lists the
+   * pointer slots that advance with the row and their row length in elements.
+   */
+  private dispatch(fn: number, d: number, slotB: number, slotTmp: number, B: number, flops: number, rows: RowSlots): void {
+    const rt = this.rt, i32 = rt.i32;
+    i32[d + slotTmp] = rt.tmpOf(0);
+    // chunks of a multiple of 4 rows keep the product on its 4-row kernel
+    const { chunks, size } = rt.chunking(B, flops, 4, 4);
+    if (chunks === 1) {
+      rt.jobs[fn]!(d << 2);
+      return;
+    }
+    for (let c = chunks - 1; c >= 0; c--) {
+      const r0 = c * size, r1 = Math.min(B, r0 + size);
+      const dc = rt.descOf(c) >> 2;
+      if (c > 0) i32.copyWithin(dc, d, d + SLOTS);
+      i32[dc + slotB] = r1 - r0;
+      i32[dc + slotTmp] = rt.tmpOf(c);
+      if (c > 0) for (const [slot, ld] of rows) i32[dc + slot] = i32[d + slot]! + r0 * ld * 4;
+    }
+    rt.parallel!.run(fn, chunks, flops);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plans: what a spec needs from the kernels, made once per spec object
+
+  private gatedPlan(spec: GatedSpec): GatedPlan | null {
+    let plan = this.plans.get(spec) as GatedPlan | null | undefined;
+    if (plan !== undefined) return plan;
+    const clip = spec.clip ?? Infinity;
+    const g = this.actPlan(spec.gateActivation, clip), c = this.actPlan(spec.candidateActivation, clip);
+    const flags = (spec.reset === "after" ? 1 : 0) | (spec.update === "replace" ? 2 : 0) | (spec.bias ? 4 : 0) | (spec.hasC ? 8 : 0);
+    const H = spec.hidden, X = spec.gx + 1, ldc = (spec.nG + 2) * H, ldr = (spec.gx > 0 ? 0 : spec.nG * H) + H;
+    const fwdRows: RowSlots = [[G.XP, X * H], [G.HP, H], [G.OUT, H], [G.CACHE, ldc], [G.SCR, (spec.gh + 1) * H]];
+    const bwdRows: RowSlots = [[G.CACHE, ldc], [G.HP, H], [G.DH, H], [G.DPREV, H], [G.DXP, X * H], [G.DREC, ldr], [G.SCR, H]];
+    plan = g && c ? { g, c, clip, flags, fwdRows, bwdRows, memos: [] } : null;
+    this.plans.set(spec, plan);
+    return plan;
+  }
+
+  private lstmPlan(spec: LstmSpec): LstmPlan | null {
+    let plan = this.plans.get(spec) as LstmPlan | null | undefined;
+    if (plan !== undefined) return plan;
+    const clip = spec.clip ?? Infinity;
+    const g = this.actPlan(spec.gateActivation, clip), c = this.actPlan(spec.candidateActivation, clip);
+    const h = this.actPlan(spec.outputActivation, Infinity);
+    const H = spec.hidden;
+    const fwdRows: RowSlots = [[L.XP, 4 * H], [L.HP, H], [L.CP, H], [L.HOUT, H], [L.COUT, H], [L.CACHE, 5 * H], [L.SCR, 4 * H]];
+    const bwdRows: RowSlots = [[L.CACHE, 5 * H], [L.CP, H], [L.DH, H], [L.DC, H], [L.DHPREV, H], [L.DCPREV, H], [L.DXP, 4 * H]];
+    plan = g && c && h ? { g, c, h, clip, fwdRows, bwdRows, memos: [] } : null;
+    this.plans.set(spec, plan);
+    return plan;
+  }
+
+  private rnnPlan(spec: RnnSpec): RnnPlan | null {
+    let plan = this.plans.get(spec) as RnnPlan | null | undefined;
+    if (plan !== undefined) return plan;
+    const clip = spec.clip ?? Infinity;
+    const f = this.actPlan(spec.activation, clip);
+    const H = spec.hidden;
+    plan = f ? { f, clip, fwdRows: [[R.XP, H], [R.HP, H], [R.OUT, H], [R.CACHE, H]], bwdRows: [[R.CACHE, H], [R.DH, H], [R.DPREV, H], [R.DXP, H]], memos: [] } : null;
+    this.plans.set(spec, plan);
+    return plan;
+  }
+
+  /**
+   * The kernel form of an activation, or null without one. With a clip, the derivative is masked
+   * where the output reached f(±clip): those bounds are computed by the kernel's own f, so the
+   * saved output at the clamp equals them exactly (as withClip() does with Math.* in TypeScript).
+   */
+  private actPlan(cfg: ActivationConfig, clip: number): ActPlan | null {
+    const k = kernelActivation(cfg);
+    if (!k) return null;
+    if (!(clip < Infinity)) return { ...k, lo: -Infinity, hi: Infinity };
+    const rt = this.rt, p = rt.heap.alloc(16);
+    rt.f32[p >> 2] = -clip; rt.f32[(p >> 2) + 1] = clip;
+    rt.x.actForward(k.code, k.a, k.b, clip, p, p + 8, 2);
+    const f0 = rt.f32[(p >> 2) + 2]!, f1 = rt.f32[(p >> 2) + 3]!;
+    rt.heap.release(p);
+    return { ...k, lo: Math.min(f0, f1), hi: Math.max(f0, f1) };
+  }
+}
+
+function putAct(i32: Int32Array, f32: Float32Array, at: number, a: ActPlan): void {
+  i32[at] = a.code;
+  f32[at + 1] = a.a;
+  f32[at + 2] = a.b;
+}

@@ -1,0 +1,67 @@
+// Worker threads change no bit: products and whole layers (forward and backward, every fused cell
+// kind) give exactly what one thread gives, because rows are cut into chunks and every output
+// element is computed the same way whatever thread computes it. (Not adaptive here: every large
+// call is split, whatever else this machine is doing.)
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { disableThreads, enableThreads } from "../../src/kernels/threads.js";
+import { wasmKernels } from "../../src/kernels/wasm/kernels.js";
+import { wasmRuntime } from "../../src/kernels/wasm/runtime.js";
+import { Recurrent } from "../../src/sequence/recurrent.js";
+import { Rng } from "../../src/util/random.js";
+
+const rt = wasmRuntime();
+
+function rand(seed: number, n: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.range(-1, 1));
+}
+
+function layer(cell: "gru" | "mgu" | "lstm" | "rnn", reset?: "before" | "after") {
+  const H = 256, I = 64, T = 4, B = 16;
+  const net = new Recurrent({ cell, inputSize: I, hiddenSize: H, seed: 2, backend: "wasm", ...(reset ? { reset } : {}) } as never);
+  const x = { data: rand(3, T * B * I), shape: [T, B, I] };
+  return () => {
+    const r = net.forward(x, { train: true });
+    const g = net.backward(r.tape!, { data: rand(4, T * B * H), shape: [T, B, H] });
+    return [r.output.data, r.finalState.data, g.dInput.data, g.dParams];
+  };
+}
+
+describe("worker threads", { skip: (!rt || !rt.shared) && "no shared WebAssembly memory here" }, () => {
+  let threads = 1;
+  before(async () => { threads = await enableThreads(2, { adaptive: false }); });
+  after(() => {
+    // which thread takes a chunk depends on timing (a busy machine may leave the worker none)
+    console.log(`# chunks run by the worker thread: ${rt?.parallel?.dispatched ?? 0}`);
+    disableThreads();
+  });
+
+  it("start, and a large product splits without changing a bit", () => {
+    assert.equal(threads, 2, "two threads expected");
+    const k = wasmKernels()!;
+    const [m, n, kk] = [300, 200, 150];
+    const a = rand(1, m * kk), b = rand(2, n * kk);
+    const run = () => { const y = new Float32Array(m * n); k.matmulNT(y, 0, n, a, 0, kk, b, 0, kk, m, n, kk, 0); return y; };
+    const splits = rt!.parallel!.splits;
+    const two = run();
+    assert.ok(rt!.parallel!.splits > splits, "the product was not split");
+    const saved = rt!.parallel; rt!.parallel = null;
+    const one = run();
+    rt!.parallel = saved;
+    assert.deepEqual(two, one);
+  });
+
+  for (const [cell, reset] of [["gru", "after"], ["gru", "before"], ["mgu", undefined], ["lstm", undefined], ["rnn", undefined]] as const) {
+    it(`${cell}${reset ? ` reset ${reset}` : ""}: forward and backward with rows split per step equal one thread`, () => {
+      const go = layer(cell, reset);
+      const splits = rt!.parallel!.splits;
+      const two = go();
+      assert.ok(rt!.parallel!.splits > splits, "no call was split");
+      const saved = rt!.parallel; rt!.parallel = null;
+      const one = go();
+      rt!.parallel = saved;
+      two.forEach((v, i) => assert.deepEqual(v, one[i], `array ${i}`));
+    });
+  }
+});

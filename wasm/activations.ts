@@ -1,0 +1,156 @@
+// Activations on f32x4 lanes, forward (y = f(x)) and derivative from the saved output (f'(x) from y),
+// with the codes the TypeScript side passes (src/kernels/wasm/fused.ts ACT_CODE).
+//
+// exp: Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, and Cephes' degree-7 polynomial for e^r;
+// only e^x for x ≤ 0 is needed (sigmoid and tanh use e^(−|x|)), so 2^n never overflows.
+// sigmoid(x) = 1/(1 + e^(−|x|)) for x ≥ 0, e^(−|x|)/(1 + e^(−|x|)) below: accurate at both tails.
+// tanh(x): |x| < 0.625: Cephes' odd polynomial x + x³·P(x²); above: sign(x)·(1 − e)/(1 + e), e = e^(−2|x|).
+// Measured maximum errors against Math.exp / Math.tanh are asserted in test/kernels/activations.test.ts.
+//
+// Constants live in a small table in linear memory (written once by initConstants()) and are
+// loaded where used: a v128 constant written in the code is rebuilt by V8 inside every loop
+// iteration (three instructions each), which made these functions three times slower.
+
+export const SIGMOID: i32 = 0;
+export const TANH: i32 = 1;
+export const RELU: i32 = 2;
+export const HARD_SIGMOID: i32 = 3;
+export const AFFINE: i32 = 4;
+export const LEAKY_RELU: i32 = 5;
+export const THRESHOLDED_RELU: i32 = 6;
+export const SCALED_TANH: i32 = 7;
+export const SOFTSIGN: i32 = 8;
+
+// @ts-ignore: decorator
+@inline function splat(v: f32): v128 { return f32x4.splat(v); }
+
+/** Where the constant table starts (runtime.ts reserves bytes 256–1023 for it). */
+const KBASE: usize = 256;
+export const K_ONE = 0, K_ZERO = 1, K_EXP_MIN = 2, K_LOG2E = 3, K_LN2_HI = 4, K_LN2_LO = 5;
+const K_P0 = 6, K_P1 = 7, K_P2 = 8, K_P3 = 9, K_P4 = 10, K_P5 = 11, K_MAGIC = 12, K_MAGIC_BIAS = 13;
+const K_MINUS_TWO = 14, K_TANH_SMALL = 15, K_T0 = 16, K_T1 = 17, K_T2 = 18, K_T3 = 19, K_T4 = 20, K_SIGN = 21;
+
+/** The constant `i` of the table, all four lanes. */
+// @ts-ignore: decorator
+@inline export function K(i: i32): v128 { return v128.load(KBASE + (<usize>i << 4)); }
+
+// @ts-ignore: decorator
+@inline function put(i: i32, v: f32): void { v128.store(KBASE + (<usize>i << 4), f32x4.splat(v)); }
+
+/** Writes the constant table; the runtime calls it once per memory. (No static data: see index.ts.) */
+export function initConstants(): void {
+  put(K_ONE, 1); put(K_ZERO, 0); put(K_EXP_MIN, -87.33654); put(K_LOG2E, 1.44269504088896341);
+  put(K_LN2_HI, 0.693359375); put(K_LN2_LO, -2.12194440e-4);
+  put(K_P0, 1.9875691500e-4); put(K_P1, 1.3981999507e-3); put(K_P2, 8.3334519073e-3);
+  put(K_P3, 4.1665795894e-2); put(K_P4, 1.6666665459e-1); put(K_P5, 5.0000001201e-1);
+  put(K_MAGIC, 12582912.0); put(K_MINUS_TWO, -2); put(K_TANH_SMALL, 0.625);
+  put(K_T0, -5.70498872745e-3); put(K_T1, 2.06390887954e-2); put(K_T2, -5.37397155531e-2);
+  put(K_T3, 1.33314422036e-1); put(K_T4, -3.33332819422e-1);
+  // integer constants: 0x4B400000 − 127 (2ⁿ from the rounding trick) and the sign bit
+  v128.store(KBASE + (<usize>K_MAGIC_BIAS << 4), i32x4.splat(0x4B400000 - 127));
+  v128.store(KBASE + (<usize>K_SIGN << 4), i32x4.splat(0x80000000));
+}
+
+/** e^x for x ≤ 0 (inputs below −87.3 give e^−87.3 ≈ 1.2e−38, the smallest normal range). */
+// @ts-ignore: decorator
+@inline export function expNonPos(x: v128): v128 {
+  x = f32x4.max(x, K(K_EXP_MIN));
+  // n = round(x·log2e) by the 1.5·2²³ trick: t's low mantissa bits hold n as an integer
+  const t = f32x4.add(f32x4.mul(x, K(K_LOG2E)), K(K_MAGIC));
+  const n = f32x4.sub(t, K(K_MAGIC));
+  let r = f32x4.sub(x, f32x4.mul(n, K(K_LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, K(K_LN2_LO)));
+  let p = f32x4.add(f32x4.mul(K(K_P0), r), K(K_P1));
+  p = f32x4.add(f32x4.mul(p, r), K(K_P2));
+  p = f32x4.add(f32x4.mul(p, r), K(K_P3));
+  p = f32x4.add(f32x4.mul(p, r), K(K_P4));
+  p = f32x4.add(f32x4.mul(p, r), K(K_P5));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), K(K_ONE));
+  // 2ⁿ = (n + 127) << 23 = (bits(t) − 0x4B400000 + 127) << 23
+  const scale = i32x4.shl(i32x4.sub(t, K(K_MAGIC_BIAS)), 23);
+  return f32x4.mul(p, scale);
+}
+
+// @ts-ignore: decorator
+@inline export function sigmoid(x: v128): v128 {
+  const e = expNonPos(v128.or(x, K(K_SIGN))); // −|x|
+  const one = K(K_ONE);
+  const s = f32x4.div(one, f32x4.add(one, e));
+  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, K(K_ZERO)));
+}
+
+// @ts-ignore: decorator
+@inline export function tanh(x: v128): v128 {
+  const sign = v128.and(x, K(K_SIGN)), ax = v128.xor(x, sign), one = K(K_ONE);
+  const e = expNonPos(f32x4.mul(ax, K(K_MINUS_TWO)));
+  const big = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
+  const z = f32x4.mul(x, x);
+  let p = f32x4.add(f32x4.mul(K(K_T0), z), K(K_T1));
+  p = f32x4.add(f32x4.mul(p, z), K(K_T2));
+  p = f32x4.add(f32x4.mul(p, z), K(K_T3));
+  p = f32x4.add(f32x4.mul(p, z), K(K_T4));
+  // x + x·z·P(z) for small |x|, (1 − e)/(1 + e) above; either with x's sign (tanh(−0) = −0)
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
+  return v128.or(v128.bitselect(small, big, f32x4.lt(ax, K(K_TANH_SMALL))), sign);
+}
+
+/** y = f(clamp(x, −clip, clip)) for the activation `code` with parameters α, β. */
+// @ts-ignore: decorator
+@inline export function act(code: i32, x: v128, a: f32, b: f32, clip: f32): v128 {
+  if (clip != f32.POSITIVE_INFINITY) x = f32x4.min(f32x4.max(x, splat(-clip)), splat(clip));
+  switch (code) {
+    case SIGMOID: return sigmoid(x);
+    case TANH: return tanh(x);
+    case RELU: return f32x4.max(x, K(K_ZERO));
+    case HARD_SIGMOID: return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(x, splat(a)), splat(b)), K(K_ZERO)), K(K_ONE));
+    case AFFINE: return f32x4.add(f32x4.mul(x, splat(a)), splat(b));
+    case LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, splat(a)), f32x4.ge(x, K(K_ZERO)));
+    case THRESHOLDED_RELU: return v128.and(x, f32x4.gt(x, splat(a)));
+    case SCALED_TANH: return f32x4.mul(splat(a), tanh(f32x4.mul(x, splat(b))));
+    default: return f32x4.div(x, f32x4.add(K(K_ONE), f32x4.abs(x))); // SOFTSIGN
+  }
+}
+
+/**
+ * f'(x) from y = f(x), zero where a cell clip acted (y ≤ lo or y ≥ hi; lo = −∞, hi = ∞ without a
+ * clip), as withClip() in src/kernels/activations.ts.
+ */
+// @ts-ignore: decorator
+@inline export function dact(code: i32, y: v128, a: f32, b: f32, lo: f32, hi: f32): v128 {
+  let d: v128;
+  const one = K(K_ONE), zero = K(K_ZERO);
+  switch (code) {
+    case SIGMOID: { d = f32x4.mul(y, f32x4.sub(one, y)); break; }
+    case TANH: { d = f32x4.sub(one, f32x4.mul(y, y)); break; }
+    case RELU: { d = v128.and(one, f32x4.gt(y, zero)); break; }
+    case HARD_SIGMOID: { d = v128.and(splat(a), v128.and(f32x4.gt(y, zero), f32x4.lt(y, one))); break; }
+    case AFFINE: { d = splat(a); break; }
+    case LEAKY_RELU: { d = v128.bitselect(one, splat(a), f32x4.gt(y, zero)); break; }
+    case THRESHOLDED_RELU: { d = v128.and(one, f32x4.ne(y, zero)); break; }
+    case SCALED_TANH: { const t = f32x4.div(y, splat(a)); d = f32x4.mul(splat(a * b), f32x4.sub(one, f32x4.mul(t, t))); break; }
+    default: { const t = f32x4.sub(one, f32x4.abs(y)); d = f32x4.mul(t, t); } // SOFTSIGN
+  }
+  if (lo == f32.NEGATIVE_INFINITY && hi == f32.POSITIVE_INFINITY) return d;
+  return v128.and(d, v128.and(f32x4.gt(y, splat(lo)), f32x4.lt(y, splat(hi))));
+}
+
+/** y[i] = f(x[i]) for i < n (the activation test's entry point). */
+export function actForward(code: i32, a: f32, b: f32, clip: f32, x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), act(code, v128.load(x + (<usize>i << 2)), a, b, clip));
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), f32x4.extract_lane(act(code, f32x4.splat(load<f32>(x + (<usize>i << 2))), a, b, clip), 0));
+}
+
+/** d[i] = f'(x) from y[i] (masked outside (lo, hi)). */
+export function actDerivative(code: i32, a: f32, b: f32, lo: f32, hi: f32, y: usize, d: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(d + (<usize>i << 2), dact(code, v128.load(y + (<usize>i << 2)), a, b, lo, hi));
+  for (; i < n; i++) store<f32>(d + (<usize>i << 2), f32x4.extract_lane(dact(code, f32x4.splat(load<f32>(y + (<usize>i << 2))), a, b, lo, hi), 0));
+}
+
+/** y[i] = e^x[i] for x ≤ 0 (the activation test's entry point for the exponential alone). */
+export function expForward(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), expNonPos(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), f32x4.extract_lane(expNonPos(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
+}

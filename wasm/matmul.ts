@@ -1,0 +1,259 @@
+// Register-blocked matrix multiply, f32, WebAssembly SIMD.
+//
+// Shape legend: out[M, N] = A[M, K] · B[K, N] (+ out when beta = 1). All pointers are byte
+// addresses in linear memory; strides are in bytes unless named ld* (elements).
+//
+// Operands:
+//   A   element (i, p) at a + i·ars + p·acs: row-major A has (ars, acs) = (4·lda, 4); a transposed
+//       A (the weight-gradient orientation, stored [K, M]) has (4, 4·lda). A is never packed.
+//   B   in panels of NR = 32 columns. Full panel j starts at b + j·bps, its row p at + p·bks and
+//       holds B[p, 32j .. 32j + 32). A packed B (packNT/packNN) has bks = 128, bps = 128·K; a
+//       row-major B used in place has bks = 4·ldb, bps = 128. The last, partial panel (N mod 32
+//       columns) is always packed and zero-padded, at `edge` (row stride 128).
+//
+// Every output element is computed the same way by every kernel here, whatever M, N, the tile or
+// the thread: acc = beta ? out : 0; then acc = madd(A[i, p], B[p, j], acc) for p = 0 .. K−1 in
+// order; out = acc. So a row of out does not depend on the other rows (a one-row call, streaming,
+// equals that row of a many-row call) and splitting rows or panels between threads changes nothing.
+import { di, dp } from "./desc";
+import { madd } from "./simd";
+
+const NR: i32 = 32;
+/** Rows of A per block, so the block stays in L2 while the panels of B stream past it. */
+const MC: i32 = 64;
+/** K per block: a block of a panel of B (KC × 32 floats, 32 KiB) stays in L1. */
+const KC: i32 = 256;
+
+// ---------------------------------------------------------------------------------------------
+// Packing B into panels
+
+/** Packs B[p, j] = w[j·ldw + p] (B = wᵀ, the NT orientation: w is [N, K] rows) for j < n, p < k. */
+export function packNT(dst: usize, w: usize, ldw: i32, n: i32, k: i32): void {
+  const np = (n + NR - 1) / NR;
+  for (let jp = 0; jp < np; jp++) {
+    const panel = dst + <usize>(jp * k * NR) * 4;
+    const j0 = jp * NR;
+    const cols = min(NR, n - j0);
+    for (let jj = 0; jj < NR; jj++) {
+      if (jj < cols) {
+        const src = w + <usize>((j0 + jj) * ldw) * 4;
+        for (let p = 0; p < k; p++) store<f32>(panel + <usize>(p * NR + jj) * 4, load<f32>(src + <usize>p * 4));
+      } else {
+        for (let p = 0; p < k; p++) store<f32>(panel + <usize>(p * NR + jj) * 4, 0);
+      }
+    }
+  }
+}
+
+/** Packs B[p, j] = b[p·ldb + j] (row-major B, the NN orientation) for j < n, p < k. */
+export function packNN(dst: usize, b: usize, ldb: i32, n: i32, k: i32): void {
+  const np = (n + NR - 1) / NR;
+  for (let jp = 0; jp < np; jp++) {
+    const panel = dst + <usize>(jp * k * NR) * 4;
+    const j0 = jp * NR;
+    const cols = min(NR, n - j0);
+    for (let p = 0; p < k; p++) {
+      const src = b + <usize>(p * ldb + j0) * 4;
+      const row = panel + <usize>(p * NR) * 4;
+      if (cols == NR) {
+        for (let q = 0; q < NR * 4; q += 16) v128.store(row + <usize>q, v128.load(src + <usize>q));
+      } else {
+        for (let jj = 0; jj < NR; jj++) store<f32>(row + <usize>jj * 4, jj < cols ? load<f32>(src + <usize>jj * 4) : 0);
+      }
+    }
+  }
+}
+
+/** Floats a packed B of n columns and k rows takes. */
+export function packedSize(n: i32, k: i32): i32 {
+  return ((n + NR - 1) / NR) * NR * k;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Micro-kernels: 4×8 (the workhorse, on an 8-column quarter of a panel) and 1×32 (one row against a
+// whole panel: the matrix-vector case).
+
+// @ts-ignore: decorator
+@inline function kern4x8(kk: i32, a: usize, ars: usize, acs: usize, b: usize, bks: usize, out: usize, ldo: usize, beta: i32): void {
+  const o1 = out + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (beta) {
+    c00 = v128.load(out); c01 = v128.load(out, 16);
+    c10 = v128.load(o1); c11 = v128.load(o1, 16);
+    c20 = v128.load(o2); c21 = v128.load(o2, 16);
+    c30 = v128.load(o3); c31 = v128.load(o3, 16);
+  }
+  let a0 = a, a1 = a + ars, a2 = a1 + ars, a3 = a2 + ars;
+  for (let p = 0; p < kk; p++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a0);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a1);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a2);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a3);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    a0 += acs; a1 += acs; a2 += acs; a3 += acs; b += bks;
+  }
+  v128.store(out, c00); v128.store(out, c01, 16);
+  v128.store(o1, c10); v128.store(o1, c11, 16);
+  v128.store(o2, c20); v128.store(o2, c21, 16);
+  v128.store(o3, c30); v128.store(o3, c31, 16);
+}
+
+// @ts-ignore: decorator
+@inline function kern1x32(kk: i32, a: usize, acs: usize, b: usize, bks: usize, out: usize, beta: i32): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  if (beta) {
+    c0 = v128.load(out); c1 = v128.load(out, 16); c2 = v128.load(out, 32); c3 = v128.load(out, 48);
+    c4 = v128.load(out, 64); c5 = v128.load(out, 80); c6 = v128.load(out, 96); c7 = v128.load(out, 112);
+  }
+  for (let p = 0; p < kk; p++) {
+    const x = v128.load32_splat(a);
+    c0 = madd(x, v128.load(b), c0); c1 = madd(x, v128.load(b, 16), c1);
+    c2 = madd(x, v128.load(b, 32), c2); c3 = madd(x, v128.load(b, 48), c3);
+    c4 = madd(x, v128.load(b, 64), c4); c5 = madd(x, v128.load(b, 80), c5);
+    c6 = madd(x, v128.load(b, 96), c6); c7 = madd(x, v128.load(b, 112), c7);
+    a += acs; b += bks;
+  }
+  v128.store(out, c0); v128.store(out, c1, 16); v128.store(out, c2, 32); v128.store(out, c3, 48);
+  v128.store(out, c4, 64); v128.store(out, c5, 80); v128.store(out, c6, 96); v128.store(out, c7, 112);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edge tiles: rows × cols of out through a zero-padded tile at tmp, `width` floats a row (4 × 8
+// for the 4×8 kernel, 1 × 32 for the 1×32 one: 128 bytes either way).
+
+function tileIn(tmp: usize, out: usize, ldo: usize, rows: i32, cols: i32, width: i32, beta: i32): void {
+  const height = 32 / width;
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const v: f32 = beta && r < rows && c < cols ? load<f32>(out + <usize>r * ldo + <usize>c * 4) : 0;
+      store<f32>(tmp + <usize>(r * width + c) * 4, v);
+    }
+  }
+}
+
+function tileOut(out: usize, ldo: usize, tmp: usize, rows: i32, cols: i32, width: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<f32>(out + <usize>r * ldo + <usize>c * 4, load<f32>(tmp + <usize>(r * width + c) * 4));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver
+
+/**
+ * out[M, N] (+)= A · B, with A and B as described at the top. tmp: 128 bytes of scratch owned by
+ * the calling thread. K is taken in blocks of KC (a block of B's panel stays in L1, a block of A's
+ * rows in L2); the partial sums wait in `out` between blocks, in float32, exactly as they would in
+ * a register, so blocking changes no bit.
+ */
+export function gemm(
+  out: usize, ldo: i32, a: usize, ars: i32, acs: i32,
+  b: usize, bks: i32, bps: i32, edge: usize,
+  m: i32, n: i32, k: i32, beta: i32, tmp: usize,
+): void {
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    gemmBlock(out, ldo, a + <usize>p0 * acs, ars, acs, b + <usize>p0 * bks, bks, bps, edge + <usize>p0 * NR * 4, m, n, kc, p0 == 0 ? beta : 1, tmp);
+  }
+}
+
+function gemmBlock(
+  out: usize, ldo: i32, a: usize, ars: i32, acs: i32,
+  b: usize, bks: i32, bps: i32, edge: usize,
+  m: i32, n: i32, k: i32, beta: i32, tmp: usize,
+): void {
+  const ldoB = <usize>ldo * 4;
+  const nFull = n / NR, rem = n - nFull * NR, eks = <usize>NR * 4;
+  const m4 = m & ~3;
+  for (let i0 = 0; i0 < m4; i0 += MC) {
+    const i1 = min(m4, i0 + MC);
+    // full panels: four 8-column quarters each
+    for (let j = 0; j < nFull; j++) {
+      const bj = b + <usize>j * bps, oj = out + <usize>j * NR * 4;
+      for (let q: usize = 0; q < 128; q += 32) {
+        for (let i = i0; i < i1; i += 4) kern4x8(k, a + <usize>i * ars, ars, acs, bj + q, bks, oj + <usize>i * ldoB + q, ldoB, beta);
+      }
+    }
+    // the partial panel (packed, zero-padded): its full quarters in place, the last one through a tile
+    for (let q = 0; q < rem; q += 8) {
+      const cols = min(8, rem - q), bq = edge + <usize>q * 4, oq = out + <usize>(nFull * NR + q) * 4;
+      for (let i = i0; i < i1; i += 4) {
+        const o = oq + <usize>i * ldoB;
+        if (cols == 8) { kern4x8(k, a + <usize>i * ars, ars, acs, bq, eks, o, ldoB, beta); continue; }
+        tileIn(tmp, o, ldoB, 4, cols, 8, beta);
+        kern4x8(k, a + <usize>i * ars, ars, acs, bq, eks, tmp, 32, 1);
+        tileOut(o, ldoB, tmp, 4, cols, 8);
+      }
+    }
+  }
+  // the last M mod 4 rows, one at a time, a whole panel per pass (the matrix-vector kernel)
+  for (let i = m4; i < m; i++) {
+    const ai = a + <usize>i * ars, oi = out + <usize>i * ldoB;
+    for (let j = 0; j < nFull; j++) kern1x32(k, ai, acs, b + <usize>j * bps, bks, oi + <usize>j * NR * 4, beta);
+    if (rem > 0) {
+      const o = oi + <usize>nFull * NR * 4;
+      tileIn(tmp, o, ldoB, 1, rem, 32, beta);
+      kern1x32(k, ai, acs, edge, eks, tmp, 1);
+      tileOut(o, ldoB, tmp, 1, rem, 32);
+    }
+  }
+}
+
+/** gemm with B packed by packNT / packNN (n columns, k rows). */
+export function gemmPacked(out: usize, ldo: i32, a: usize, ars: i32, acs: i32, bp: usize, m: i32, n: i32, k: i32, beta: i32, tmp: usize): void {
+  gemm(out, ldo, a, ars, acs, bp, NR * 4, k * NR * 4, bp + <usize>((n / NR) * k * NR * 4), m, n, k, beta, tmp);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Descriptor entry points (slots: src/kernels/wasm/runtime.ts), so a worker can run the same call.
+
+/** desc: out, ldo, a, ars, acs, b, bks, bps, edge, m, n, k, beta, tmp */
+export function gemmJob(d: usize): void {
+  gemm(dp(d, 0), di(d, 1), dp(d, 2), di(d, 3), di(d, 4), dp(d, 5), di(d, 6), di(d, 7), dp(d, 8), di(d, 9), di(d, 10), di(d, 11), di(d, 12), dp(d, 13));
+}
+
+/** desc: dst, src, ld, n, k, orientation (0 NT, 1 NN) */
+export function packJob(d: usize): void {
+  if (di(d, 5) == 0) packNT(dp(d, 0), dp(d, 1), di(d, 2), di(d, 3), di(d, 4));
+  else packNN(dp(d, 0), dp(d, 1), di(d, 2), di(d, 3), di(d, 4));
+}
+
+/**
+ * out[j] += Σ_i a[i·lda + j] for i < m, j < n (bias gradients), summed in f64 as the reference
+ * does (N = T·B rows can be many thousands). desc: out, a, lda, m, n
+ */
+export function sumRowsJob(d: usize): void {
+  const out = dp(d, 0), a = dp(d, 1), lda = di(d, 2), m = di(d, 3), n = di(d, 4);
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+    let p = a + (<usize>j << 2);
+    for (let i = 0; i < m; i++) {
+      const v0 = v128.load(p), v1 = v128.load(p, 16);
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v0));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v0, v0, 2, 3, 0, 1)));
+      s2 = f64x2.add(s2, f64x2.promote_low_f32x4(v1));
+      s3 = f64x2.add(s3, f64x2.promote_low_f32x4(v128.shuffle<f32>(v1, v1, 2, 3, 0, 1)));
+      p += <usize>lda << 2;
+    }
+    const o = out + (<usize>j << 2);
+    store<f32>(o, <f32>(<f64>load<f32>(o) + f64x2.extract_lane(s0, 0)));
+    store<f32>(o, <f32>(<f64>load<f32>(o, 4) + f64x2.extract_lane(s0, 1)), 4);
+    store<f32>(o, <f32>(<f64>load<f32>(o, 8) + f64x2.extract_lane(s1, 0)), 8);
+    store<f32>(o, <f32>(<f64>load<f32>(o, 12) + f64x2.extract_lane(s1, 1)), 12);
+    store<f32>(o, <f32>(<f64>load<f32>(o, 16) + f64x2.extract_lane(s2, 0)), 16);
+    store<f32>(o, <f32>(<f64>load<f32>(o, 20) + f64x2.extract_lane(s2, 1)), 20);
+    store<f32>(o, <f32>(<f64>load<f32>(o, 24) + f64x2.extract_lane(s3, 0)), 24);
+    store<f32>(o, <f32>(<f64>load<f32>(o, 28) + f64x2.extract_lane(s3, 1)), 28);
+  }
+  for (; j < n; j++) {
+    let s: f64 = 0;
+    for (let i = 0; i < m; i++) s += <f64>load<f32>(a + (<usize>(i * lda + j) << 2));
+    const o = out + (<usize>j << 2);
+    store<f32>(o, <f32>(<f64>load<f32>(o) + s));
+  }
+}
