@@ -19,6 +19,8 @@ export type { GateInputs, ResetPlacement, UpdateConvention } from "./cells/gated
 export { ACTIVATIONS, resolveActivation, makeActivation } from "./kernels/activations.js";
 export type { ActivationName, ActivationSpec, ActivationConfig, Activation } from "./kernels/activations.js";
 export { referenceKernels, reference32, reference64 } from "./kernels/reference.js";
+export { selectKernels, loadWasm, BACKENDS } from "./kernels/select.js";
+export type { Backend } from "./kernels/select.js";
 export type { Kernels, DType, Vec } from "./kernels/types.js";
 export { GatedError, ShapeError, OptionError, ValueError, StateError, FormatError } from "./errors/index.js";
 export type { ErrorCode } from "./errors/index.js";

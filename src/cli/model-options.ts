@@ -57,7 +57,8 @@ export function addModelOptions(c: Command): Command {
     .option("--embedding <n>", "embedding width for token inputs", int("embedding"))
     .option("--dropout <p>", "dropout after the recurrent stack", num("dropout"))
     .option("--layer-norm", "layer normalisation after the recurrent stack")
-    .option("--head <widths>", "hidden dense layers of the head (comma-separated)", list);
+    .option("--head <widths>", "hidden dense layers of the head (comma-separated)", list)
+    .addOption(new Option("--backend <kind>", "kernels: auto (WebAssembly SIMD when available), wasm or reference").choices(["auto", "wasm", "reference"]).default("auto"));
 }
 
 export function addFitOptions(c: Command): Command {
@@ -80,7 +81,7 @@ export interface ModelArgs {
   cell: CellKind; hidden?: number; layers: number; direction: "forward" | "reverse" | "bidirectional";
   reset?: string; update?: string; gates?: string; gateActivation?: string; candidateActivation?: string; outputActivation?: string;
   activation?: string; clip?: number; normalisation?: string; mode?: string; scan?: string; candidate?: string; bias: boolean;
-  embedding?: number; dropout?: number; layerNorm?: boolean; head?: string[];
+  embedding?: number; dropout?: number; layerNorm?: boolean; head?: string[]; backend?: "auto" | "wasm" | "reference";
 }
 
 export interface FitArgs {

@@ -27,7 +27,7 @@ export class RecurrentLayer implements Layer {
 
   constructor(options: RecurrentOptions) {
     this.rnn = new Recurrent({ ...options, init: "none" } as RecurrentOptions);
-    const { init: _init, seed: _seed, dtype: _dtype, ...rest } = options as RecurrentOptions & { init?: unknown; seed?: unknown };
+    const { init: _init, seed: _seed, dtype: _dtype, backend: _backend, ...rest } = options as RecurrentOptions & { init?: unknown; seed?: unknown };
     this.config = { kind: "recurrent", ...(rest as Record<string, unknown>), cell: options.cell as CellKind };
     this.params = this.rnn.entries.map((e) => ({ name: e.name, shape: e.shape, trainable: e.trainable, doc: e.doc }));
     this.paramCount = this.rnn.paramCount;

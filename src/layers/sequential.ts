@@ -7,6 +7,7 @@
  */
 import { OptionError, ShapeError } from "../errors/index.js";
 import { referenceKernels } from "../kernels/reference.js";
+import type { Backend } from "../kernels/select.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
 import { Dense } from "./dense.js";
@@ -21,7 +22,7 @@ import { RecurrentLayer } from "./recurrent.js";
 export type LayerConfig = Readonly<Record<string, unknown>> & { readonly kind: string };
 
 /** Builds a layer from its serialised configuration. */
-export function buildLayer(c: LayerConfig, dtype: DType): Layer {
+export function buildLayer(c: LayerConfig, dtype: DType, backend: Backend = "auto"): Layer {
   switch (c.kind) {
     case "dense": return new Dense(c as never);
     case "embedding": return new Embedding(c as never);
@@ -30,7 +31,7 @@ export function buildLayer(c: LayerConfig, dtype: DType): Layer {
     case "last-step": return new LastStep(c as never);
     case "recurrent": {
       const { kind: _kind, ...options } = c;
-      return new RecurrentLayer({ ...options, dtype } as never);
+      return new RecurrentLayer({ ...options, dtype, backend } as never);
     }
     default:
       throw new OptionError(`model: unknown layer kind ${JSON.stringify(c.kind)}; valid kinds: dense, embedding, dropout, layer-norm, last-step, recurrent`);
@@ -56,11 +57,12 @@ export class Sequential {
   /** 1 where the value is learned by gradient, 0 for saved statistics. */
   readonly trainable: Uint8Array;
 
-  constructor(layers: readonly LayerConfig[], opts: { dtype?: DType; seed?: number; init?: InitScheme } = {}) {
+  /** backend: the kernels of the recurrent layers ("auto": WebAssembly SIMD for float32 where available). */
+  constructor(layers: readonly LayerConfig[], opts: { dtype?: DType; seed?: number; init?: InitScheme; backend?: Backend } = {}) {
     if (layers.length === 0) throw new OptionError("model: needs at least one layer");
     this.dtype = opts.dtype ?? "float32";
     this.kernels = referenceKernels(this.dtype);
-    this.layers = layers.map((c) => buildLayer(c, this.dtype));
+    this.layers = layers.map((c) => buildLayer(c, this.dtype, opts.backend));
     for (let i = 1; i < this.layers.length; i++) {
       const a = this.layers[i - 1]!, b = this.layers[i]!;
       if (a.outputFeatures !== b.inputFeatures) {

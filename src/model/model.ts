@@ -5,6 +5,7 @@
  */
 import type { CellKind, CellOptionsByKind } from "../cells/index.js";
 import { OptionError } from "../errors/index.js";
+import type { Backend } from "../kernels/select.js";
 import type { DType } from "../kernels/types.js";
 import type { InitScheme } from "../layers/init.js";
 import { Sequential, type LayerConfig } from "../layers/sequential.js";
@@ -50,7 +51,7 @@ export class Model {
   readonly spec: ModelSpec;
   readonly net: Sequential;
 
-  constructor(spec: ModelSpec, opts: { dtype?: DType; seed?: number; init?: InitScheme } = {}) {
+  constructor(spec: ModelSpec, opts: { dtype?: DType; seed?: number; init?: InitScheme; backend?: Backend } = {}) {
     if (spec.format !== "gated-model") throw new OptionError(`model: spec.format must be "gated-model", got ${JSON.stringify(spec.format)}`);
     if (spec.version !== 1) throw new OptionError(`model: spec version ${JSON.stringify(spec.version)} is not supported (this gated reads version 1)`);
     this.spec = spec;

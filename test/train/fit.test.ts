@@ -29,9 +29,16 @@ async function train(o: CreateOptions, set: SequenceSet, f: Partial<FitOptions> 
 describe("fit", () => {
   it("a 10-step run reproduces the recorded losses exactly", async () => {
     const recorded = JSON.parse(readFileSync(new URL("../fixtures/train/ten-steps.json", import.meta.url), "utf8")) as { losses: number[] };
-    const losses = await tenStepRun();
+    const losses = await tenStepRun("reference");
     assert.equal(losses.length, 10);
     assert.deepEqual(losses, recorded.losses);
+  });
+
+  it("the same run on the WebAssembly backend repeats itself exactly and stays within float32 of the recording", async () => {
+    const recorded = JSON.parse(readFileSync(new URL("../fixtures/train/ten-steps.json", import.meta.url), "utf8")) as { losses: number[] };
+    const a = await tenStepRun("wasm"), b = await tenStepRun("wasm");
+    assert.deepEqual(b, a);
+    assertClose(a, recorded.losses, { atol: 0, rtol: 1e-5 }, "wasm losses");
   });
 
   it("same seed and data → bit-identical weights; another seed → different", async () => {

@@ -50,9 +50,9 @@ async function train(a: TrainArgs): Promise<number> {
   if (a.resume) {
     if (!existsSync(ckptPath)) throw new UserError(`--resume: no checkpoint at ${ckptPath} (train without --resume first, or name it with --checkpoint)`);
     resume = loadCheckpoint(ckptPath);
-    model = new Model(resume.spec, { init: "none" });
+    model = new Model(resume.spec, { init: "none", ...(a.backend ? { backend: a.backend } : {}) });
   } else {
-    model = new Model(createSpec(createOptionsOf(a, kind, taskOf(data))), { seed: a.seed });
+    model = new Model(createSpec(createOptionsOf(a, kind, taskOf(data))), { seed: a.seed, ...(a.backend ? { backend: a.backend } : {}) });
   }
   const fo = fitOptionsOf(a, kind, Math.ceil(data.train.count / (a.batchSize ?? 1)));
   const steps = Math.ceil(data.train.count / fo.batchSize) * Math.ceil(data.train.steps / (fo.window ?? data.train.steps));
