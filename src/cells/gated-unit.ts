@@ -84,14 +84,15 @@ export function gatedUnit(
   };
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
-    if (k.fused?.gatedForward(fusedSpec, p, s)) return;
+    if (!s.hr && k.fused?.gatedForward(fusedSpec, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, out = s.next[0]!, oOff = s.nextOff;
+    const hr = s.hr ?? h, hrOff = s.hr ? s.hrOff! : hOff; // what the products with U see
     const U = p.U!, b = p.b, c = p.c;
     const ldp = (gh + 1) * H; // scratch row: the recurrent products
     // hp = h · Uᵀ: every block at once (reset after), or the gate blocks only (reset before)
     const rowsNow = afterReset ? gh + 1 : gh;
-    if (rowsNow > 0) k.matmulNT(scratch, 0, ldp, h, hOff, H, U, 0, H, B, rowsNow * H, H, 0);
+    if (rowsNow > 0) k.matmulNT(scratch, 0, ldp, hr, hrOff, H, U, 0, H, B, rowsNow * H, H, 0);
     // g = σ(W_g x + U_g h + b_g)
     for (let i = 0; i < B; i++) {
       for (let g = 0; g < nG; g++) {
@@ -107,7 +108,7 @@ export function gatedUnit(
       // rh = r ⊙ h, then U_h (r ⊙ h) into the candidate block of the scratch
       for (let i = 0; i < B; i++) {
         for (let j = 0; j < H; j++) {
-          cache[cacheOff + i * ldc + (nG + 1) * H + j] = cache[cacheOff + i * ldc + rIdx * H + j]! * h[hOff + i * H + j]!;
+          cache[cacheOff + i * ldc + (nG + 1) * H + j] = cache[cacheOff + i * ldc + rIdx * H + j]! * hr[hrOff + i * H + j]!;
         }
       }
       k.matmulNT(scratch, gh * H, ldp, cache, cacheOff + (nG + 1) * H, ldc, U, gh * H * H, H, B, H, H, 0);
@@ -135,9 +136,10 @@ export function gatedUnit(
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
-    if (k.fused?.gatedBackward(fusedSpec, p, s)) return;
+    if (!s.hr && k.fused?.gatedBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff, dRec, dRecOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, dh = s.dNext[0]!, dPrev = s.dPrev[0]!;
+    const hr = s.hr ?? h, hrOff = s.hr ? s.hrOff! : hOff, dhr = s.dhr ?? dPrev; // the products' side of h
     const U = p.U!;
     // where dA of the gates goes: beside the candidate in dxp when the gates see x, else in dRec
     const gBuf: Vec = gx > 0 ? dxp : dRec, gOff = gx > 0 ? dxpOff : dRecOff, ldg = gx > 0 ? X * H : ldr;
@@ -174,8 +176,8 @@ export function gatedUnit(
       for (let i = 0; i < B; i++) {
         for (let j = 0; j < H; j++) {
           const drh = scratch[i * H + j]!;
-          gBuf[gOff + i * ldg + rIdx * H + j] += drh * h[hOff + i * H + j]!;
-          dPrev[i * H + j] += drh * cache[cacheOff + i * ldc + rIdx * H + j]!;
+          gBuf[gOff + i * ldg + rIdx * H + j] += drh * hr[hrOff + i * H + j]!;
+          dhr[i * H + j] += drh * cache[cacheOff + i * ldc + rIdx * H + j]!;
         }
       }
     }
@@ -187,13 +189,13 @@ export function gatedUnit(
       }
     }
     // dh += dA_g · U_g (gates that see h), and dh += dq · U_h (reset after)
-    if (gh > 0) k.matmul(dPrev, 0, H, gBuf, gOff, ldg, U, 0, H, B, H, gh * H, 1);
-    if (afterReset) k.matmul(dPrev, 0, H, dRec, dRecOff + candOff, ldr, U, gh * H * H, H, B, H, H, 1);
+    if (gh > 0) k.matmul(dhr, 0, H, gBuf, gOff, ldg, U, 0, H, B, H, gh * H, 1);
+    if (afterReset) k.matmul(dhr, 0, H, dRec, dRecOff + candOff, ldr, U, gh * H * H, H, B, H, H, 1);
   }
 
   function backwardWeights(k: Kernels, _p: ParamViews, g: ParamViews, seq: SequenceTape): void {
     const { N, dxp, dRec, cache } = seq;
-    const hs = seq.states[0]!, hsOff = seq.statesOff;
+    const hs = seq.rec ?? seq.states[0]!, hsOff = seq.rec ? seq.recOff! : seq.statesOff;
     const gBuf = gx > 0 ? dxp : dRec, ldg = gx > 0 ? X * H : ldr;
     const dU = g.U!;
     // dU_g = Σ_t dA_gᵀ · h_{t−1};  dU_h = Σ_t dqᵀ · h_{t−1} (after) or Σ_t da_hᵀ · (r ⊙ h) (before)
@@ -208,7 +210,7 @@ export function gatedUnit(
   }
 
   return {
-    kind, config: { ...cfg }, inputSize, hiddenSize, params, xBlocks: X, states: ["h"],
+    kind, config: { ...cfg }, inputSize, hiddenSize, params, xBlocks: X, states: ["h"], recurrentDropout: true,
     cacheWidth: ldc, scratchWidth: Math.max((gh + 1) * H, H), dRecWidth: ldr, gates,
     forward, backward, backwardWeights,
   };

@@ -81,7 +81,7 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
       }
       k.matmulNT(scratch, 0, H2, cache, cacheOff + H2, ldc, p.U!, 0, H, B, H2, H, 0); // [B, 2H] = ℓ · Uᵀ
     } else {
-      k.matmulNT(scratch, 0, H2, h, hOff, H, p.U!, 0, H, B, H2, H, 0); // [B, 2H] = h · Uᵀ
+      k.matmulNT(scratch, 0, H2, s.hr ?? h, s.hr ? s.hrOff! : hOff, H, p.U!, 0, H, B, H2, H, 0); // [B, 2H] = h (or m ⊙ h) · Uᵀ
     }
     for (let i = 0; i < B; i++) {
       const ci = cacheOff + i * ldc, xi = xpOff + i * H2;
@@ -140,7 +140,7 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
       }
     } else {
       // a = W x + U h + b:  dh += dA · U
-      k.matmul(dPrev, 0, H, dxp, dxpOff, H2, p.U!, 0, H, B, H, H2, 1);
+      k.matmul(s.dhr ?? dPrev, 0, H, dxp, dxpOff, H2, p.U!, 0, H, B, H, H2, 1);
     }
   }
 
@@ -148,7 +148,7 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
     const { N, dxp, cache } = seq;
     // dU = Σ_t dAᵀ · r_{t−1}  (r = ℓ from the cache in "probs", the previous states otherwise)
     if (probs) k.matmulTN(g.U!, 0, H, dxp, 0, H2, cache, H2, ldc, H2, H, N, 1);
-    else k.matmulTN(g.U!, 0, H, dxp, 0, H2, seq.states[0]!, seq.statesOff, H, H2, H, N, 1);
+    else k.matmulTN(g.U!, 0, H, dxp, 0, H2, seq.rec ?? seq.states[0]!, seq.rec ? seq.recOff! : seq.statesOff, H, H2, H, N, 1);
     // db = Σ_t dA
     if (bias) k.sumRows(g.b!, 0, dxp, 0, H2, N, H2);
   }
@@ -157,6 +157,8 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
     kind: "libru",
     config: probs ? { mode, bias, epsilon: eps } : { mode, bias },
     inputSize: I, hiddenSize: H, params, xBlocks: 2, states: ["h"],
+    // "probs" feeds log(h + ε) to the products: a dropped h would become log ε, not 0
+    recurrentDropout: !probs,
     cacheWidth: ldc, scratchWidth: H2, dRecWidth: 0,
     gates: [{ name: "z", offset: 0 }, { name: "c", offset: H }],
     forward, backward, backwardWeights,

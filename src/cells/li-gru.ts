@@ -95,7 +95,7 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, out = s.next[0]!, oOff = s.nextOff;
-    k.matmulNT(scratch, 0, W2, h, hOff, H, p.U!, 0, H, B, W2, H, 0); // scratch [B, 2H] = h · Uᵀ
+    k.matmulNT(scratch, 0, W2, s.hr ?? h, s.hr ? s.hrOff! : hOff, H, p.U!, 0, H, B, W2, H, 0); // scratch [B, 2H] = h (or m ⊙ h) · Uᵀ
     for (let i = 0; i < B; i++) {
       const a = xpOff + i * W2, c = cacheOff + i * W2;
       for (let j = 0; j < H; j++) {
@@ -130,12 +130,12 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
       }
     }
     // dh += [da_z | da_h] · U
-    k.matmul(dPrev, 0, H, dxp, dxpOff, W2, p.U!, 0, H, B, H, W2, 1);
+    k.matmul(s.dhr ?? dPrev, 0, H, dxp, dxpOff, W2, p.U!, 0, H, B, H, W2, 1);
   }
 
   function backwardWeights(k: Kernels, _p: ParamViews, g: ParamViews, seq: SequenceTape): void {
     // dU = Σ_t [da_z | da_h]ᵀ · h_{t−1}   (dxp still holds the gradient w.r.t. the prepared a)
-    k.matmulTN(g.U!, 0, H, seq.dxp, 0, W2, seq.states[0]!, seq.statesOff, H, W2, H, seq.N, 1);
+    k.matmulTN(g.U!, 0, H, seq.dxp, 0, W2, seq.rec ?? seq.states[0]!, seq.rec ? seq.recOff! : seq.statesOff, H, W2, H, seq.N, 1);
   }
 
   const activeCount = (s: PrepareInfo): number => (s.lengths === null ? s.T * s.B : s.lengths.reduce((m, l) => m + l, 0));
@@ -177,7 +177,7 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
   if (norm !== "none") config.epsilon = eps;
   if (norm === "batch") config.momentum = momentum;
   const cell: Cell = {
-    kind: "ligru", config, inputSize, hiddenSize: H, params, xBlocks: 2, states: ["h"],
+    kind: "ligru", config, inputSize, hiddenSize: H, params, xBlocks: 2, states: ["h"], recurrentDropout: true,
     cacheWidth: W2, scratchWidth: W2, dRecWidth: 0,
     gates: [{ name: "z", offset: 0 }, { name: "hHat", offset: H }],
     forward, backward, backwardWeights,

@@ -80,13 +80,13 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
   const fusedSpec: LstmSpec = { hidden: H, ...cfg };
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
-    if (k.fused?.lstmForward(fusedSpec, p, s)) return;
+    if (!s.hr && k.fused?.lstmForward(fusedSpec, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;
     const h = s.prev[0]!, c = s.prev[1]!, pOff = s.prevOff;
     const hOut = s.next[0]!, cOut = s.next[1]!, nOff = s.nextOff;
     const b = p.b;
     // scratch [B, 4H] = h · Uᵀ
-    k.matmulNT(scratch, 0, G, h, pOff, H, p.U!, 0, H, B, G, H, 0);
+    k.matmulNT(scratch, 0, G, s.hr ?? h, s.hr ? s.hrOff! : pOff, H, p.U!, 0, H, B, G, H, 0); // h (or m ⊙ h) · Uᵀ
     for (let r = 0; r < B; r++) {
       const ci = cacheOff + r * ldc, xi = xpOff + r * G, si = r * G, sr = r * H;
       // a_g = W_g x + U_g h + b_g;  i, f, o = σ(a);  ĉ = g(a_c)
@@ -108,7 +108,7 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
-    if (k.fused?.lstmBackward(fusedSpec, p, s)) return;
+    if (!s.hr && k.fused?.lstmBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff } = s;
     const c = s.prev[1]!, pOff = s.prevOff;
     const dh = s.dNext[0]!, dc = s.dNext[1]!, dhPrev = s.dPrev[0]!, dcPrev = s.dPrev[1]!;
@@ -132,18 +132,18 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
       }
     }
     // a = W x + U h + b: dh += dA · U
-    k.matmul(dhPrev, 0, H, dxp, dxpOff, G, p.U!, 0, H, B, H, G, 1);
+    k.matmul(s.dhr ?? dhPrev, 0, H, dxp, dxpOff, G, p.U!, 0, H, B, H, G, 1);
   }
 
   function backwardWeights(k: Kernels, _p: ParamViews, g: ParamViews, seq: SequenceTape): void {
     const { N, dxp } = seq;
     // dU = Σ_t dAᵀ · h_{t−1};  db = Σ_t dA
-    k.matmulTN(g.U!, 0, H, dxp, 0, G, seq.states[0]!, seq.statesOff, H, G, H, N, 1);
+    k.matmulTN(g.U!, 0, H, dxp, 0, G, seq.rec ?? seq.states[0]!, seq.rec ? seq.recOff! : seq.statesOff, H, G, H, N, 1);
     if (cfg.bias) k.sumRows(g.b!, 0, dxp, 0, G, N, G);
   }
 
   return {
-    kind: "lstm", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 4, states: ["h", "c"],
+    kind: "lstm", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 4, states: ["h", "c"], recurrentDropout: true,
     cacheWidth: ldc, scratchWidth: G, dRecWidth: 0, gates, forward, backward, backwardWeights,
   };
 }

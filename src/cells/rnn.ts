@@ -50,11 +50,11 @@ export function rnn(o: RnnOptions, dtype: DType): Cell {
   const fusedSpec: RnnSpec = { hidden: H, ...cfg };
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
-    if (k.fused?.rnnForward(fusedSpec, p, s)) return;
+    if (!s.hr && k.fused?.rnnForward(fusedSpec, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff } = s;
     const out = s.next[0]!, nOff = s.nextOff, b = p.b;
     // cache [B, H] = h · Uᵀ, then h' = φ(W x + U h + b) in place
-    k.matmulNT(cache, cacheOff, H, s.prev[0]!, s.prevOff, H, p.U!, 0, H, B, H, H, 0);
+    k.matmulNT(cache, cacheOff, H, s.hr ?? s.prev[0]!, s.hr ? s.hrOff! : s.prevOff, H, p.U!, 0, H, B, H, H, 0);
     for (let r = 0; r < B; r++) {
       for (let j = 0; j < H; j++) {
         const at = r * H + j;
@@ -66,23 +66,23 @@ export function rnn(o: RnnOptions, dtype: DType): Cell {
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
-    if (k.fused?.rnnBackward(fusedSpec, p, s)) return;
+    if (!s.hr && k.fused?.rnnBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff } = s;
     const dh = s.dNext[0]!;
     // h' = φ(a): dA = dh' ⊙ φ'(h')
     for (let r = 0; r < B * H; r++) dxp[dxpOff + r] += dh[r]! * act.df(cache[cacheOff + r]!);
     // a = W x + U h + b: dh += dA · U
-    k.matmul(s.dPrev[0]!, 0, H, dxp, dxpOff, H, p.U!, 0, H, B, H, H, 1);
+    k.matmul(s.dhr ?? s.dPrev[0]!, 0, H, dxp, dxpOff, H, p.U!, 0, H, B, H, H, 1);
   }
 
   function backwardWeights(k: Kernels, _p: ParamViews, g: ParamViews, seq: SequenceTape): void {
     // dU = Σ_t dAᵀ · h_{t−1};  db = Σ_t dA
-    k.matmulTN(g.U!, 0, H, seq.dxp, 0, H, seq.states[0]!, seq.statesOff, H, H, H, seq.N, 1);
+    k.matmulTN(g.U!, 0, H, seq.dxp, 0, H, seq.rec ?? seq.states[0]!, seq.rec ? seq.recOff! : seq.statesOff, H, H, H, seq.N, 1);
     if (cfg.bias) k.sumRows(g.b!, 0, seq.dxp, 0, H, seq.N, H);
   }
 
   return {
-    kind: "rnn", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 1, states: ["h"],
+    kind: "rnn", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 1, states: ["h"], recurrentDropout: true,
     cacheWidth: H, scratchWidth: 0, dRecWidth: 0, gates: [{ name: "h", offset: 0 }],
     forward, backward, backwardWeights,
   };

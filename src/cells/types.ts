@@ -39,6 +39,13 @@ export interface StepForward {
   readonly next: readonly Vec[]; readonly nextOff: number; // each state component [B, H] at t
   readonly cache: Vec; readonly cacheOff: number;      // [B, cacheWidth]  what backward reads
   readonly scratch: Vec;                                // [B, scratchWidth] reused by every step
+  /**
+   * Recurrent dropout (Gal & Ghahramani 2016): the previous state as the recurrent products see
+   * it, m ⊙ h [B, H] at hrOff, with one mask m per sequence. Absent: prev[0] itself. Cells use it
+   * wherever h enters a product with U, and h itself everywhere else (the interpolation).
+   */
+  readonly hr?: Vec;
+  readonly hrOff?: number;
 }
 
 export interface StepBackward extends StepForward {
@@ -46,6 +53,8 @@ export interface StepBackward extends StepForward {
   readonly dPrev: readonly Vec[];                       // each [B, H]: dL/d state_{t−1} (accumulated)
   readonly dxp: Vec; readonly dxpOff: number;           // [B, X·H]   accumulated
   readonly dRec: Vec; readonly dRecOff: number;         // [B, dRecWidth] accumulated, kept for the sequence
+  /** With hr: dL/d hr [B, H] (accumulated); the driver adds m ⊙ dhr into dPrev[0]. Absent: into dPrev[0]. */
+  readonly dhr?: Vec;
 }
 
 /** A whole sequence after the backward loop, for the weight-gradient products. */
@@ -56,6 +65,9 @@ export interface SequenceTape {
   readonly cache: Vec;                                  // [N, cacheWidth]
   readonly dxp: Vec;                                    // [N, X·H]
   readonly dRec: Vec;                                   // [N, dRecWidth]
+  /** With recurrent dropout: the masked previous states m ⊙ h of all N rows (from recOff), for dU. */
+  readonly rec?: Vec;
+  readonly recOff?: number;
 }
 
 /** A named per-step quantity the cell exposes for inspection: columns [offset, offset + H) of the cache. */
@@ -81,6 +93,9 @@ export interface Cell {
   readonly dRecWidth: number;
   /** Per-step values that can be captured, by name. */
   readonly gates: readonly GateView[];
+
+  /** true when the cell honours hr / dhr / rec (recurrent dropout). */
+  readonly recurrentDropout?: boolean;
 
   forward(k: Kernels, p: ParamViews, s: StepForward): void;
   backward(k: Kernels, p: ParamViews, s: StepBackward): void;

@@ -56,6 +56,7 @@ export function addModelOptions(c: Command): Command {
     .option("--no-bias", "no biases in the cells")
     .option("--embedding <n>", "embedding width for token inputs", int("embedding"))
     .option("--dropout <p>", "dropout after the recurrent stack", num("dropout"))
+    .option("--recurrent-dropout <p>", "dropout on the recurrent connections, one mask per sequence", num("recurrent-dropout"))
     .option("--layer-norm", "layer normalisation after the recurrent stack")
     .option("--head <widths>", "hidden dense layers of the head (comma-separated)", list)
     .addOption(new Option("--backend <kind>", "kernels: auto (WebAssembly SIMD when available), wasm or reference").choices(["auto", "wasm", "reference"]).default("auto"));
@@ -81,7 +82,7 @@ export interface ModelArgs {
   cell: CellKind; hidden?: number; layers: number; direction: "forward" | "reverse" | "bidirectional";
   reset?: string; update?: string; gates?: string; gateActivation?: string; candidateActivation?: string; outputActivation?: string;
   activation?: string; clip?: number; normalisation?: string; mode?: string; scan?: string; candidate?: string; bias: boolean;
-  embedding?: number; dropout?: number; layerNorm?: boolean; head?: string[]; backend?: "auto" | "wasm" | "reference";
+  embedding?: number; dropout?: number; recurrentDropout?: number; layerNorm?: boolean; head?: string[]; backend?: "auto" | "wasm" | "reference";
 }
 
 export interface FitArgs {
@@ -106,6 +107,7 @@ export function createOptionsOf(a: ModelArgs, kind: DataKind, base: Pick<CreateO
     cellOptions: cellOptionsOf(a) as never,
     ...(base.input.kind === "tokens" ? { embedding: a.embedding ?? d.embedding } : {}),
     ...(a.dropout ? { dropout: a.dropout } : {}),
+    ...(a.recurrentDropout ? { recurrentDropout: a.recurrentDropout } : {}),
     ...(a.layerNorm ? { layerNorm: true } : {}),
     ...(a.head ? { head: a.head.map(Number) } : {}),
   };

@@ -52,7 +52,7 @@ export class RecurrentLayer implements Layer {
   forward(x: Act, ctx: Context): Act {
     const useCarry = this.carry && this.carried !== null && this.carried.h.shape[1] === x.B;
     const r = this.rnn.forward({ data: x.data, shape: [x.T, x.B, x.F] }, {
-      train: ctx.train,
+      train: ctx.train, rng: ctx.rng,
       ...(x.lengths ? { lengths: x.lengths } : {}),
       ...(useCarry ? { initialState: this.carried!.h, ...(this.carried!.c ? { initialCell: this.carried!.c } : {}) } : {}),
     });

@@ -79,6 +79,8 @@ export interface CreateOptions<K extends CellKind = CellKind> {
   readonly direction?: Direction;
   /** Options of the cell (conventions, activations...). */
   readonly cellOptions?: Partial<Omit<CellOptionsByKind[K], "inputSize" | "hiddenSize">>;
+  /** Recurrent dropout inside the recurrent layers: one mask per sequence (Gal & Ghahramani). */
+  readonly recurrentDropout?: number;
   readonly layerNorm?: boolean;
   /** Dropout rate after the recurrent stack, and its mask kind. */
   readonly dropout?: number;
@@ -95,7 +97,10 @@ export function createSpec<K extends CellKind>(o: CreateOptions<K>): ModelSpec {
   let width = o.input.kind === "features" ? o.input.features : o.embedding ?? 32;
   if (o.input.kind === "tokens") layers.push({ kind: "embedding", vocabularySize: o.input.vocabularySize, embeddingSize: width });
   const direction = o.direction ?? "forward";
-  layers.push({ kind: "recurrent", cell: o.cell, inputSize: width, hiddenSize: o.hiddenSize, layers: o.layers ?? 1, direction, ...(o.cellOptions ?? {}) });
+  layers.push({
+    kind: "recurrent", cell: o.cell, inputSize: width, hiddenSize: o.hiddenSize, layers: o.layers ?? 1, direction,
+    ...(o.recurrentDropout ? { recurrentDropout: o.recurrentDropout } : {}), ...(o.cellOptions ?? {}),
+  });
   const D = direction === "bidirectional" ? 2 : 1;
   width = D * o.hiddenSize;
   if (o.layerNorm) layers.push({ kind: "layer-norm", features: width });

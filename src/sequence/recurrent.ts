@@ -39,6 +39,12 @@ export interface StackOptions<K extends CellKind> {
    */
   readonly backend?: Backend;
   /**
+   * Recurrent dropout rate p (Gal & Ghahramani 2016): in training, one mask per sequence, layer and
+   * direction drops units of the previous state where it enters the recurrent products (U·h);
+   * kept units are scaled by 1/(1 − p). Needs `rng` in forward's options. Default 0.
+   */
+  readonly recurrentDropout?: number;
+  /**
    * Cell options of the reverse direction of a bidirectional stack that differ from the forward
    * one (ONNX gives each direction its own activations), e.g. { candidateActivation: "Relu" }.
    */
@@ -61,6 +67,8 @@ export interface ForwardOptions {
   readonly train?: boolean;
   /** Return the per-step gate values of every layer and direction (default false). */
   readonly capture?: boolean;
+  /** Source of the recurrent dropout masks (train mode with recurrentDropout > 0). */
+  readonly rng?: Rng;
 }
 
 export interface ForwardResult {
@@ -128,6 +136,7 @@ export class Recurrent {
   params: Vec;
   readonly entries: readonly ParamEntry[];
   readonly kernels: Kernels;
+  readonly recurrentDropout: number;
   private views: ParamViews[];
   private ws: Workspace | null = null;
   private generation = 0;
@@ -135,7 +144,7 @@ export class Recurrent {
 
   constructor(options: RecurrentOptions) {
     const where = "recurrent";
-    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", backend = "auto", reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
+    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", backend = "auto", recurrentDropout = 0, reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
     if (reverseOptions !== undefined && direction !== "bidirectional") {
       throw new OptionError(`${where}: reverseOptions is only for direction "bidirectional", got direction "${direction}"`);
     }
@@ -156,6 +165,13 @@ export class Recurrent {
       }
     }
     this.cells = cells;
+    if (!(typeof recurrentDropout === "number" && recurrentDropout >= 0 && recurrentDropout < 1)) {
+      throw new OptionError(`${where}: recurrentDropout must be in [0, 1), got ${JSON.stringify(recurrentDropout)}`);
+    }
+    if (recurrentDropout > 0 && !cells[0]!.recurrentDropout) {
+      throw new OptionError(`${where}: ${kind} has no recurrent product that recurrent dropout could act on in this configuration (minGRU has none; LiBRU "probs" feeds log h to it)`);
+    }
+    this.recurrentDropout = recurrentDropout;
     this.inputSize = cells[0]!.inputSize;
     this.hiddenSize = cells[0]!.hiddenSize;
     const entries: ParamEntry[] = [];
@@ -292,12 +308,15 @@ export class Recurrent {
     const x = this.kernels.alloc(N * I);
     if (layout === "time-major") x.set(input.data); else swap01(x, input.data, B, T, I);
     const k = this.kernels;
+    const drop = opts.train === true && this.recurrentDropout > 0;
+    if (drop && !opts.rng) throw new OptionError(`${where}: recurrentDropout needs an rng in forward's options when training`);
     for (let l = 0; l < L; l++) {
       const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, out: ws.outs[l]!, ldo: D * H, lengths, mode };
       for (let d = 0; d < D; d++) {
         const i = l * D + d;
         const init = inits.map((t) => (t ? t.data.subarray(i * B * H, (i + 1) * B * H) : null));
-        forwardDirection(k, ws.dirs[i]!, this.views[i]!, { ...io0, col: d * H }, init);
+        const mask = drop ? this.dropMask(B, opts.rng!) : null;
+        forwardDirection(k, ws.dirs[i]!, this.views[i]!, { ...io0, col: d * H, mask }, init);
       }
     }
     const output = this.fromTimeMajor(ws.outs[L - 1]!, T, B, D * H, layout);
@@ -409,6 +428,13 @@ export class Recurrent {
       : undefined;
     streamStep(this.kernels, state, this.views, x.data, out, grab);
     return gates ? { output: { data: out, shape: [B, H] }, gates } : { output: { data: out, shape: [B, H] } };
+  }
+
+  /** One recurrent dropout mask [B, H]: 0 with probability p, else 1/(1 − p). */
+  private dropMask(B: number, rng: Rng): Vec {
+    const p = this.recurrentDropout, keep = 1 / (1 - p), m = this.kernels.alloc(B * this.hiddenSize);
+    for (let i = 0; i < m.length; i++) m[i] = rng.uniform() >= p ? keep : 0;
+    return m;
   }
 
   private checkLengths(where: string, lengths: ArrayLike<number> | undefined, T: number, B: number): Int32Array | null {

@@ -40,10 +40,24 @@ export interface DirectionWork {
   readonly scratch: Vec;        // [B, scratchWidth]
   readonly prepared: Vec;       // [N, prepareWidth]: what the cell's prepare() keeps for its backward
   back?: BackwardWork;
+  /** Recurrent dropout of the last forward, or null (see RecurrentDrop). */
+  drop: RecurrentDrop | null;
   /** The backend's resident memory these buffers live in, or null (ordinary arrays). */
   readonly mem: ResidentMemory | null;
   /** Set when a newer workspace of the same cell took the memory back (see allocDirection). */
   released?: boolean;
+}
+
+/**
+ * Recurrent dropout (Gal & Ghahramani 2016): one mask m [B, H] per sequence (values 0 or 1/(1 − p)),
+ * applied to the previous state wherever it enters a product with U: hr_t = m ⊙ h_{t−1}, kept for
+ * every step [(T + 1)·B, H] in the states' layout for the weight gradients. Backward adds
+ * m ⊙ dL/dhr to dL/dh_{t−1}.
+ */
+interface RecurrentDrop {
+  readonly mask: Vec;           // [B, H]
+  readonly hr: Vec;             // [(T + 1)·B, H]
+  readonly dhr: Vec;            // [B, H]
 }
 
 interface BackwardWork {
@@ -83,6 +97,7 @@ export function allocDirection(k: Kernels, cell: Cell, reverse: boolean, T: numb
     cache: alloc((keep ? N : B) * cell.cacheWidth),
     scratch: alloc(Math.max(1, B * cell.scratchWidth)),
     prepared: alloc(N * (cell.prepareWidth ?? 0)),
+    drop: null,
   };
   if (mem) liveWork.get(mem)!.set(cell, w);
   return w;
@@ -113,6 +128,8 @@ export interface LayerIO {
   readonly x: Vec; readonly ldx: number;          // [N, I]
   readonly out: Vec; readonly ldo: number;        // [N, D·H]
   readonly col: number;                           // this direction's first output column
+  /** Recurrent dropout mask [B, H] for this forward (train mode), or null. */
+  readonly mask?: Vec | null;
   readonly lengths: Int32Array | null;            // [B]
   readonly mode: "train" | "eval";
 }
@@ -124,6 +141,7 @@ export function forwardDirection(
   k.begin?.();
   const { cell, T, B, reverse, states } = w;
   const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize, N = T * B, BH = B * H;
+  w.drop = io.mask ? { mask: io.mask, hr: k.alloc((T + 1) * BH), dhr: k.alloc(BH) } : null;
   // xp = x · Wᵀ for all steps at once
   k.matmulNT(w.xp, 0, XH, io.x, 0, io.ldx, p.W!, 0, I, N, XH, I, 0);
   if (cell.prepare) cell.prepare(k, p, w.xp, { T, B, lengths: io.lengths, mode: io.mode }, w.prepared);
@@ -150,10 +168,11 @@ export function forwardDirection(
 }
 
 function stepLoop(k: Kernels, w: DirectionWork, p: ParamViews, len: Int32Array | null): void {
-  const { cell, T, B, reverse, states, cache } = w;
+  const { cell, T, B, reverse, states, cache, drop } = w;
   const H = cell.hiddenSize, XH = cell.xBlocks * H, BH = B * H;
   const step: Mutable<StepForward> = {
     B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache, cacheOff: 0, scratch: w.scratch,
+    ...(drop ? { hr: drop.hr, hrOff: 0 } : {}),
   };
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
@@ -161,6 +180,12 @@ function stepLoop(k: Kernels, w: DirectionWork, p: ParamViews, len: Int32Array |
     step.prevOff = (reverse ? t + 1 : t) * BH;
     step.nextOff = (reverse ? t : t + 1) * BH;
     step.cacheOff = w.keepCache ? t * B * cell.cacheWidth : 0;
+    if (drop) {
+      // hr = m ⊙ h_{t−1}
+      const h = states[0]!, at = step.prevOff;
+      for (let i = 0; i < BH; i++) drop.hr[at + i] = drop.mask[i]! * h[at + i]!;
+      step.hrOff = at;
+    }
     cell.forward(k, p, step);
     if (len === null) continue;
     // an inactive row keeps its state
@@ -199,9 +224,11 @@ export function backwardDirection(
   bw.dh.forEach((d, c) => { const f = dFinal[c]; if (f) d.set(f); else d.fill(0); });
   let dh = bw.dh, dPrev = bw.dPrev;
   const len = io.lengths;
+  const drop = w.drop;
   const step: Mutable<StepBackward> = {
     B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache, cacheOff: 0, scratch: w.scratch,
     dNext: len ? bw.dCell : dh, dPrev, dxp: bw.dxp, dxpOff: 0, dRec: bw.dRec, dRecOff: 0,
+    ...(drop ? { hr: drop.hr, hrOff: 0, dhr: drop.dhr } : {}),
   };
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
@@ -228,7 +255,13 @@ export function backwardDirection(
     step.cacheOff = t * B * cell.cacheWidth;
     step.dxpOff = t * B * XH;
     step.dRecOff = t * B * cell.dRecWidth;
+    if (drop) { step.hrOff = step.prevOff; drop.dhr.fill(0); }
     cell.backward(k, p, step);
+    if (drop) {
+      // hr = m ⊙ h_{t−1}: dh_{t−1} += m ⊙ dhr
+      const dp = dPrev[0]!;
+      for (let i = 0; i < BH; i++) dp[i] += drop.mask[i]! * drop.dhr[i]!;
+    }
     if (len !== null) {
       // an inactive row kept its state: its gradient passes straight through
       for (let b = 0; b < B; b++) {
@@ -244,7 +277,8 @@ export function backwardDirection(
     dPrev = swap;
   }
   dh.forEach((d, c) => dInit[c]!.set(d));
-  cell.backwardWeights(k, p, g, { N, states, statesOff: reverse ? BH : 0, cache, dxp: bw.dxp, dRec: bw.dRec });
+  const statesOff = reverse ? BH : 0;
+  cell.backwardWeights(k, p, g, { N, states, statesOff, cache, dxp: bw.dxp, dRec: bw.dRec, ...(drop ? { rec: drop.hr, recOff: statesOff } : {}) });
   if (cell.prepareBackward) cell.prepareBackward(k, p, g, bw.dxp, { T, B, lengths: len, mode: io.mode }, w.prepared);
   // dW = Σ_t dxpᵀ · x_t and dx = dxp · W, each one product over the whole sequence
   k.matmulTN(g.W!, 0, I, bw.dxp, 0, XH, io.x, 0, io.ldx, XH, I, N, 1);

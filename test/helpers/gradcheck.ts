@@ -45,14 +45,15 @@ export function gradCheck(c: GradCase): number {
     ...(c.initial ? { initialState: init[0]!, ...(nStates > 1 ? { initialCell: init[1]! } : {}) } : {}),
   };
   const loss = (): number => {
-    const r = net.forward(x, { ...fwdOpts, train: true });
+    // a fresh generator each time: the same recurrent dropout masks in every evaluation
+    const r = net.forward(x, { ...fwdOpts, train: true, rng: new Rng(77) });
     let s = 0;
     for (let i = 0; i < C.length; i++) s += r.output.data[i]! * C[i]!;
     const finals = [r.finalState, r.finalCell];
     for (let c2 = 0; c2 < nStates; c2++) for (let i = 0; i < Cf[c2]!.length; i++) s += finals[c2]!.data[i]! * Cf[c2]![i]!;
     return s;
   };
-  const r = net.forward(x, { ...fwdOpts, train: true });
+  const r = net.forward(x, { ...fwdOpts, train: true, rng: new Rng(77) });
   const g = net.backward(r.tape!, { data: C, shape: r.output.shape }, {
     dFinalState: { data: Cf[0]!, shape: [S, B, H] },
     ...(nStates > 1 ? { dFinalCell: { data: Cf[1]!, shape: [S, B, H] } } : {}),
