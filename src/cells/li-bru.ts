@@ -29,7 +29,7 @@
 import { sigmoid, softplus } from "../kernels/activations.js";
 import type { DType, Kernels } from "../kernels/types.js";
 import { OptionError } from "../errors/index.js";
-import { checkKeys, optBool, optChoice, positiveInt } from "./options.js";
+import { optChoice, resolveCommon } from "./options.js";
 import type { Cell, CommonCellOptions, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
 
 export type LiBruMode = "probs" | "logprobs" | "geomean" | "ligru";
@@ -42,15 +42,12 @@ export interface LiBruOptions extends CommonCellOptions {
   readonly epsilon?: number;
 }
 
-const KEYS = ["inputSize", "hiddenSize", "bias", "mode", "epsilon"];
+const KEYS = ["mode", "epsilon"];
 
 export function liBru(o: LiBruOptions, _dtype: DType): Cell {
   const where = "libru";
-  checkKeys(where, o, KEYS);
-  const I = positiveInt(where, "inputSize", o.inputSize);
-  const H = positiveInt(where, "hiddenSize", o.hiddenSize);
+  const { inputSize: I, hiddenSize: H, bias } = resolveCommon(where, o, KEYS);
   const mode = optChoice(where, "mode", o.mode, LIBRU_MODES, "logprobs");
-  const bias = optBool(where, "bias", o.bias, true);
   if (o.epsilon !== undefined && mode !== "probs") {
     throw new OptionError(`${where}: epsilon is only used by mode "probs", got mode ${JSON.stringify(mode)}; hint: leave epsilon out`);
   }

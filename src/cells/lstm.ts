@@ -30,7 +30,7 @@
 import { makeActivation, withClip, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
 import type { LstmSpec } from "../kernels/fused.js";
 import type { DType, Kernels } from "../kernels/types.js";
-import { checkKeys, optActivation, optBool, optClip, positiveInt } from "./options.js";
+import { optActivation, optClip, resolveCommon } from "./options.js";
 import type { Cell, CommonCellOptions, GateView, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
 
 export interface LstmOptions extends CommonCellOptions {
@@ -44,16 +44,14 @@ export interface LstmOptions extends CommonCellOptions {
   readonly clip?: number | null;
 }
 
-const KEYS = ["inputSize", "hiddenSize", "bias", "gateActivation", "candidateActivation", "outputActivation", "clip"];
+const KEYS = ["gateActivation", "candidateActivation", "outputActivation", "clip"];
 const F_ = 1, C_ = 2, O_ = 3, Y_ = 4; // blocks (×H) of the cache and of dxp: i = 0, f, ĉ, o, y
 
 export function lstm(o: LstmOptions, dtype: DType): Cell {
   const where = "lstm";
-  checkKeys(where, o, KEYS);
-  const inputSize = positiveInt(where, "inputSize", o.inputSize);
-  const H = positiveInt(where, "hiddenSize", o.hiddenSize);
+  const { inputSize, hiddenSize: H, bias } = resolveCommon(where, o, KEYS);
   const cfg = {
-    bias: optBool(where, "bias", o.bias, true),
+    bias,
     gateActivation: optActivation(where, "gateActivation", o.gateActivation, "Sigmoid"),
     candidateActivation: optActivation(where, "candidateActivation", o.candidateActivation, "Tanh"),
     outputActivation: optActivation(where, "outputActivation", o.outputActivation, "Tanh"),

@@ -30,6 +30,16 @@ export function optClip(where: string, v: unknown): number | null {
   return v;
 }
 
+/** The options every cell has (inputSize, hiddenSize, bias), after checking that no unknown key was given. */
+export function resolveCommon(where: string, o: { inputSize?: unknown; hiddenSize?: unknown; bias?: unknown }, keys: readonly string[]): { inputSize: number; hiddenSize: number; bias: boolean } {
+  checkKeys(where, o, ["inputSize", "hiddenSize", "bias", ...keys]);
+  return {
+    inputSize: positiveInt(where, "inputSize", o.inputSize),
+    hiddenSize: positiveInt(where, "hiddenSize", o.hiddenSize),
+    bias: optBool(where, "bias", o.bias, true),
+  };
+}
+
 /** Rejects option names the cell does not know, listing the ones it does. */
 export function checkKeys(where: string, opts: object, known: readonly string[]): void {
   for (const key of Object.keys(opts)) {

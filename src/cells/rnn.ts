@@ -16,7 +16,7 @@
 import { makeActivation, withClip, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
 import type { RnnSpec } from "../kernels/fused.js";
 import type { DType, Kernels } from "../kernels/types.js";
-import { checkKeys, optActivation, optBool, optClip, positiveInt } from "./options.js";
+import { optActivation, optClip, resolveCommon } from "./options.js";
 import type { Cell, CommonCellOptions, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
 
 export interface RnnOptions extends CommonCellOptions {
@@ -26,15 +26,13 @@ export interface RnnOptions extends CommonCellOptions {
   readonly clip?: number | null;
 }
 
-const KEYS = ["inputSize", "hiddenSize", "bias", "activation", "clip"];
+const KEYS = ["activation", "clip"];
 
 export function rnn(o: RnnOptions, dtype: DType): Cell {
   const where = "rnn";
-  checkKeys(where, o, KEYS);
-  const inputSize = positiveInt(where, "inputSize", o.inputSize);
-  const H = positiveInt(where, "hiddenSize", o.hiddenSize);
+  const { inputSize, hiddenSize: H, bias } = resolveCommon(where, o, KEYS);
   const cfg = {
-    bias: optBool(where, "bias", o.bias, true),
+    bias,
     activation: optActivation(where, "activation", o.activation, "Tanh"),
     clip: optClip(where, o.clip),
   };

@@ -162,7 +162,7 @@ export function forwardDirection(
     for (let b = 0; b < B; b++) {
       const o = (t * B + b) * io.ldo + io.col;
       if (len !== null && t >= len[b]!) io.out.fill(0, o, o + H);
-      else io.out.set(h.subarray(at + b * H, at + (b + 1) * H), o);
+      else for (let j = 0; j < H; j++) io.out[o + j] = h[at + b * H + j]!;
     }
   }
 }
