@@ -1,9 +1,10 @@
 // Where gated's time goes, one thread, inference: the same forward timed three ways on the same
-// layer — as is; with the fused step kernel made a no-op; and with every matrix product a no-op as
-// well. The differences are the per-step work (recurrent product + gate math, in wasm), the
-// whole-sequence input projection (one product), and what is left (the TypeScript driver: input
-// checks, copies, descriptors). Also the ceiling: one large packed product alone, timed the same way.
-import { wasmRuntime, type WasmExports } from "../src/kernels/wasm/runtime.js";
+// layer — as is; with the time loop (wasm/sequence.ts: every step's recurrent product and gate
+// math) made a no-op; and with every matrix product a no-op as well. The differences are the
+// per-step work, the whole-sequence input projection (one product), and what is left (the
+// TypeScript driver: input checks, copies, descriptors). Also the ceiling: one large packed product
+// alone, timed the same way.
+import { JOB_NAMES, wasmRuntime, type WasmExports } from "../src/kernels/wasm/runtime.js";
 import { wasmKernels } from "../src/kernels/wasm/kernels.js";
 import { Recurrent } from "../src/sequence/recurrent.js";
 import { median } from "./measure.js";
@@ -38,17 +39,18 @@ export function breakdown(w: Workload, seconds: number, rounds = 7): Breakdown {
   const run = () => { net.forward(x); };
   run();
   const jobs = rt.jobs as ((d: number) => void)[];
-  const real = rt.x, step = jobs[3]!, noProduct = { ...real, gemm: () => {} };
+  const loop = JOB_NAMES.indexOf("seqForward");
+  const real = rt.x, step = jobs[loop]!, noProduct = { ...real, gemm: () => {} };
   const win = seconds / rounds / 3;
   const totals: number[] = [], steps: number[] = [], projections: number[] = [], drivers: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const total = timeIt(run, win);
-    jobs[3] = () => {};
+    jobs[loop] = () => {};
     const noStep = timeIt(run, win);
     (rt as { x: WasmExports }).x = noProduct;
     const driver = timeIt(run, win);
     (rt as { x: WasmExports }).x = real;
-    jobs[3] = step;
+    jobs[loop] = step;
     totals.push(total); steps.push(total - noStep); projections.push(noStep - driver); drivers.push(driver);
   }
   rt.parallel = saved;

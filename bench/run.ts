@@ -289,7 +289,7 @@ function report(
   out.push(`where gated's time goes (one thread, inference; wasm SIMD product ceiling here: ${profile.ceilingGflops.toFixed(1)} GFLOP/s, a 256×512×512 packed product):`);
   for (const b of profile.workloads) {
     const pct = (ms: number) => `${((ms / b.totalMs) * 100).toFixed(0)}%`;
-    out.push(`  ${pad(b.workload, 4)} ${fmtMs(b.totalMs)}: per-step kernel (recurrent product + gates) ${fmtMs(b.stepMs)} ${pct(b.stepMs)} at ${b.stepGflops.toFixed(1)} GFLOP/s of product; ` +
+    out.push(`  ${pad(b.workload, 4)} ${fmtMs(b.totalMs)}: time loop (per step: recurrent product + gates) ${fmtMs(b.stepMs)} ${pct(b.stepMs)} at ${b.stepGflops.toFixed(1)} GFLOP/s of product; ` +
       `input projection ${fmtMs(b.projectionMs)} ${pct(b.projectionMs)} at ${b.projectionGflops.toFixed(1)} GFLOP/s; TypeScript driver ${fmtMs(b.driverMs)} ${pct(b.driverMs)}`);
   }
   out.push(`total bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -9,3 +9,4 @@ export { actForward, actDerivative, expForward, initConstants } from "./activati
 export { gatedForward, gatedBackward } from "./gated";
 export { lstmForward, lstmBackward } from "./lstm";
 export { rnnForward, rnnBackward } from "./rnn";
+export { seqForward, seqBackward } from "./sequence";

@@ -6,10 +6,17 @@
 // Operands:
 //   A   element (i, p) at a + i·ars + p·acs: row-major A has (ars, acs) = (4·lda, 4); a transposed
 //       A (the weight-gradient orientation, stored [K, M]) has (4, 4·lda). A is never packed.
-//   B   in panels of NR = 32 columns. Full panel j starts at b + j·bps, its row p at + p·bks and
-//       holds B[p, 32j .. 32j + 32). A packed B (packNT/packNN) has bks = 128, bps = 128·K; a
-//       row-major B used in place has bks = 4·ldb, bps = 128. The last, partial panel (N mod 32
-//       columns) is always packed and zero-padded, at `edge` (row stride 128).
+//   B   in panels of NR = 24 columns. Full panel j starts at b + j·bps, its row p at + p·bks and
+//       holds B[p, 24j .. 24j + 24). A packed B (packNT/packNN) has bks = 96, bps = 96·K; a
+//       row-major B used in place has bks = 4·ldb, bps = 96. The last, partial panel (N mod 24
+//       columns) is always packed and zero-padded, at `edge` (row stride 96).
+//
+// Why 24: V8 keeps every load of a loop iteration live at once (loads are scheduled first), and
+// x64 gives a kernel 15 vector registers. The matrix-vector kernel holds one accumulator and one
+// loaded vector per 4 columns plus the splat: 6 + 6 + 1 fits, where 32 columns (8 + 8 + 1) spill an
+// accumulator to the stack and ran ~20% slower (scratch measurements on this machine: 1×24 at
+// ~23 GFLOP/s, 1×32 at ~18). The 4×8 kernel is as fast on three 8-column thirds as on four
+// quarters (~26 GFLOP/s, the plain-SIMD multiply-then-add roof here).
 //
 // Every output element is computed the same way by every kernel here, whatever M, N, the tile or
 // the thread: acc = beta ? out : 0; then acc = madd(A[i, p], B[p, j], acc) for p = 0 .. K−1 in
@@ -18,10 +25,10 @@
 import { di, dp } from "./desc";
 import { madd } from "./simd";
 
-const NR: i32 = 32;
+const NR: i32 = 24;
 /** Rows of A per block, so the block stays in L2 while the panels of B stream past it. */
 const MC: i32 = 64;
-/** K per block: a block of a panel of B (KC × 32 floats, 32 KiB) stays in L1. */
+/** K per block: a block of a panel of B (KC × 24 floats, 24 KiB) stays in L1. */
 const KC: i32 = 256;
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +77,7 @@ export function packedSize(n: i32, k: i32): i32 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Micro-kernels: 4×8 (the workhorse, on an 8-column quarter of a panel) and 1×32 (one row against a
+// Micro-kernels: 4×8 (the workhorse, on an 8-column third of a panel) and 1×24 (one row against a
 // whole panel: the matrix-vector case).
 
 // @ts-ignore: decorator
@@ -103,30 +110,29 @@ export function packedSize(n: i32, k: i32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function kern1x32(kk: i32, a: usize, acs: usize, b: usize, bks: usize, out: usize, beta: i32): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+@inline function kern1x24(kk: i32, a: usize, acs: usize, b: usize, bks: usize, out: usize, beta: i32): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
   if (beta) {
-    c0 = v128.load(out); c1 = v128.load(out, 16); c2 = v128.load(out, 32); c3 = v128.load(out, 48);
-    c4 = v128.load(out, 64); c5 = v128.load(out, 80); c6 = v128.load(out, 96); c7 = v128.load(out, 112);
+    c0 = v128.load(out); c1 = v128.load(out, 16); c2 = v128.load(out, 32);
+    c3 = v128.load(out, 48); c4 = v128.load(out, 64); c5 = v128.load(out, 80);
   }
   for (let p = 0; p < kk; p++) {
     const x = v128.load32_splat(a);
     c0 = madd(x, v128.load(b), c0); c1 = madd(x, v128.load(b, 16), c1);
     c2 = madd(x, v128.load(b, 32), c2); c3 = madd(x, v128.load(b, 48), c3);
     c4 = madd(x, v128.load(b, 64), c4); c5 = madd(x, v128.load(b, 80), c5);
-    c6 = madd(x, v128.load(b, 96), c6); c7 = madd(x, v128.load(b, 112), c7);
     a += acs; b += bks;
   }
-  v128.store(out, c0); v128.store(out, c1, 16); v128.store(out, c2, 32); v128.store(out, c3, 48);
-  v128.store(out, c4, 64); v128.store(out, c5, 80); v128.store(out, c6, 96); v128.store(out, c7, 112);
+  v128.store(out, c0); v128.store(out, c1, 16); v128.store(out, c2, 32);
+  v128.store(out, c3, 48); v128.store(out, c4, 64); v128.store(out, c5, 80);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Edge tiles: rows × cols of out through a zero-padded tile at tmp, `width` floats a row (4 × 8
-// for the 4×8 kernel, 1 × 32 for the 1×32 one: 128 bytes either way).
+// for the 4×8 kernel, 1 × 24 for the 1×24 one: at most 128 bytes).
 
 function tileIn(tmp: usize, out: usize, ldo: usize, rows: i32, cols: i32, width: i32, beta: i32): void {
-  const height = 32 / width;
+  const height = width == 8 ? 4 : 1;
   for (let r = 0; r < height; r++) {
     for (let c = 0; c < width; c++) {
       const v: f32 = beta && r < rows && c < cols ? load<f32>(out + <usize>r * ldo + <usize>c * 4) : 0;
@@ -171,14 +177,14 @@ function gemmBlock(
   const m4 = m & ~3;
   for (let i0 = 0; i0 < m4; i0 += MC) {
     const i1 = min(m4, i0 + MC);
-    // full panels: four 8-column quarters each
+    // full panels: three 8-column thirds each
     for (let j = 0; j < nFull; j++) {
       const bj = b + <usize>j * bps, oj = out + <usize>j * NR * 4;
-      for (let q: usize = 0; q < 128; q += 32) {
+      for (let q: usize = 0; q < <usize>NR * 4; q += 32) {
         for (let i = i0; i < i1; i += 4) kern4x8(k, a + <usize>i * ars, ars, acs, bj + q, bks, oj + <usize>i * ldoB + q, ldoB, beta);
       }
     }
-    // the partial panel (packed, zero-padded): its full quarters in place, the last one through a tile
+    // the partial panel (packed, zero-padded): its full thirds in place, the last one through a tile
     for (let q = 0; q < rem; q += 8) {
       const cols = min(8, rem - q), bq = edge + <usize>q * 4, oq = out + <usize>(nFull * NR + q) * 4;
       for (let i = i0; i < i1; i += 4) {
@@ -193,12 +199,12 @@ function gemmBlock(
   // the last M mod 4 rows, one at a time, a whole panel per pass (the matrix-vector kernel)
   for (let i = m4; i < m; i++) {
     const ai = a + <usize>i * ars, oi = out + <usize>i * ldoB;
-    for (let j = 0; j < nFull; j++) kern1x32(k, ai, acs, b + <usize>j * bps, bks, oi + <usize>j * NR * 4, beta);
+    for (let j = 0; j < nFull; j++) kern1x24(k, ai, acs, b + <usize>j * bps, bks, oi + <usize>j * NR * 4, beta);
     if (rem > 0) {
       const o = oi + <usize>nFull * NR * 4;
-      tileIn(tmp, o, ldoB, 1, rem, 32, beta);
-      kern1x32(k, ai, acs, edge, eks, tmp, 1);
-      tileOut(o, ldoB, tmp, 1, rem, 32);
+      tileIn(tmp, o, ldoB, 1, rem, NR, beta);
+      kern1x24(k, ai, acs, edge, eks, tmp, 1);
+      tileOut(o, ldoB, tmp, 1, rem, NR);
     }
   }
 }

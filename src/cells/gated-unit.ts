@@ -20,7 +20,7 @@
  * dRec per row: [dA of the gates, when they do not see x (#gates·H) | dL/d(recurrent candidate product) (H)].
  */
 import { makeActivation, withClip, type Activation, type ActivationConfig } from "../kernels/activations.js";
-import type { GatedSpec } from "../kernels/fused.js";
+import type { GatedSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
 import type { Kernels, Vec } from "../kernels/types.js";
 import { OptionError } from "../errors/index.js";
 import type { Cell, GateView, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
@@ -82,6 +82,9 @@ export function gatedUnit(
     hidden: H, nG, gx, gh, gb, reset: cfg.reset, update: cfg.update, bias: cfg.bias, hasC,
     gateActivation: cfg.gateActivation, candidateActivation: cfg.candidateActivation, clip: cfg.clip,
   };
+
+  const forwardLoop = (k: Kernels, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean => k.fused?.gatedForward(fusedSpec, p, s, loop) ?? false;
+  const backwardLoop = (k: Kernels, p: ParamViews, s: StepBackward, loop: SequenceLoopBackward): boolean => k.fused?.gatedBackward(fusedSpec, p, s, loop) ?? false;
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
     if (!s.hr && k.fused?.gatedForward(fusedSpec, p, s)) return;
@@ -212,6 +215,6 @@ export function gatedUnit(
   return {
     kind, config: { ...cfg }, inputSize, hiddenSize, params, xBlocks: X, states: ["h"], recurrentDropout: true,
     cacheWidth: ldc, scratchWidth: Math.max((gh + 1) * H, H), dRecWidth: ldr, gates,
-    forward, backward, backwardWeights,
+    forward, backward, backwardWeights, forwardLoop, backwardLoop,
   };
 }

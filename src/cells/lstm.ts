@@ -28,7 +28,7 @@
  * dRec: none — every gate sees x, so dA of all four gates lives in dxp [B, 4H].
  */
 import { makeActivation, withClip, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
-import type { LstmSpec } from "../kernels/fused.js";
+import type { LstmSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
 import type { DType, Kernels } from "../kernels/types.js";
 import { optActivation, optClip, resolveCommon } from "./options.js";
 import type { Cell, CommonCellOptions, GateView, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
@@ -76,6 +76,9 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
 
   // what a backend's fused step kernel needs to know (kernels/fused.ts); this file's loops are its reference
   const fusedSpec: LstmSpec = { hidden: H, ...cfg };
+
+  const forwardLoop = (k: Kernels, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean => k.fused?.lstmForward(fusedSpec, p, s, loop) ?? false;
+  const backwardLoop = (k: Kernels, p: ParamViews, s: StepBackward, loop: SequenceLoopBackward): boolean => k.fused?.lstmBackward(fusedSpec, p, s, loop) ?? false;
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
     if (!s.hr && k.fused?.lstmForward(fusedSpec, p, s)) return;
@@ -142,6 +145,6 @@ export function lstm(o: LstmOptions, dtype: DType): Cell {
 
   return {
     kind: "lstm", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 4, states: ["h", "c"], recurrentDropout: true,
-    cacheWidth: ldc, scratchWidth: G, dRecWidth: 0, gates, forward, backward, backwardWeights,
+    cacheWidth: ldc, scratchWidth: G, dRecWidth: 0, gates, forward, backward, backwardWeights, forwardLoop, backwardLoop,
   };
 }

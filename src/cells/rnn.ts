@@ -14,7 +14,7 @@
  * dRec: none — the only block sees x, so dA lives in dxp [B, H].
  */
 import { makeActivation, withClip, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
-import type { RnnSpec } from "../kernels/fused.js";
+import type { RnnSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
 import type { DType, Kernels } from "../kernels/types.js";
 import { optActivation, optClip, resolveCommon } from "./options.js";
 import type { Cell, CommonCellOptions, ParamSpec, ParamViews, SequenceTape, StepBackward, StepForward } from "./types.js";
@@ -46,6 +46,9 @@ export function rnn(o: RnnOptions, dtype: DType): Cell {
 
   // what a backend's fused step kernel needs to know (kernels/fused.ts); this file's loops are its reference
   const fusedSpec: RnnSpec = { hidden: H, ...cfg };
+
+  const forwardLoop = (k: Kernels, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean => k.fused?.rnnForward(fusedSpec, p, s, loop) ?? false;
+  const backwardLoop = (k: Kernels, p: ParamViews, s: StepBackward, loop: SequenceLoopBackward): boolean => k.fused?.rnnBackward(fusedSpec, p, s, loop) ?? false;
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
     if (!s.hr && k.fused?.rnnForward(fusedSpec, p, s)) return;
@@ -82,6 +85,6 @@ export function rnn(o: RnnOptions, dtype: DType): Cell {
   return {
     kind: "rnn", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 1, states: ["h"], recurrentDropout: true,
     cacheWidth: H, scratchWidth: 0, dRecWidth: 0, gates: [{ name: "h", offset: 0 }],
-    forward, backward, backwardWeights,
+    forward, backward, backwardWeights, forwardLoop, backwardLoop,
   };
 }

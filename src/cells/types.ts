@@ -11,6 +11,7 @@
  * per-step gradients it kept into whole-sequence weight gradients (dU = Σ_t dAᵀ·h as one product).
  */
 import type { Kernels, Vec } from "../kernels/types.js";
+import type { SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
 
 import type { InitKind } from "../layers/init.js";
 
@@ -100,6 +101,14 @@ export interface Cell {
   forward(k: Kernels, p: ParamViews, s: StepForward): void;
   backward(k: Kernels, p: ParamViews, s: StepBackward): void;
   backwardWeights(k: Kernels, p: ParamViews, g: ParamViews, seq: SequenceTape): void;
+
+  /**
+   * Optional: the whole time loop in one backend call (kernels/fused.ts SequenceLoop), forward or
+   * backward, without recurrent dropout. false when the backend cannot: the driver then calls
+   * forward/backward step by step. Either way the results are the same, bit for bit.
+   */
+  forwardLoop?(k: Kernels, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean;
+  backwardLoop?(k: Kernels, p: ParamViews, s: StepBackward, loop: SequenceLoopBackward): boolean;
 
   /**
    * Optional, for cells that transform the whole input projection before the loop (LiGRU's

@@ -13,6 +13,7 @@
  */
 import type { ParamViews, StepBackward, StepForward } from "../cells/types.js";
 import type { ActivationConfig } from "./activations.js";
+import type { Vec } from "./types.js";
 
 /** The GRU/MGU family step (src/cells/gated-unit.ts). */
 export interface GatedSpec {
@@ -48,11 +49,43 @@ export interface RnnSpec {
   readonly clip: number | null;
 }
 
+/**
+ * A whole time loop handed to the backend in one call (src/sequence/run.ts's loop, with the same
+ * positions, lengths and order of operations). The step record then describes whole buffers, its
+ * offsets unused: xp [N, X·H], prev = next = the states [(T + 1)·B, H] each (the initial state in
+ * place), cache [N, width] (or [B, width] when not kept), scratch; for backward also dxp, dRec
+ * [N, width], with the step's own dNext/dPrev ignored in favour of the buffers below.
+ */
+export interface SequenceLoop {
+  readonly T: number;
+  readonly reverse: boolean;
+  /** The cache of every step is kept ([N, width]); else one [B, width] block is reused. */
+  readonly keepCache: boolean;
+  /** Per-row lengths [B], or null when every row is full. */
+  readonly lengths: Int32Array | null;
+}
+
+export interface SequenceLoopBackward extends SequenceLoop {
+  /** dL/d(layer output) [N, ldo]; this direction's columns start at col. */
+  readonly dOut: Vec;
+  readonly ldo: number;
+  readonly col: number;
+  /** Per state, [B, H] each: dh holds dL/d(final state) on entry; the result (dL/d(initial state)) ends in dh when T is even, in dPrev when odd. */
+  readonly dh: readonly Vec[];
+  readonly dPrev: readonly Vec[];
+  /** Per state, [B, H]: working buffers for dh with the rows past their length zeroed. */
+  readonly dCell: readonly Vec[];
+}
+
+/**
+ * Each method runs one step (`loop` absent) or the whole time loop (`loop` given). It returns false,
+ * having done nothing, when the backend cannot run this configuration that way.
+ */
 export interface FusedKernels {
-  gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward): boolean;
-  gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward): boolean;
-  lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward): boolean;
-  lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward): boolean;
-  rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward): boolean;
-  rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward): boolean;
+  gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean;
+  gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
+  lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean;
+  lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
+  rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean;
+  rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
 }

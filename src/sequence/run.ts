@@ -17,7 +17,9 @@
  * inactive row straight through and hands the cell a zero gradient for it.
  *
  * Cells may add two whole-sequence stages: `prepare` rewrites xp before the loop (LiGRU's
- * normalisation) and `forwardScan` replaces the step loop by a parallel scan (minGRU).
+ * normalisation) and `forwardScan` replaces the step loop by a parallel scan (minGRU). A backend may
+ * take the whole loop (Cell.forwardLoop / backwardLoop: one call for all T steps, the same
+ * positions and order of operations as the loops here, which stay the reference and the fallback).
  *
  * Nothing here allocates inside the loop: the step records are mutated in place.
  */
@@ -153,16 +155,23 @@ export function forwardDirection(
   if (cell.forwardScan && cell.useScan) {
     cell.forwardScan(k, p, { T, B, reverse, xp: w.xp, states, cache: w.cache, lengths: io.lengths });
   } else {
-    stepLoop(k, w, p, io.lengths);
+    const whole: StepForward = {
+      B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache: w.cache, cacheOff: 0, scratch: w.scratch,
+    };
+    const looped = w.drop === null && cell.forwardLoop?.(k, p, whole, { T, reverse, keepCache: w.keepCache, lengths: io.lengths }) === true;
+    if (!looped) stepLoop(k, w, p, io.lengths);
   }
   // outputs: y_t = h_t for active rows, 0 past a row's length
-  const h = states[0]!, len = io.lengths;
+  const h = states[0]!, len = io.lengths, from = reverse ? 0 : BH;
+  if (len === null && io.ldo === H && io.col === 0) {
+    io.out.set(h.subarray(from, from + N * H));
+    return;
+  }
   for (let t = 0; t < T; t++) {
-    const at = (reverse ? t : t + 1) * BH;
     for (let b = 0; b < B; b++) {
-      const o = (t * B + b) * io.ldo + io.col;
+      const o = (t * B + b) * io.ldo + io.col, at = from + (t * B + b) * H;
       if (len !== null && t >= len[b]!) io.out.fill(0, o, o + H);
-      else for (let j = 0; j < H; j++) io.out[o + j] = h[at + b * H + j]!;
+      else io.out.set(h.subarray(at, at + H), o);
     }
   }
 }
@@ -230,7 +239,12 @@ export function backwardDirection(
     dNext: len ? bw.dCell : dh, dPrev, dxp: bw.dxp, dxpOff: 0, dRec: bw.dRec, dRecOff: 0,
     ...(drop ? { hr: drop.hr, hrOff: 0, dhr: drop.dhr } : {}),
   };
-  for (let s = T - 1; s >= 0; s--) {
+  const looped = drop === null && cell.backwardLoop?.(k, p, step, {
+    T, reverse, keepCache: true, lengths: len, dOut, ldo: io.ldo, col: io.col, dh: bw.dh, dPrev: bw.dPrev, dCell: bw.dCell,
+  }) === true;
+  // the loop ends with dL/d(initial state) in dh after an even number of swaps, else in dPrev
+  if (looped && T % 2 === 1) dh = bw.dPrev;
+  for (let s = looped ? -1 : T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     // dh_t += dL/dy_t for active rows (inactive rows output a constant 0)
     for (let b = 0; b < B; b++) {

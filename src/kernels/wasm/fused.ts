@@ -3,16 +3,18 @@
  * wasm/gated.ts, wasm/lstm.ts and wasm/rnn.ts. Each call gathers the step's operands (in place
  * when resident, see marshal.ts), the layer's recurrent weights packed once per parameter version,
  * fills a descriptor and runs the step, its batch rows split between threads when the step is
- * large enough (rows are independent, so the split changes no bit).
+ * large enough (rows are independent, so the split changes no bit). Given a SequenceLoop, the same
+ * descriptor runs the whole time loop in one call (wasm/sequence.ts), and a thread then takes a
+ * group of rows through every step: one hand-off per sequence instead of one per step.
  *
  * Shape legend: B batch rows, H hidden; the layouts are the cells' own.
  */
 import type { ParamViews, StepBackward, StepForward } from "../../cells/types.js";
 import type { Vec } from "../types.js";
 import type { ActivationConfig, ActivationName } from "../activations.js";
-import type { FusedKernels, GatedSpec, LstmSpec, RnnSpec } from "../fused.js";
+import type { FusedKernels, GatedSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
 import { Orient, type Marshal } from "./marshal.js";
-import type { WasmRuntime } from "./runtime.js";
+import { DESC_SLOTS, type WasmRuntime } from "./runtime.js";
 
 /** Activation codes of wasm/activations.ts; the others (Elu, Softplus) have no fused form. */
 export const ACT_CODE: Partial<Record<ActivationName, number>> = {
@@ -47,14 +49,25 @@ const G = {
   B: 0, H: 1, NG: 2, GX: 3, GH: 4, GB: 5, FLAGS: 6, XP: 7, LDX: 8, HP: 9, OUT: 10, CACHE: 11, SCR: 12, UA: 13, UC: 14,
   BIAS: 15, CB: 16, ACTG: 17, ACTC: 20, CLIP: 23, GLO: 24, CLO: 26, TMP: 28, DH: 29, DPREV: 30, DXP: 31, DREC: 32, UGN: 33, UCN: 34,
 } as const;
-const L = {
+const L_ = {
   B: 0, H: 1, XP: 2, HP: 3, CP: 4, HOUT: 5, COUT: 6, CACHE: 7, SCR: 8, UP: 9, BIAS: 10, ACTG: 11, ACTC: 14, ACTH: 17,
   CLIP: 20, GLO: 21, CLO: 23, TMP: 25, DH: 26, DC: 27, DHPREV: 28, DCPREV: 29, DXP: 30, UN: 31,
 } as const;
 const R = { B: 0, H: 1, XP: 2, HP: 3, OUT: 4, CACHE: 5, UP: 6, BIAS: 7, ACT: 8, CLIP: 11, LO: 12, TMP: 14, DH: 15, DPREV: 16, DXP: 17, UN: 18 } as const;
-const SLOTS = 40;
+// the time loop's fields, after the step's: wasm/sequence.ts
+const SQ = {
+  T: 64, REV: 65, LEN: 66, STEP: 67, NADV: 68, ADV: 69, NST: 93, SLOT_A: 94, SLOT_B: 96,
+  DOUT: 98, DOUT_DT: 99, DOUT_LD: 100, BUF_A: 101, BUF_B: 103, BUF_CELL: 105,
+} as const;
+const MAX_MOVING = 8;
 // job indices: runtime.ts JOB_NAMES
-const JOB = { gatedForward: 3, gatedBackward: 4, lstmForward: 5, lstmBackward: 6, rnnForward: 7, rnnBackward: 8 } as const;
+const JOB = { gatedForward: 3, gatedBackward: 4, lstmForward: 5, lstmBackward: 6, rnnForward: 7, rnnBackward: 8, seqForward: 9, seqBackward: 10 } as const;
+
+/** A slot that moves with time in a loop: at time t it holds base + t·delta (bytes). */
+type Moving = readonly [slot: number, base: number, delta: number];
+
+/** What a backward loop adds to the descriptor (addresses). */
+interface LoopBack { readonly dOut: number; readonly dt: number; readonly ld: number; readonly a: readonly number[]; readonly b: readonly number[]; readonly cell: readonly number[] }
 
 /** Row slots of a descriptor: [slot, row length in elements], advanced per row when rows are split. */
 type RowSlots = readonly (readonly [number, number])[];
@@ -78,7 +91,7 @@ export class WasmFused implements FusedKernels {
   // Each call: every allocation first (a growing unshared memory detaches views), then the
   // descriptor from the runtime's current views, then the run; m.end() copies results back.
 
-  gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward): boolean {
+  gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
     const plan = this.gatedPlan(spec);
     if (!plan) return false;
     const { hidden: H, nG, gx, gh } = spec, B = s.B, X = gx + 1, ldc = (nG + 2) * H, ldp = (gh + 1) * H;
@@ -92,20 +105,31 @@ export class WasmFused implements FusedKernels {
         spec.bias ? m.weight(p.b!, 0, 0, 1, (spec.gb + 1) * H, Orient.Copy) : 0,
         spec.hasC ? m.weight(p.c!, 0, 0, 1, H, Orient.Copy) : 0,
       ]) as [number, number, number, number];
+      const flops = 2 * B * H * H * (gh + 1);
+      if (loop) {
+        const L = this.loopForward(loop, B, H, s, X * H, ldc);
+        const scr = m.scratch(s.scratch, 0, B * ldp);
+        const d = this.gatedDesc(spec, plan, B, bp, cp), i32 = this.rt.i32;
+        i32[d + G.UA] = uA; i32[d + G.UC] = uC; i32[d + G.SCR] = scr;
+        const [xp, prev, next, cache] = L.moving;
+        this.runLoop(JOB.gatedForward, d, G.B, G.TMP, B, flops, plan.fwdRows, loop, L.lens,
+          [[G.XP, ...xp!], [G.HP, ...prev!], [G.OUT, ...next!], [G.CACHE, ...cache!]], [G.HP], [G.OUT]);
+        return true;
+      }
       const xp = m.in(s.xp, s.xpOff, B * X * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
       const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * ldc, false);
       const scr = m.scratch(s.scratch, 0, B * ldp);
       const d = this.gatedDesc(spec, plan, B, bp, cp), i32 = this.rt.i32;
       i32[d + G.UA] = uA; i32[d + G.UC] = uC; i32[d + G.XP] = xp; i32[d + G.HP] = hp;
       i32[d + G.OUT] = out; i32[d + G.CACHE] = cache; i32[d + G.SCR] = scr;
-      this.dispatch(JOB.gatedForward, d, G.B, G.TMP, B, 2 * B * H * H * (gh + 1), plan.fwdRows);
+      this.dispatch(JOB.gatedForward, d, G.B, G.TMP, B, flops, plan.fwdRows);
     } finally {
       m.end();
     }
     return true;
   }
 
-  gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward): boolean {
+  gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
     const plan = this.gatedPlan(spec);
     if (!plan) return false;
     const { hidden: H, nG, gx, gh } = spec, B = s.B, X = gx + 1, ldc = (nG + 2) * H;
@@ -117,20 +141,32 @@ export class WasmFused implements FusedKernels {
         gh > 0 ? m.weight(p.U!, 0, H, gh * H, H, Orient.NN) : 0,
         m.weight(p.U!, gh * H * H, H, H, H, Orient.NN),
       ]) as [number, number];
+      const flops = 2 * B * H * H * (gh + 1);
+      if (loop) {
+        const N = loop.T * B;
+        const cache = m.in(s.cache, 0, N * ldc), prev = this.statesIn(s.prev[0]!, loop, B, H);
+        const dxp = m.out(s.dxp, 0, N * X * H, true), dRec = m.out(s.dRec, 0, N * ldr, true);
+        const back = this.loopBack(loop, B, H), scr = m.scratch(s.scratch, 0, B * H);
+        const d = this.gatedDesc(spec, plan, B, 0, 0), i32 = this.rt.i32;
+        i32[d + G.UGN] = uGn; i32[d + G.UCN] = uCn; i32[d + G.SCR] = scr;
+        this.runLoop(JOB.gatedBackward, d, G.B, G.TMP, B, flops, plan.bwdRows, loop, back.lens,
+          [[G.CACHE, cache, B * ldc * 4], [G.HP, ...prev], [G.DXP, dxp, B * X * H * 4], [G.DREC, dRec, B * ldr * 4]], [G.DH], [G.DPREV], back);
+        return true;
+      }
       const cache = m.in(s.cache, s.cacheOff, B * ldc), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
       const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * X * H, true);
       const dRec = m.out(s.dRec, s.dRecOff, B * ldr, true), scr = m.scratch(s.scratch, 0, B * H);
       const d = this.gatedDesc(spec, plan, B, 0, 0), i32 = this.rt.i32;
       i32[d + G.UGN] = uGn; i32[d + G.UCN] = uCn; i32[d + G.CACHE] = cache; i32[d + G.HP] = hp; i32[d + G.DH] = dh;
       i32[d + G.DPREV] = dPrev; i32[d + G.DXP] = dxp; i32[d + G.DREC] = dRec; i32[d + G.SCR] = scr;
-      this.dispatch(JOB.gatedBackward, d, G.B, G.TMP, B, 2 * B * H * H * (gh + 1), plan.bwdRows);
+      this.dispatch(JOB.gatedBackward, d, G.B, G.TMP, B, flops, plan.bwdRows);
     } finally {
       m.end();
     }
     return true;
   }
 
-  lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward): boolean {
+  lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
     const plan = this.lstmPlan(spec);
     if (!plan) return false;
     const H = spec.hidden, B = s.B;
@@ -140,20 +176,31 @@ export class WasmFused implements FusedKernels {
       const [up, bp] = this.weights(plan, 0, p, () => [
         m.weight(p.U!, 0, H, 4 * H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, 4 * H, Orient.Copy) : 0,
       ]) as [number, number];
+      if (loop) {
+        const L = this.loopForward(loop, B, H, s, 4 * H, 5 * H);
+        const scr = m.scratch(s.scratch, 0, B * 4 * H);
+        const d = this.lstmDesc(spec, plan, B, bp), i32 = this.rt.i32;
+        i32[d + L_.UP] = up; i32[d + L_.SCR] = scr;
+        const [xp, hPrev, hNext, cache, cPrev, cNext] = L.moving;
+        this.runLoop(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.fwdRows, loop, L.lens,
+          [[L_.XP, ...xp!], [L_.HP, ...hPrev!], [L_.CP, ...cPrev!], [L_.HOUT, ...hNext!], [L_.COUT, ...cNext!], [L_.CACHE, ...cache!]],
+          [L_.HP, L_.CP], [L_.HOUT, L_.COUT]);
+        return true;
+      }
       const xp = m.in(s.xp, s.xpOff, B * 4 * H), hp = m.in(s.prev[0]!, s.prevOff, B * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
       const hOut = m.out(s.next[0]!, s.nextOff, B * H, false), cOut = m.out(s.next[1]!, s.nextOff, B * H, false);
       const cache = m.out(s.cache, s.cacheOff, B * 5 * H, false), scr = m.scratch(s.scratch, 0, B * 4 * H);
       const d = this.lstmDesc(spec, plan, B, bp), i32 = this.rt.i32;
-      i32[d + L.UP] = up; i32[d + L.XP] = xp; i32[d + L.HP] = hp; i32[d + L.CP] = cp;
-      i32[d + L.HOUT] = hOut; i32[d + L.COUT] = cOut; i32[d + L.CACHE] = cache; i32[d + L.SCR] = scr;
-      this.dispatch(JOB.lstmForward, d, L.B, L.TMP, B, 8 * B * H * H, plan.fwdRows);
+      i32[d + L_.UP] = up; i32[d + L_.XP] = xp; i32[d + L_.HP] = hp; i32[d + L_.CP] = cp;
+      i32[d + L_.HOUT] = hOut; i32[d + L_.COUT] = cOut; i32[d + L_.CACHE] = cache; i32[d + L_.SCR] = scr;
+      this.dispatch(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.fwdRows);
     } finally {
       m.end();
     }
     return true;
   }
 
-  lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward): boolean {
+  lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
     const plan = this.lstmPlan(spec);
     if (!plan) return false;
     const H = spec.hidden, B = s.B;
@@ -161,21 +208,31 @@ export class WasmFused implements FusedKernels {
     m.begin();
     try {
       const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, 4 * H, H, Orient.NN)]) as [number];
+      if (loop) {
+        const N = loop.T * B;
+        const cache = m.in(s.cache, 0, N * 5 * H), cPrev = this.statesIn(s.prev[1]!, loop, B, H);
+        const dxp = m.out(s.dxp, 0, N * 4 * H, true), back = this.loopBack(loop, B, H);
+        const d = this.lstmDesc(spec, plan, B, 0), i32 = this.rt.i32;
+        i32[d + L_.UN] = un;
+        this.runLoop(JOB.lstmBackward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.bwdRows, loop, back.lens,
+          [[L_.CACHE, cache, B * 5 * H * 4], [L_.CP, ...cPrev], [L_.DXP, dxp, B * 4 * H * 4]], [L_.DH, L_.DC], [L_.DHPREV, L_.DCPREV], back);
+        return true;
+      }
       const cache = m.in(s.cache, s.cacheOff, B * 5 * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
       const dh = m.in(s.dNext[0]!, 0, B * H), dc = m.in(s.dNext[1]!, 0, B * H);
       const dhPrev = m.out(s.dPrev[0]!, 0, B * H, true), dcPrev = m.out(s.dPrev[1]!, 0, B * H, true);
       const dxp = m.out(s.dxp, s.dxpOff, B * 4 * H, true);
       const d = this.lstmDesc(spec, plan, B, 0), i32 = this.rt.i32;
-      i32[d + L.UN] = un; i32[d + L.CACHE] = cache; i32[d + L.CP] = cp; i32[d + L.DH] = dh; i32[d + L.DC] = dc;
-      i32[d + L.DHPREV] = dhPrev; i32[d + L.DCPREV] = dcPrev; i32[d + L.DXP] = dxp;
-      this.dispatch(JOB.lstmBackward, d, L.B, L.TMP, B, 8 * B * H * H, plan.bwdRows);
+      i32[d + L_.UN] = un; i32[d + L_.CACHE] = cache; i32[d + L_.CP] = cp; i32[d + L_.DH] = dh; i32[d + L_.DC] = dc;
+      i32[d + L_.DHPREV] = dhPrev; i32[d + L_.DCPREV] = dcPrev; i32[d + L_.DXP] = dxp;
+      this.dispatch(JOB.lstmBackward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.bwdRows);
     } finally {
       m.end();
     }
     return true;
   }
 
-  rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward): boolean {
+  rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
     const plan = this.rnnPlan(spec);
     if (!plan) return false;
     const H = spec.hidden, B = s.B;
@@ -185,6 +242,15 @@ export class WasmFused implements FusedKernels {
       const [up, bp] = this.weights(plan, 0, p, () => [
         m.weight(p.U!, 0, H, H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, H, Orient.Copy) : 0,
       ]) as [number, number];
+      if (loop) {
+        const L = this.loopForward(loop, B, H, s, H, H);
+        const d = this.rnnDesc(spec, plan, B, bp), i32 = this.rt.i32;
+        i32[d + R.UP] = up;
+        const [xp, prev, next, cache] = L.moving;
+        this.runLoop(JOB.rnnForward, d, R.B, R.TMP, B, 2 * B * H * H, plan.fwdRows, loop, L.lens,
+          [[R.XP, ...xp!], [R.HP, ...prev!], [R.OUT, ...next!], [R.CACHE, ...cache!]], [R.HP], [R.OUT]);
+        return true;
+      }
       const xp = m.in(s.xp, s.xpOff, B * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
       const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * H, false);
       const d = this.rnnDesc(spec, plan, B, bp), i32 = this.rt.i32;
@@ -196,7 +262,7 @@ export class WasmFused implements FusedKernels {
     return true;
   }
 
-  rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward): boolean {
+  rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
     const plan = this.rnnPlan(spec);
     if (!plan) return false;
     const H = spec.hidden, B = s.B;
@@ -204,6 +270,15 @@ export class WasmFused implements FusedKernels {
     m.begin();
     try {
       const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, H, H, Orient.NN)]) as [number];
+      if (loop) {
+        const N = loop.T * B;
+        const cache = m.in(s.cache, 0, N * H), dxp = m.out(s.dxp, 0, N * H, true), back = this.loopBack(loop, B, H);
+        const d = this.rnnDesc(spec, plan, B, 0), i32 = this.rt.i32;
+        i32[d + R.UN] = un;
+        this.runLoop(JOB.rnnBackward, d, R.B, R.TMP, B, 2 * B * H * H, plan.bwdRows, loop, back.lens,
+          [[R.CACHE, cache, B * H * 4], [R.DXP, dxp, B * H * 4]], [R.DH], [R.DPREV], back);
+        return true;
+      }
       const cache = m.in(s.cache, s.cacheOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
       const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * H, true);
       const d = this.rnnDesc(spec, plan, B, 0), i32 = this.rt.i32;
@@ -213,6 +288,80 @@ export class WasmFused implements FusedKernels {
       m.end();
     }
     return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Whole time loops (wasm/sequence.ts)
+
+  /**
+   * A forward loop's operands: [base, delta] of xp, the previous and next state of each state
+   * component (h first), the cache; rows of N = T·B, the states in [(T + 1)·B, H] blocks (the
+   * forward direction reads block t, writes t + 1; the reverse one reads t + 1, writes t).
+   * Order: xp, prev h, next h, cache, then prev c, next c for a second state.
+   */
+  private loopForward(loop: SequenceLoop, B: number, H: number, s: StepForward, xpWidth: number, cacheWidth: number): { moving: [number, number][]; lens: number } {
+    const m = this.m, N = loop.T * B, BH4 = B * H * 4;
+    const xp = m.in(s.xp, 0, N * xpWidth);
+    const cache = m.out(s.cache, 0, (loop.keepCache ? N : B) * cacheWidth, false);
+    const moving: [number, number][] = [[xp, B * xpWidth * 4]];
+    s.prev.forEach((states, c) => {
+      const at = m.out(states, 0, (loop.T + 1) * B * H, true);
+      const pair: [number, number][] = [[at + (loop.reverse ? BH4 : 0), BH4], [at + (loop.reverse ? 0 : BH4), BH4]];
+      if (c === 0) moving.push(...pair, [cache, loop.keepCache ? B * cacheWidth * 4 : 0]); else moving.push(...pair);
+    });
+    return { moving, lens: this.lengthsIn(loop) };
+  }
+
+  /** [base, delta] of the previous state in a backward loop (read only). */
+  private statesIn(states: Vec, loop: SequenceLoop, B: number, H: number): [number, number] {
+    const BH4 = B * H * 4, at = this.m.in(states, 0, (loop.T + 1) * B * H);
+    return [at + (loop.reverse ? BH4 : 0), BH4];
+  }
+
+  private lengthsIn(loop: SequenceLoop): number {
+    return loop.lengths ? this.m.ints(loop.lengths) : 0;
+  }
+
+  /** A backward loop's dL/dy and its per-state gradient buffers. */
+  private loopBack(loop: SequenceLoopBackward, B: number, H: number): LoopBack & { lens: number } {
+    const m = this.m, N = loop.T * B;
+    const dOut = m.in(loop.dOut, 0, (N - 1) * loop.ldo + loop.col + H) + loop.col * 4;
+    const a = loop.dh.map((v) => m.out(v, 0, B * H, true)), b = loop.dPrev.map((v) => m.out(v, 0, B * H, false));
+    const cell = loop.lengths ? loop.dCell.map((v) => m.scratch(v, 0, B * H)) : [];
+    return { dOut, dt: B * loop.ldo * 4, ld: loop.ldo * 4, a, b, cell, lens: this.lengthsIn(loop) };
+  }
+
+  /**
+   * Runs a whole time loop: d holds the step kernel's fields for rows [0, B), `moving` the slots
+   * that move with time, slotsA / slotsB the state slots (forward: previous, next; backward: the
+   * step's dNext, dPrev). Split between threads by groups of rows, each through every step.
+   */
+  private runLoop(
+    step: number, d: number, slotB: number, slotTmp: number, B: number, stepFlops: number, rows: RowSlots,
+    loop: SequenceLoop, lens: number, moving: readonly Moving[], slotsA: readonly number[], slotsB: readonly number[], back?: LoopBack,
+  ): void {
+    if (moving.length > MAX_MOVING) throw new Error("wasm kernels: too many moving slots");
+    const i32 = this.rt.i32, ldOf = new Map(rows);
+    const chunkRows: (readonly [number, number])[] = [...rows];
+    i32[d + SQ.T] = loop.T; i32[d + SQ.REV] = loop.reverse ? 1 : 0; i32[d + SQ.LEN] = lens; i32[d + SQ.STEP] = step;
+    i32[d + SQ.NADV] = moving.length;
+    moving.forEach(([slot, base, delta], k) => {
+      const f = SQ.ADV + 3 * k;
+      i32[d + f] = slot; i32[d + f + 1] = base; i32[d + f + 2] = delta;
+      chunkRows.push([f + 1, ldOf.get(slot)!]);
+    });
+    i32[d + SQ.NST] = slotsA.length;
+    slotsA.forEach((slot, c) => { i32[d + SQ.SLOT_A + c] = slot; i32[d + SQ.SLOT_B + c] = slotsB[c]!; });
+    if (lens) chunkRows.push([SQ.LEN, 1]);
+    if (back) {
+      const H = i32[d + 1]!;
+      i32[d + SQ.DOUT] = back.dOut; i32[d + SQ.DOUT_DT] = back.dt; i32[d + SQ.DOUT_LD] = back.ld;
+      chunkRows.push([SQ.DOUT, back.ld / 4]);
+      back.a.forEach((v, c) => { i32[d + SQ.BUF_A + c] = v; chunkRows.push([SQ.BUF_A + c, H]); });
+      back.b.forEach((v, c) => { i32[d + SQ.BUF_B + c] = v; chunkRows.push([SQ.BUF_B + c, H]); });
+      back.cell.forEach((v, c) => { i32[d + SQ.BUF_CELL + c] = v; chunkRows.push([SQ.BUF_CELL + c, H]); });
+    }
+    this.dispatch(back ? JOB.seqBackward : JOB.seqForward, d, slotB, slotTmp, B, stepFlops * loop.T, chunkRows);
   }
 
   /**
@@ -247,10 +396,10 @@ export class WasmFused implements FusedKernels {
 
   private lstmDesc(spec: LstmSpec, plan: LstmPlan, B: number, bias: number): number {
     const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
-    i32[d + L.B] = B; i32[d + L.H] = spec.hidden; i32[d + L.BIAS] = bias;
-    putAct(i32, f32, d + L.ACTG, plan.g); putAct(i32, f32, d + L.ACTC, plan.c); putAct(i32, f32, d + L.ACTH, plan.h);
-    f32[d + L.CLIP] = plan.clip;
-    f32[d + L.GLO] = plan.g.lo; f32[d + L.GLO + 1] = plan.g.hi; f32[d + L.CLO] = plan.c.lo; f32[d + L.CLO + 1] = plan.c.hi;
+    i32[d + L_.B] = B; i32[d + L_.H] = spec.hidden; i32[d + L_.BIAS] = bias;
+    putAct(i32, f32, d + L_.ACTG, plan.g); putAct(i32, f32, d + L_.ACTC, plan.c); putAct(i32, f32, d + L_.ACTH, plan.h);
+    f32[d + L_.CLIP] = plan.clip;
+    f32[d + L_.GLO] = plan.g.lo; f32[d + L_.GLO + 1] = plan.g.hi; f32[d + L_.CLO] = plan.c.lo; f32[d + L_.CLO + 1] = plan.c.hi;
     return d;
   }
 
@@ -279,7 +428,7 @@ export class WasmFused implements FusedKernels {
     for (let c = chunks - 1; c >= 0; c--) {
       const r0 = c * size, r1 = Math.min(B, r0 + size);
       const dc = rt.descOf(c) >> 2;
-      if (c > 0) i32.copyWithin(dc, d, d + SLOTS);
+      if (c > 0) i32.copyWithin(dc, d, d + DESC_SLOTS);
       i32[dc + slotB] = r1 - r0;
       i32[dc + slotTmp] = rt.tmpOf(c);
       if (c > 0) for (const [slot, ld] of rows) i32[dc + slot] = i32[d + slot]! + r0 * ld * 4;
@@ -311,8 +460,8 @@ export class WasmFused implements FusedKernels {
     const g = this.actPlan(spec.gateActivation, clip), c = this.actPlan(spec.candidateActivation, clip);
     const h = this.actPlan(spec.outputActivation, Infinity);
     const H = spec.hidden;
-    const fwdRows: RowSlots = [[L.XP, 4 * H], [L.HP, H], [L.CP, H], [L.HOUT, H], [L.COUT, H], [L.CACHE, 5 * H], [L.SCR, 4 * H]];
-    const bwdRows: RowSlots = [[L.CACHE, 5 * H], [L.CP, H], [L.DH, H], [L.DC, H], [L.DHPREV, H], [L.DCPREV, H], [L.DXP, 4 * H]];
+    const fwdRows: RowSlots = [[L_.XP, 4 * H], [L_.HP, H], [L_.CP, H], [L_.HOUT, H], [L_.COUT, H], [L_.CACHE, 5 * H], [L_.SCR, 4 * H]];
+    const bwdRows: RowSlots = [[L_.CACHE, 5 * H], [L_.CP, H], [L_.DH, H], [L_.DC, H], [L_.DHPREV, H], [L_.DCPREV, H], [L_.DXP, 4 * H]];
     plan = g && c && h ? { g, c, h, clip, fwdRows, bwdRows, memos: [] } : null;
     this.plans.set(spec, plan);
     return plan;

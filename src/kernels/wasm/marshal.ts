@@ -155,6 +155,13 @@ export class Marshal {
     return this.temp(len);
   }
 
+  /** Address of a copy of v (per-row lengths), for this call. */
+  ints(v: Int32Array): number {
+    const p = this.temp(v.length);
+    this.rt.i32.set(v, p >> 2);
+    return p;
+  }
+
   /** Address of working memory of `len` elements. */
   temp(len: number): number {
     const p = this.rt.heap.alloc(Math.max(1, len) * 4);

@@ -35,11 +35,14 @@ export interface WasmExports {
   lstmBackward(desc: number): void;
   rnnForward(desc: number): void;
   rnnBackward(desc: number): void;
+  seqForward(desc: number): void;
+  seqBackward(desc: number): void;
 }
 
 /** Entry points a worker thread can run: a job is (index in this list, descriptor address). */
 export const JOB_NAMES = [
   "gemmJob", "packJob", "sumRowsJob", "gatedForward", "gatedBackward", "lstmForward", "lstmBackward", "rnnForward", "rnnBackward",
+  "seqForward", "seqBackward",
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -59,7 +62,7 @@ const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
 /** Columns per panel of a packed B operand (wasm/matmul.ts NR). */
-export const PANEL = 32;
+export const PANEL = 24;
 
 /**
  * Calls smaller than this many floating-point operations stay on one thread: handing work to a
@@ -67,11 +70,13 @@ export const PANEL = 32;
  */
 export const PARALLEL_MIN_FLOPS = 4e6;
 /**
- * Bytes per chunk slot at the bottom of the heap: a descriptor block (256) and a gemm edge tile
- * (128). A call runs as one chunk (slot 0) or, split between threads, as up to MAX_CHUNKS chunks,
- * each with its own slot whatever thread picks it up.
+ * Bytes per chunk slot at the bottom of the heap: a descriptor block (DESC_SLOTS 4-byte slots: a
+ * step kernel's fields, then wasm/sequence.ts's) and a gemm edge tile (128). A call runs as one
+ * chunk (slot 0) or, split between threads, as up to MAX_CHUNKS chunks, each with its own slot
+ * whatever thread picks it up.
  */
-export const CHUNK_SLOT = 512;
+export const DESC_SLOTS = 128;
+export const CHUNK_SLOT = DESC_SLOTS * 4 + 128;
 export const MAX_CHUNKS = 32;
 
 function decode(b64: string): Uint8Array {
@@ -249,9 +254,9 @@ export class WasmRuntime {
     return true;
   }
 
-  /** Chunk c's descriptor block (256 bytes) and gemm edge tile (128 bytes). */
+  /** Chunk c's descriptor block (DESC_SLOTS · 4 bytes) and gemm edge tile (128 bytes). */
   descOf(c: number): number { return 1024 + c * CHUNK_SLOT; }
-  tmpOf(c: number): number { return 1024 + c * CHUNK_SLOT + 384; }
+  tmpOf(c: number): number { return 1024 + c * CHUNK_SLOT + DESC_SLOTS * 4; }
 
   /**
    * How many chunks of rows a call of `rows` rows and `flops` operations should be cut into, and

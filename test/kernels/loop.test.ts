@@ -1,0 +1,115 @@
+// The whole time loop in one WebAssembly call (wasm/sequence.ts) against the driver's own step
+// loop (src/sequence/run.ts), which calls the same fused step kernels once per step: both must
+// give the same bits — outputs, final states, and every gradient — for every fused cell kind, both
+// directions, stacked layers, initial states and sequence lengths (rows that end early, one that
+// never starts). Then the same with the loop's rows split between threads.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import type { Cell } from "../../src/cells/types.js";
+import { disableThreads, enableThreads } from "../../src/kernels/threads.js";
+import { wasmRuntime } from "../../src/kernels/wasm/runtime.js";
+import { Recurrent } from "../../src/sequence/recurrent.js";
+import { Rng } from "../../src/util/random.js";
+
+const rt = wasmRuntime();
+
+function rand(rng: Rng, n: number, s = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.range(-s, s));
+}
+
+interface Case { readonly name: string; readonly options: Record<string, unknown>; readonly T: number; readonly B: number; readonly lengths?: number[] }
+
+const CASES: readonly Case[] = [
+  { name: "gru, reset after", options: { cell: "gru", hiddenSize: 13 }, T: 6, B: 3 },
+  { name: "gru, reset before, replace, bidirectional, lengths", options: { cell: "gru", hiddenSize: 13, reset: "before", update: "replace", direction: "bidirectional" }, T: 7, B: 5, lengths: [7, 3, 0, 1, 6] },
+  { name: "gru3 (gates from the bias), reverse, lengths", options: { cell: "gru3", hiddenSize: 8, direction: "reverse" }, T: 5, B: 4, lengths: [5, 2, 4, 1] },
+  { name: "gru1, two layers, clip", options: { cell: "gru1", hiddenSize: 9, layers: 2, clip: 0.5 }, T: 5, B: 2 },
+  { name: "mgu, bidirectional, B = 1", options: { cell: "mgu", hiddenSize: 24, direction: "bidirectional" }, T: 9, B: 1 },
+  { name: "mgu2, lengths", options: { cell: "mgu2", hiddenSize: 6, bias: true }, T: 4, B: 6, lengths: [1, 4, 2, 3, 4, 0] },
+  { name: "lstm, bidirectional, two layers, lengths", options: { cell: "lstm", hiddenSize: 11, layers: 2, direction: "bidirectional" }, T: 6, B: 4, lengths: [6, 2, 5, 1] },
+  { name: "lstm, reverse", options: { cell: "lstm", hiddenSize: 16, direction: "reverse" }, T: 5, B: 3 },
+  { name: "rnn (Relu), lengths", options: { cell: "rnn", hiddenSize: 10, activation: "Relu" }, T: 6, B: 5, lengths: [6, 3, 6, 0, 2] },
+  { name: "rnn, reverse, bias off", options: { cell: "rnn", hiddenSize: 7, direction: "reverse", bias: false }, T: 4, B: 2 },
+];
+
+/** The same network with the time loop taken away from its cells: the driver then runs every step. */
+function stepwise(net: Recurrent): Recurrent {
+  for (const cell of net.cells) {
+    const c = cell as { -readonly [K in keyof Cell]?: Cell[K] | undefined };
+    delete c.forwardLoop;
+    delete c.backwardLoop;
+  }
+  return net;
+}
+
+function run(net: Recurrent, c: Case, seed: number): Record<string, ArrayLike<number>> {
+  const rng = new Rng(seed), I = net.inputSize, H = net.hiddenSize, LD = net.layers * net.numDirections;
+  const two = net.cells[0]!.states.length === 2;
+  const x = { data: rand(rng, c.T * c.B * I), shape: [c.T, c.B, I] };
+  const st = () => ({ data: rand(rng, LD * c.B * H, 0.5), shape: [LD, c.B, H] });
+  const r = net.forward(x, { train: true, initialState: st(), ...(two ? { initialCell: st() } : {}), ...(c.lengths ? { lengths: c.lengths } : {}) });
+  const dY = { data: rand(rng, c.T * c.B * net.numDirections * H), shape: [c.T, c.B, net.numDirections * H] };
+  const g = net.backward(r.tape!, dY, { dFinalState: st(), ...(two ? { dFinalCell: st() } : {}) });
+  const out: Record<string, ArrayLike<number>> = {
+    output: r.output.data, finalState: r.finalState.data, dInput: g.dInput.data, dInitialState: g.dInitialState.data, dParams: g.dParams,
+  };
+  if (r.finalCell) out.finalCell = r.finalCell.data;
+  if (g.dInitialCell) out.dInitialCell = g.dInitialCell.data;
+  return out;
+}
+
+function same(a: Record<string, ArrayLike<number>>, b: Record<string, ArrayLike<number>>, what: string): void {
+  assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort());
+  for (const k of Object.keys(a)) {
+    const x = a[k]!, y = b[k]!;
+    assert.equal(x.length, y.length, `${what}: ${k} length`);
+    for (let i = 0; i < x.length; i++) {
+      if (!Object.is(x[i], y[i])) assert.fail(`${what}: ${k}[${i}] is ${x[i]} in one, ${y[i]} in the other`);
+    }
+  }
+}
+
+function make(c: Case, inputSize = 5): Recurrent {
+  return new Recurrent({ inputSize, seed: 11, backend: "wasm", ...c.options } as never);
+}
+
+describe("the time loop in one WebAssembly call", { skip: !rt && "no WebAssembly SIMD here" }, () => {
+  for (const c of CASES) {
+    it(`${c.name}: the same bits as step by step`, () => {
+      const looped = run(make(c), c, 3);
+      const stepped = run(stepwise(make(c)), c, 3);
+      same(looped, stepped, c.name);
+    });
+  }
+
+  it("the loop runs (not the step path) for the fused cells", () => {
+    const c = CASES[0]!, net = make(c);
+    let called = 0;
+    for (const cell of net.cells) {
+      const f = cell.forwardLoop!.bind(cell), b = cell.backwardLoop!.bind(cell);
+      Object.assign(cell, { forwardLoop: (...a: Parameters<typeof f>) => (called++, f(...a)), backwardLoop: (...a: Parameters<typeof b>) => (called++, b(...a)) });
+    }
+    run(net, c, 1);
+    assert.equal(called, 2, "one forward and one backward loop call expected");
+  });
+
+  describe("rows split between threads", { skip: (!rt || !rt.shared) && "no shared WebAssembly memory here" }, () => {
+    after(() => disableThreads());
+    const big: Case[] = [
+      { name: "gru, bidirectional, lengths", options: { cell: "gru", hiddenSize: 64, direction: "bidirectional" }, T: 20, B: 18, lengths: Array.from({ length: 18 }, (_, i) => (i * 7) % 21) },
+      { name: "lstm, reverse, lengths", options: { cell: "lstm", hiddenSize: 48, direction: "reverse" }, T: 16, B: 16, lengths: Array.from({ length: 16 }, (_, i) => 16 - i) },
+      { name: "rnn", options: { cell: "rnn", hiddenSize: 128 }, T: 30, B: 12 },
+    ];
+    for (const c of big) {
+      it(`${c.name}: the same bits on two threads as step by step on one`, async () => {
+        const stepped = run(stepwise(make(c, 16)), c, 5);
+        assert.equal(await enableThreads(2, { adaptive: false }), 2);
+        const splits = rt!.parallel!.splits;
+        const looped = run(make(c, 16), c, 5);
+        assert.ok(rt!.parallel!.splits >= splits + 2, "the loops were not split between threads");
+        disableThreads();
+        same(looped, stepped, c.name);
+      });
+    }
+  });
+});
