@@ -5,6 +5,9 @@
 // only e^x for x ≤ 0 is needed (sigmoid and tanh use e^(−|x|)), so 2^n never overflows.
 // sigmoid(x) = 1/(1 + e^(−|x|)) for x ≥ 0, e^(−|x|)/(1 + e^(−|x|)) below: accurate at both tails.
 // tanh(x): |x| < 0.625: Cephes' odd polynomial x + x³·P(x²); above: sign(x)·(1 − e)/(1 + e), e = e^(−2|x|).
+// log1p(t), 0 ≤ t ≤ 1 (softplus only): u = 1 + t, halved above √2 (m ∈ (0.707, 1.415)), Cephes' logf
+// polynomial for log m, plus the rounding of u corrected by (t − (u − 1))/u, exact to first order.
+// softplus(x) = max(x, 0) + log1p(e^(−|x|)). minGRU's g(x) = x + 0.5 (x ≥ 0), σ(x) below.
 // Measured maximum errors against Math.exp / Math.tanh are asserted in test/kernels/activations.test.ts.
 //
 // Constants live in a small table in linear memory (written once by initConstants()) and are
@@ -20,6 +23,9 @@ export const LEAKY_RELU: i32 = 5;
 export const THRESHOLDED_RELU: i32 = 6;
 export const SCALED_TANH: i32 = 7;
 export const SOFTSIGN: i32 = 8;
+// not ONNX activations: the light cells' (wasm/light.ts)
+export const MIN_G: i32 = 9;
+export const SOFTPLUS: i32 = 10;
 
 // @ts-ignore: decorator
 @inline function splat(v: f32): v128 { return f32x4.splat(v); }
@@ -29,6 +35,7 @@ const KBASE: usize = 256;
 export const K_ONE = 0, K_ZERO = 1, K_EXP_MIN = 2, K_LOG2E = 3, K_LN2_HI = 4, K_LN2_LO = 5;
 const K_P0 = 6, K_P1 = 7, K_P2 = 8, K_P3 = 9, K_P4 = 10, K_P5 = 11, K_MAGIC = 12, K_MAGIC_BIAS = 13;
 const K_MINUS_TWO = 14, K_TANH_SMALL = 15, K_T0 = 16, K_T1 = 17, K_T2 = 18, K_T3 = 19, K_T4 = 20, K_SIGN = 21;
+const K_HALF = 22, K_SQRT2 = 23, K_L0 = 24; // K_L0 … K_L0 + 8: logf's polynomial
 
 /** The constant `i` of the table, all four lanes. */
 // @ts-ignore: decorator
@@ -46,6 +53,10 @@ export function initConstants(): void {
   put(K_MAGIC, 12582912.0); put(K_MINUS_TWO, -2); put(K_TANH_SMALL, 0.625);
   put(K_T0, -5.70498872745e-3); put(K_T1, 2.06390887954e-2); put(K_T2, -5.37397155531e-2);
   put(K_T3, 1.33314422036e-1); put(K_T4, -3.33332819422e-1);
+  put(K_HALF, 0.5); put(K_SQRT2, 1.41421356237);
+  put(K_L0, 7.0376836292e-2); put(K_L0 + 1, -1.1514610310e-1); put(K_L0 + 2, 1.1676998740e-1);
+  put(K_L0 + 3, -1.2420140846e-1); put(K_L0 + 4, 1.4249322787e-1); put(K_L0 + 5, -1.6668057665e-1);
+  put(K_L0 + 6, 2.0000714765e-1); put(K_L0 + 7, -2.4999993993e-1); put(K_L0 + 8, 3.3333331174e-1);
   // integer constants: 0x4B400000 − 127 (2ⁿ from the rounding trick) and the sign bit
   v128.store(KBASE + (<usize>K_MAGIC_BIAS << 4), i32x4.splat(0x4B400000 - 127));
   v128.store(KBASE + (<usize>K_SIGN << 4), i32x4.splat(0x80000000));
@@ -94,6 +105,38 @@ export function initConstants(): void {
   return v128.or(v128.bitselect(small, big, f32x4.lt(ax, K(K_TANH_SMALL))), sign);
 }
 
+/** log(1 + t) for 0 ≤ t ≤ 1. */
+// @ts-ignore: decorator
+@inline export function log1pUnit(t: v128): v128 {
+  const one = K(K_ONE);
+  const u = f32x4.add(one, t);
+  // u ∈ [1, 2]: m = u or u/2, log u = e·ln2 + log m with m ∈ (0.707, 1.415), x = m − 1
+  const big = f32x4.gt(u, K(K_SQRT2));
+  const m = v128.bitselect(f32x4.mul(u, K(K_HALF)), u, big);
+  const e = v128.and(one, big);
+  const x = f32x4.sub(m, one), z = f32x4.mul(x, x);
+  let p = f32x4.add(f32x4.mul(K(K_L0), x), K(K_L0 + 1));
+  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 2));
+  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 3));
+  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 4));
+  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 5));
+  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 6));
+  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 7));
+  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 8));
+  let y = f32x4.mul(f32x4.mul(p, z), x);
+  y = f32x4.add(y, f32x4.mul(e, K(K_LN2_LO)));
+  y = f32x4.sub(y, f32x4.mul(z, K(K_HALF)));
+  const r = f32x4.add(f32x4.add(x, y), f32x4.mul(e, K(K_LN2_HI)));
+  // u = 1 + t was rounded: log(1 + t) = log u + (t − (u − 1))/u to first order
+  return f32x4.add(r, f32x4.div(f32x4.sub(t, f32x4.sub(u, one)), u));
+}
+
+/** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^(−|x|)). */
+// @ts-ignore: decorator
+@inline export function softplus(x: v128): v128 {
+  return f32x4.add(f32x4.max(x, K(K_ZERO)), log1pUnit(expNonPos(v128.or(x, K(K_SIGN)))));
+}
+
 /** y = f(clamp(x, −clip, clip)) for the activation `code` with parameters α, β. */
 // @ts-ignore: decorator
 @inline export function act(code: i32, x: v128, a: f32, b: f32, clip: f32): v128 {
@@ -107,6 +150,8 @@ export function initConstants(): void {
     case LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, splat(a)), f32x4.ge(x, K(K_ZERO)));
     case THRESHOLDED_RELU: return v128.and(x, f32x4.gt(x, splat(a)));
     case SCALED_TANH: return f32x4.mul(splat(a), tanh(f32x4.mul(x, splat(b))));
+    case MIN_G: return v128.bitselect(f32x4.add(x, K(K_HALF)), sigmoid(x), f32x4.ge(x, K(K_ZERO)));
+    case SOFTPLUS: return softplus(x);
     default: return f32x4.div(x, f32x4.add(K(K_ONE), f32x4.abs(x))); // SOFTSIGN
   }
 }
@@ -128,6 +173,10 @@ export function initConstants(): void {
     case LEAKY_RELU: { d = v128.bitselect(one, splat(a), f32x4.gt(y, zero)); break; }
     case THRESHOLDED_RELU: { d = v128.and(one, f32x4.ne(y, zero)); break; }
     case SCALED_TANH: { const t = f32x4.div(y, splat(a)); d = f32x4.mul(splat(a * b), f32x4.sub(one, f32x4.mul(t, t))); break; }
+    // g' = 1 where y ≥ 0.5 (x ≥ 0), σ' = y(1 − y) below
+    case MIN_G: { d = v128.bitselect(one, f32x4.mul(y, f32x4.sub(one, y)), f32x4.ge(y, K(K_HALF))); break; }
+    // softplus' = σ(x) = 1 − e^(−y)
+    case SOFTPLUS: { d = f32x4.sub(one, expNonPos(f32x4.neg(y))); break; }
     default: { const t = f32x4.sub(one, f32x4.abs(y)); d = f32x4.mul(t, t); } // SOFTSIGN
   }
   if (lo == f32.NEGATIVE_INFINITY && hi == f32.POSITIVE_INFINITY) return d;

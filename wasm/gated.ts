@@ -6,9 +6,10 @@
 // Shape legend: B rows (this call's share of the batch), H hidden, G = nG gates (2: z, r; 1: f, used
 // as both), X·H the input projection width (X = gx + 1), ldc = (G + 2)·H the cache row, ldr the dRec
 // row. Pointers are byte addresses; leading dimensions are in elements.
-import { act, dact, K, K_ONE, K_ZERO, SIGMOID, TANH } from "./activations";
+import { act, dact, K, K_ZERO, SIGMOID, TANH } from "./activations";
 import { at, df, di, dp, ld, st } from "./desc";
 import { gemmPacked } from "./matmul";
+import { mix, mixGradCand, mixGradGate, mixGradState } from "./update";
 
 // descriptor slots: src/kernels/wasm/fused.ts (GATED)
 const B_ = 0, H_ = 1, NG = 2, GX = 3, GH = 4, GB = 5, FLAGS = 6;
@@ -39,7 +40,7 @@ const AFTER = 1, REPLACE = 2, CAND_BIAS = 4, HAS_C = 8;
   ci: usize, ps: usize, px: usize, pb: usize, cb: usize, ph: usize, po: usize, j: i32, H: i32, nG: i32,
   after: bool, replace: bool, candBias: bool, hasC: bool, code: i32, a: f32, b: f32, clip: f32, full: bool,
 ): void {
-  const r = nG - 1, zero = K(K_ZERO), one = K(K_ONE);
+  const r = nG - 1, zero = K(K_ZERO);
   const rec = ld(at(ps, j), full);
   let v = f32x4.add(ld(at(px, j), full), candBias ? ld(at(pb, j), full) : zero);
   if (after) {
@@ -51,11 +52,7 @@ const AFTER = 1, REPLACE = 2, CAND_BIAS = 4, HAS_C = 8;
   }
   const n = act(code, v, a, b, clip);
   st(at(ci, nG * H + j), n, full);
-  const z = ld(at(ci, j), full), h = ld(at(ph, j), full);
-  const hn = replace
-    ? f32x4.add(f32x4.mul(f32x4.sub(one, z), h), f32x4.mul(z, n)) // h' = (1 − z) ⊙ h + z ⊙ n
-    : f32x4.add(f32x4.mul(z, h), f32x4.mul(f32x4.sub(one, z), n)); // h' = z ⊙ h + (1 − z) ⊙ n
-  st(at(po, j), hn, full);
+  st(at(po, j), mix(ld(at(ci, j), full), ld(at(ph, j), full), n, replace), full);
 }
 
 /** One forward step for rows [0, B) of the descriptor `d`. */
@@ -124,18 +121,11 @@ export function gatedForward(d: usize): void {
   ci: usize, pdh: usize, ph: usize, pprev: usize, px: usize, pg: usize, pc: usize, j: i32, H: i32, nG: i32,
   after: bool, replace: bool, code: i32, a: f32, b: f32, lo: f32, hi: f32, full: bool,
 ): void {
-  const r = nG - 1, one = K(K_ONE);
+  const r = nG - 1;
   const dh = ld(at(pdh, j), full);
   const z = ld(at(ci, j), full), n = ld(at(ci, nG * H + j), full), h = ld(at(ph, j), full);
-  let dz: v128, dn: v128, dhz: v128;
-  if (replace) {
-    // h' = (1 − z) ⊙ h + z ⊙ n
-    dz = f32x4.mul(dh, f32x4.sub(n, h)); dn = f32x4.mul(dh, z); dhz = f32x4.mul(dh, f32x4.sub(one, z));
-  } else {
-    // h' = z ⊙ h + (1 − z) ⊙ n
-    dz = f32x4.mul(dh, f32x4.sub(h, n)); dn = f32x4.mul(dh, f32x4.sub(one, z)); dhz = f32x4.mul(dh, z);
-  }
-  st(at(pprev, j), f32x4.add(ld(at(pprev, j), full), dhz), full);
+  const dz = mixGradGate(dh, z, h, n, replace), dn = mixGradCand(dh, z, replace);
+  st(at(pprev, j), f32x4.add(ld(at(pprev, j), full), mixGradState(dh, z, replace)), full);
   // n = φ(a_h)
   const da = f32x4.mul(dn, dact(code, n, a, b, lo, hi));
   st(at(px, j), f32x4.add(ld(at(px, j), full), da), full);

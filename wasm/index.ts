@@ -9,4 +9,5 @@ export { actForward, actDerivative, expForward, initConstants } from "./activati
 export { gatedForward, gatedBackward } from "./gated";
 export { lstmForward, lstmBackward } from "./lstm";
 export { rnnForward, rnnBackward } from "./rnn";
+export { lightForward, lightBackward } from "./light";
 export { seqForward, seqBackward } from "./sequence";

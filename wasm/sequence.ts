@@ -10,6 +10,7 @@
 // (this call's share of the batch), H hidden (slot 1), t the time index.
 import { di, dp } from "./desc";
 import { gatedBackward, gatedForward } from "./gated";
+import { lightBackward, lightForward } from "./light";
 import { lstmBackward, lstmForward } from "./lstm";
 import { rnnBackward, rnnForward } from "./rnn";
 
@@ -28,6 +29,8 @@ const DOUT = 98, DOUT_DT = 99, DOUT_LD = 100, BUF_A = 101, BUF_B = 103, BUF_CELL
     case 6: lstmBackward(d); break;
     case 7: rnnForward(d); break;
     case 8: rnnBackward(d); break;
+    case 11: lightForward(d); break;
+    case 12: lightBackward(d); break;
     default: unreachable();
   }
 }

@@ -28,6 +28,7 @@
  * feature (2H)], layer [v̂ (2H) | 1/√(σ² + ε) of the row (1)]. No dRec: dA = [da_z | da_h] stays in dxp.
  */
 import { makeActivation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
+import type { LightSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
 import { batchNormBackward, batchNormForward, layerNormBackward, layerNormForward } from "../kernels/norm.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { OptionError, ValueError } from "../errors/index.js";
@@ -92,7 +93,13 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
     params.push({ name: "runningVar", shape: [W2], init: "ones", doc: "batch-norm running variance (unbiased), blocks z, h", trainable: false });
   }
 
+  // what a backend's fused step kernel needs to know (kernels/fused.ts); this file's loops are its reference
+  const fusedSpec: LightSpec = { hidden: H, recurrent: true, bias: false, update, gateActivation, candidateActivation };
+  const forwardLoop = (k: Kernels, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean => k.fused?.lightForward(fusedSpec, p, s, loop) ?? false;
+  const backwardLoop = (k: Kernels, p: ParamViews, s: StepBackward, loop: SequenceLoopBackward): boolean => k.fused?.lightBackward(fusedSpec, p, s, loop) ?? false;
+
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
+    if (!s.hr && k.fused?.lightForward(fusedSpec, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, out = s.next[0]!, oOff = s.nextOff;
     k.matmulNT(scratch, 0, W2, s.hr ?? h, s.hr ? s.hrOff! : hOff, H, p.U!, 0, H, B, W2, H, 0); // scratch [B, 2H] = h (or m ⊙ h) · Uᵀ
@@ -110,6 +117,7 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
+    if (!s.hr && k.fused?.lightBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff } = s;
     const h = s.prev[0]!, hOff = s.prevOff, dh = s.dNext[0]!, dPrev = s.dPrev[0]!;
     for (let i = 0; i < B; i++) {
@@ -180,7 +188,7 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
     kind: "ligru", config, inputSize, hiddenSize: H, params, xBlocks: 2, states: ["h"], recurrentDropout: true,
     cacheWidth: W2, scratchWidth: W2, dRecWidth: 0,
     gates: [{ name: "z", offset: 0 }, { name: "hHat", offset: H }],
-    forward, backward, backwardWeights,
+    forward, backward, backwardWeights, forwardLoop, backwardLoop,
   };
   if (norm === "batch") return { ...cell, prepareWidth: ldw, prepare: prepareBatch, prepareBackward: prepareBackwardBatch };
   if (norm === "layer") return { ...cell, prepareWidth: ldw, prepare: prepareLayer, prepareBackward: prepareBackwardLayer };

@@ -32,6 +32,7 @@
  * Shape legend: B batch, T time, N = T·B rows, I input, H hidden, L = B·H lanes of a scan.
  */
 import { sigmoid, softplus } from "../kernels/activations.js";
+import type { LightSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
 import { affineScan, logScan } from "../kernels/scan.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { OptionError } from "../errors/index.js";
@@ -90,7 +91,16 @@ export function minGru(o: MinGruOptions, _dtype: DType): Cell {
     }
   }
 
-  function forward(_k: Kernels, p: ParamViews, s: StepForward): void {
+  // what a backend's fused step kernel needs to know (kernels/fused.ts); this file's loops are its reference
+  const fusedSpec: LightSpec = {
+    hidden: H, recurrent: false, bias: cfg.bias, update: cfg.update, gateActivation: { name: "Sigmoid", alpha: 0, beta: 0 },
+    candidateActivation: cfg.candidate === "g" ? "g" : { name: "Affine", alpha: 1, beta: 0 },
+  };
+  const forwardLoop = (k: Kernels, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean => k.fused?.lightForward(fusedSpec, p, s, loop) ?? false;
+  const backwardLoop = (k: Kernels, p: ParamViews, s: StepBackward, loop: SequenceLoopBackward): boolean => k.fused?.lightBackward(fusedSpec, p, s, loop) ?? false;
+
+  function forward(k: Kernels, p: ParamViews, s: StepForward): void {
+    if (k.fused?.lightForward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff } = s;
     const h = s.prev[0]!, hOff = s.prevOff, out = s.next[0]!, oOff = s.nextOff;
     gateRows(s.xp, s.xpOff, cache, cacheOff, B, p.b);
@@ -102,7 +112,8 @@ export function minGru(o: MinGruOptions, _dtype: DType): Cell {
     }
   }
 
-  function backward(_k: Kernels, _p: ParamViews, s: StepBackward): void {
+  function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
+    if (k.fused?.lightBackward(fusedSpec, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff } = s;
     const h = s.prev[0]!, hOff = s.prevOff, dh = s.dNext[0]!, dPrev = s.dPrev[0]!;
     for (let i = 0; i < B; i++) {
@@ -132,13 +143,31 @@ export function minGru(o: MinGruOptions, _dtype: DType): Cell {
 
   let work = new Float64Array(0); // [2, T + 1, B·H]: the scan's elements (a or log a, then u or log u)
 
-  function forwardScan(_k: Kernels, p: ParamViews, s: ScanInfo): void {
+  let spare: Vec[] = []; // [N, H] twice: a zero state and the discarded new state of fillGates
+
+  /**
+   * cache [rows, 2H] = [z | ĥ] for every row at once, by the code the step loop uses: the backend's
+   * fused step (run on all rows, from a zero state whose update is thrown away) when it has one,
+   * else gateRows. So the scans see the same gates, bit for bit, as the step loop.
+   */
+  function fillGates(k: Kernels, p: ParamViews, xp: Vec, cache: Vec, rows: number): void {
+    if (k.fused && k.dtype === "float32") {
+      if (spare.length === 0 || spare[0]!.length < rows * H) spare = [k.alloc(rows * H), k.alloc(rows * H)];
+      const [zero, sink] = spare as [Vec, Vec];
+      zero.fill(0, 0, rows * H);
+      const step: StepForward = { B: rows, xp, xpOff: 0, prev: [zero], prevOff: 0, next: [sink], nextOff: 0, cache, cacheOff: 0, scratch: sink };
+      if (k.fused.lightForward(fusedSpec, p, step)) return;
+    }
+    gateRows(xp, 0, cache, 0, rows, p.b);
+  }
+
+  function forwardScan(k: Kernels, p: ParamViews, s: ScanInfo): void {
     const { T, B, reverse, xp, cache, lengths } = s;
     const L = B * H, n = T + 1, h = s.states[0]!, h0 = (reverse ? T : 0) * L;
     if (work.length < 2 * n * L) work = new Float64Array(2 * n * L);
     const A = work.subarray(0, n * L); // [T + 1, L]  a, or log a then a*
     const U = work.subarray(n * L, 2 * n * L); // [T + 1, L]  u, or log u then the log-sum
-    gateRows(xp, 0, cache, 0, T * B, p.b); // the cache, exactly as the step loop fills it
+    fillGates(k, p, xp, cache, T * B); // the cache, exactly as the step loop fills it
     const log = cfg.scan === "log";
     // element 0: the initial state, as the map (0, h_0); in log space a*_0 = 0 and log h_0 (−∞ at 0, and
     // a negative h_0 is added back at the end); element e ≥ 1: step t = e − 1 (reverse: T − e)
@@ -193,6 +222,6 @@ export function minGru(o: MinGruOptions, _dtype: DType): Cell {
     kind: "mingru", config: { ...cfg }, inputSize, hiddenSize: H, params, xBlocks: 2, states: ["h"],
     cacheWidth: W2, scratchWidth: 0, dRecWidth: 0,
     gates: [{ name: "z", offset: 0 }, { name: "hHat", offset: H }],
-    forward, backward, backwardWeights, useScan: cfg.scan !== "sequential", forwardScan,
+    forward, backward, backwardWeights, forwardLoop, backwardLoop, useScan: cfg.scan !== "sequential", forwardScan,
   };
 }

@@ -9,7 +9,7 @@
  * derives from them (keyed on the object).
  *
  * Shape legend: B batch, H hidden; layouts of xp, cache, dRec are the cells' own (gated-unit.ts,
- * lstm.ts, rnn.ts).
+ * lstm.ts, rnn.ts, li-gru.ts, min-gru.ts, li-bru.ts).
  */
 import type { ParamViews, StepBackward, StepForward } from "../cells/types.js";
 import type { ActivationConfig } from "./activations.js";
@@ -47,6 +47,23 @@ export interface RnnSpec {
   readonly bias: boolean;
   readonly activation: ActivationConfig;
   readonly clip: number | null;
+}
+
+/**
+ * The two-block cells' step (LiGRU, minGRU, LiBRU in modes "ligru" and "geomean"): a = xp
+ * (+ h·Uᵀ) (+ b) in blocks z, n; z = f_z(a_z), n = f_n(a_n); cache [z | n]; h' by the update
+ * convention, as in src/cells/li-gru.ts, min-gru.ts and li-bru.ts.
+ */
+export interface LightSpec {
+  readonly hidden: number;
+  /** a includes h·Uᵀ (LiGRU, LiBRU); false: the gates see x only (minGRU). */
+  readonly recurrent: boolean;
+  /** The step adds b [2H] (minGRU, LiBRU); LiGRU's bias belongs to its normalisation. */
+  readonly bias: boolean;
+  readonly update: "keep" | "replace";
+  readonly gateActivation: ActivationConfig;
+  /** "g": minGRU's g(v) = v + 0.5 for v ≥ 0, σ(v) below. */
+  readonly candidateActivation: ActivationConfig | "g";
 }
 
 /**
@@ -88,4 +105,6 @@ export interface FusedKernels {
   lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
   rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean;
   rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
+  lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean;
+  lightBackward(spec: LightSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
 }

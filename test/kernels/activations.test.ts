@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { makeActivation, resolveActivation, sigmoid, type ActivationSpec } from "../../src/kernels/activations.js";
-import { ACT_CODE, kernelActivation } from "../../src/kernels/wasm/fused.js";
+import { ACT_CODE, kernelActivation, MIN_G_CODE } from "../../src/kernels/wasm/fused.js";
 import { wasmRuntime, type WasmRuntime } from "../../src/kernels/wasm/runtime.js";
 
 const rt = wasmRuntime();
@@ -62,6 +62,33 @@ describe("wasm activations", { skip: rt === null && "no WebAssembly SIMD here" }
     assert.ok(w.rel <= 1.5e-7, JSON.stringify(w));
   });
 
+  it("softplus: max |error| ≤ 2e−7·max(1, y) against log1p(e^x) on [−20, 20], step 1e−4; tiny values keep their relative accuracy", () => {
+    const ys = run(rt!, xs, (x, y, n) => rt!.x.actForward(ACT_CODE.Softplus!, 0, 0, Infinity, x, y, n));
+    const ref = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    let scaled = 0;
+    xs.forEach((x, i) => { scaled = Math.max(scaled, Math.abs(ys[i]! - ref(x)) / Math.max(1, ref(x))); });
+    const w = worst(xs, ys, ref);
+    console.log(`# softplus: max abs error ${w.abs.toExponential(2)} (at x = ${w.at.toFixed(4)}), max rel error ${w.rel.toExponential(2)}`);
+    assert.ok(scaled <= 2e-7, `${scaled}`);
+    // far left softplus(x) ≈ e^x: the rounding of 1 + t is corrected, so the relative error stays small
+    const left = grid(-80, -10, 0.01);
+    const wl = worst(left, run(rt!, left, (x, y, n) => rt!.x.actForward(ACT_CODE.Softplus!, 0, 0, Infinity, x, y, n)), ref);
+    console.log(`# softplus on [−80, −10]: max rel error ${wl.rel.toExponential(2)}`);
+    assert.ok(wl.rel <= 5e-7, JSON.stringify(wl));
+  });
+
+  it("minGRU's g (x + 0.5 for x ≥ 0, σ(x) below) and its derivative from the output", () => {
+    const pts = grid(-10, 10, 1e-3);
+    const g = (x: number) => (x >= 0 ? x + 0.5 : sigmoid(x));
+    const ys = run(rt!, pts, (x, y, n) => rt!.x.actForward(MIN_G_CODE, 0, 0, Infinity, x, y, n));
+    const w = worst(pts, ys, g);
+    assert.ok(w.abs / 10.5 <= 3e-7 && w.abs <= 3e-6, JSON.stringify(w));
+    const gy = Float32Array.from(pts, g);
+    const ds = run(rt!, gy, (y, d, n) => rt!.x.actDerivative(MIN_G_CODE, 0, 0, -Infinity, Infinity, y, d, n));
+    const wd = worst(gy, ds, (y) => (y >= 0.5 ? 1 : y * (1 - y)));
+    assert.ok(wd.abs <= 1e-7, JSON.stringify(wd));
+  });
+
   it("saturates cleanly far out: sigmoid(±100), tanh(±100), no NaN", () => {
     const far = Float32Array.of(-1e30, -100, -88, 88, 100, 1e30, Infinity, -Infinity);
     const s = run(rt!, far, (x, y, n) => rt!.x.actForward(ACT_CODE.Sigmoid!, 0, 0, Infinity, x, y, n));
@@ -74,7 +101,7 @@ describe("wasm activations", { skip: rt === null && "no WebAssembly SIMD here" }
 
   const specs: ActivationSpec[] = [
     "Sigmoid", "Tanh", "Relu", { name: "HardSigmoid", alpha: 1 / 6, beta: 0.5 }, "HardSigmoid", { name: "Affine", alpha: 0.7, beta: -0.2 },
-    "LeakyRelu", { name: "ThresholdedRelu", alpha: 0.3 }, { name: "ScaledTanh", alpha: 1.7, beta: 0.6 }, "Softsign",
+    "LeakyRelu", { name: "ThresholdedRelu", alpha: 0.3 }, { name: "ScaledTanh", alpha: 1.7, beta: 0.6 }, "Softsign", "Softplus",
   ];
   for (const spec of specs) {
     const cfg = resolveActivation("test", spec);

@@ -4,7 +4,8 @@
 // Configurations cover both reset placements, both update conventions, every gate-input type,
 // bias on/off, cell clip, non-default activations (fused and, for Elu, the TypeScript fallback),
 // several layers, both directions, sequence lengths, hidden sizes that are and are not multiples
-// of 4, and the cells without fused kernels (LiGRU, LiBRU, minGRU: wasm matrix products only).
+// of 4, the two-block cells' fused kernel (LiGRU, minGRU, LiBRU "ligru" and "geomean") and the
+// cells and modes without one (LiBRU "probs" and "logprobs", Elu: wasm matrix products only).
 //
 // Tolerance |wasm − ref| ≤ atol + rtol·|ref| with atol = 2e−6, rtol = 2e−5 (forward) and 1e−5 / 1e−4
 // (gradients): the wasm backend computes in float32 throughout (sums accumulated in float32, where
@@ -115,6 +116,14 @@ CASES.push(
   { name: "libru probs", options: { cell: "libru", mode: "probs" }, positiveState: true },
   { name: "mingru", options: { cell: "mingru" } },
   { name: "mingru g candidate, log-space scan, 2 layers", options: { cell: "mingru", candidate: "g", scan: "log", layers: 2 } },
+  { name: "ligru no norm, update replace, Tanh candidate, lengths", options: { cell: "ligru", normalisation: "none", update: "replace", candidateActivation: "Tanh" }, B: 4, lengths: [7, 1, 0, 4] },
+  { name: "ligru Elu candidate (no fused form: the TypeScript step)", options: { cell: "ligru", normalisation: "none", candidateActivation: "Elu" } },
+  { name: "libru ligru, reverse, lengths, H = 10", options: { cell: "libru", mode: "ligru", direction: "reverse", hiddenSize: 10 }, B: 3, lengths: [2, 7, 5] },
+  { name: "libru geomean, no bias", options: { cell: "libru", mode: "geomean", bias: false } },
+  { name: "mingru linear candidate, update keep, bidirectional, lengths", options: { cell: "mingru", candidate: "linear", update: "keep", direction: "bidirectional" }, B: 4, lengths: [3, 7, 6, 1] },
+  { name: "mingru g candidate, no bias, H = 7", options: { cell: "mingru", candidate: "g", bias: false, hiddenSize: 7 } },
+  { name: "rnn Softplus", options: { cell: "rnn", activation: "Softplus" } },
+  { name: "gru Softplus candidate, clip 2", options: { cell: "gru", candidateActivation: "Softplus", clip: 2 } },
 );
 
 describe("every cell on the wasm backend vs the float64 reference, forward and backward", { skip: wasmRuntime() === null && "no WebAssembly SIMD here" }, () => {

@@ -1,6 +1,7 @@
 // The whole time loop in one WebAssembly call (wasm/sequence.ts) against the driver's own step
 // loop (src/sequence/run.ts), which calls the same fused step kernels once per step: both must
-// give the same bits — outputs, final states, and every gradient — for every fused cell kind, both
+// give the same bits — outputs, final states, and every gradient — for every fused cell kind
+// (GRU family, LSTM, RNN, and the two-block LiGRU, minGRU, LiBRU "ligru"/"geomean"), both
 // directions, stacked layers, initial states and sequence lengths (rows that end early, one that
 // never starts). Then the same with the loop's rows split between threads.
 import assert from "node:assert/strict";
@@ -30,6 +31,12 @@ const CASES: readonly Case[] = [
   { name: "lstm, reverse", options: { cell: "lstm", hiddenSize: 16, direction: "reverse" }, T: 5, B: 3 },
   { name: "rnn (Relu), lengths", options: { cell: "rnn", hiddenSize: 10, activation: "Relu" }, T: 6, B: 5, lengths: [6, 3, 6, 0, 2] },
   { name: "rnn, reverse, bias off", options: { cell: "rnn", hiddenSize: 7, direction: "reverse", bias: false }, T: 4, B: 2 },
+  { name: "ligru (batch norm), bidirectional, lengths", options: { cell: "ligru", hiddenSize: 10, direction: "bidirectional" }, T: 6, B: 4, lengths: [6, 3, 0, 5] },
+  { name: "ligru (no norm), update replace", options: { cell: "ligru", hiddenSize: 8, normalisation: "none", update: "replace" }, T: 5, B: 2 },
+  { name: "mingru, lengths", options: { cell: "mingru", hiddenSize: 9 }, T: 7, B: 3, lengths: [7, 2, 5] },
+  { name: "mingru linear, keep, reverse", options: { cell: "mingru", hiddenSize: 12, candidate: "linear", update: "keep", direction: "reverse" }, T: 4, B: 5 },
+  { name: "libru geomean, two layers", options: { cell: "libru", hiddenSize: 6, mode: "geomean", layers: 2 }, T: 5, B: 3 },
+  { name: "libru ligru, lengths", options: { cell: "libru", hiddenSize: 5, mode: "ligru" }, T: 6, B: 4, lengths: [1, 6, 4, 2] },
 ];
 
 /** The same network with the time loop taken away from its cells: the driver then runs every step. */
@@ -99,6 +106,7 @@ describe("the time loop in one WebAssembly call", { skip: !rt && "no WebAssembly
       { name: "gru, bidirectional, lengths", options: { cell: "gru", hiddenSize: 64, direction: "bidirectional" }, T: 20, B: 18, lengths: Array.from({ length: 18 }, (_, i) => (i * 7) % 21) },
       { name: "lstm, reverse, lengths", options: { cell: "lstm", hiddenSize: 48, direction: "reverse" }, T: 16, B: 16, lengths: Array.from({ length: 16 }, (_, i) => 16 - i) },
       { name: "rnn", options: { cell: "rnn", hiddenSize: 128 }, T: 30, B: 12 },
+      { name: "ligru (layer norm), lengths", options: { cell: "ligru", hiddenSize: 96, normalisation: "layer" }, T: 20, B: 16, lengths: Array.from({ length: 16 }, (_, i) => 20 - i) },
     ];
     for (const c of big) {
       it(`${c.name}: the same bits on two threads as step by step on one`, async () => {

@@ -12,14 +12,16 @@
 import type { ParamViews, StepBackward, StepForward } from "../../cells/types.js";
 import type { Vec } from "../types.js";
 import type { ActivationConfig, ActivationName } from "../activations.js";
-import type { FusedKernels, GatedSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
+import type { FusedKernels, GatedSpec, LightSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
 import { Orient, type Marshal } from "./marshal.js";
 import { DESC_SLOTS, type WasmRuntime } from "./runtime.js";
 
-/** Activation codes of wasm/activations.ts; the others (Elu, Softplus) have no fused form. */
+/** Activation codes of wasm/activations.ts; the others (Elu) have no fused form. */
 export const ACT_CODE: Partial<Record<ActivationName, number>> = {
-  Sigmoid: 0, Tanh: 1, Relu: 2, HardSigmoid: 3, Affine: 4, LeakyRelu: 5, ThresholdedRelu: 6, ScaledTanh: 7, Softsign: 8,
+  Sigmoid: 0, Tanh: 1, Relu: 2, HardSigmoid: 3, Affine: 4, LeakyRelu: 5, ThresholdedRelu: 6, ScaledTanh: 7, Softsign: 8, Softplus: 10,
 };
+/** minGRU's candidate g (not an ONNX activation): wasm/activations.ts MIN_G. */
+export const MIN_G_CODE = 9;
 
 /**
  * An activation as the kernels take it (code, float32 α and β), or null without a fused form.
@@ -54,6 +56,7 @@ const L_ = {
   CLIP: 20, GLO: 21, CLO: 23, TMP: 25, DH: 26, DC: 27, DHPREV: 28, DCPREV: 29, DXP: 30, UN: 31,
 } as const;
 const R = { B: 0, H: 1, XP: 2, HP: 3, OUT: 4, CACHE: 5, UP: 6, BIAS: 7, ACT: 8, CLIP: 11, LO: 12, TMP: 14, DH: 15, DPREV: 16, DXP: 17, UN: 18 } as const;
+const LI = { B: 0, H: 1, FLAGS: 2, XP: 3, HP: 4, OUT: 5, CACHE: 6, SCR: 7, UP: 8, BIAS: 9, ACTZ: 10, ACTN: 13, TMP: 16, DH: 17, DPREV: 18, DXP: 19, UN: 20 } as const;
 // the time loop's fields, after the step's: wasm/sequence.ts
 const SQ = {
   T: 64, REV: 65, LEN: 66, STEP: 67, NADV: 68, ADV: 69, NST: 93, SLOT_A: 94, SLOT_B: 96,
@@ -61,7 +64,10 @@ const SQ = {
 } as const;
 const MAX_MOVING = 8;
 // job indices: runtime.ts JOB_NAMES
-const JOB = { gatedForward: 3, gatedBackward: 4, lstmForward: 5, lstmBackward: 6, rnnForward: 7, rnnBackward: 8, seqForward: 9, seqBackward: 10 } as const;
+const JOB = {
+  gatedForward: 3, gatedBackward: 4, lstmForward: 5, lstmBackward: 6, rnnForward: 7, rnnBackward: 8, seqForward: 9, seqBackward: 10,
+  lightForward: 11, lightBackward: 12,
+} as const;
 
 /** A slot that moves with time in a loop: at time t it holds base + t·delta (bytes). */
 type Moving = readonly [slot: number, base: number, delta: number];
@@ -73,7 +79,7 @@ interface LoopBack { readonly dOut: number; readonly dt: number; readonly ld: nu
 type RowSlots = readonly (readonly [number, number])[];
 
 /** The weight addresses of a plan's forward (0) or backward (1) call, valid for one epoch and version. */
-interface WeightMemo { readonly epoch: number; readonly version: number; readonly U: Vec; readonly b: Vec | undefined; readonly c: Vec | undefined; readonly ptrs: readonly number[] }
+interface WeightMemo { readonly epoch: number; readonly version: number; readonly U: Vec | undefined; readonly b: Vec | undefined; readonly c: Vec | undefined; readonly ptrs: readonly number[] }
 interface Memos { readonly memos: (WeightMemo | undefined)[] }
 
 interface GatedPlan extends Memos {
@@ -81,10 +87,11 @@ interface GatedPlan extends Memos {
   readonly fwdRows: RowSlots; readonly bwdRows: RowSlots;
 }
 interface LstmPlan extends Memos { readonly g: ActPlan; readonly c: ActPlan; readonly h: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
+interface LightPlan extends Memos { readonly z: ActPlan; readonly n: ActPlan; readonly flags: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 interface RnnPlan extends Memos { readonly f: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 
 export class WasmFused implements FusedKernels {
-  private readonly plans = new WeakMap<object, GatedPlan | LstmPlan | RnnPlan | null>();
+  private readonly plans = new WeakMap<object, GatedPlan | LstmPlan | RnnPlan | LightPlan | null>();
 
   constructor(private readonly rt: WasmRuntime, private readonly m: Marshal) {}
 
@@ -290,6 +297,69 @@ export class WasmFused implements FusedKernels {
     return true;
   }
 
+  lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    const plan = this.lightPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B, H2 = 2 * H;
+    const m = this.m;
+    m.begin();
+    try {
+      const [up, bp] = this.weights(plan, 0, p, () => [
+        spec.recurrent ? m.weight(p.U!, 0, H, H2, H, Orient.NT) : 0, spec.bias ? m.weight(p.b!, 0, 0, 1, H2, Orient.Copy) : 0,
+      ]) as [number, number];
+      const flops = spec.recurrent ? 2 * B * H2 * H : 8 * B * H;
+      if (loop) {
+        const L = this.loopForward(loop, B, H, s, H2, H2);
+        const scr = spec.recurrent ? m.scratch(s.scratch, 0, B * H2) : 0;
+        const d = this.lightDesc(plan, B, H, up, bp), i32 = this.rt.i32;
+        i32[d + LI.SCR] = scr;
+        const [xp, prev, next, cache] = L.moving;
+        this.runLoop(JOB.lightForward, d, LI.B, LI.TMP, B, flops, plan.fwdRows, loop, L.lens,
+          [[LI.XP, ...xp!], [LI.HP, ...prev!], [LI.OUT, ...next!], [LI.CACHE, ...cache!]], [LI.HP], [LI.OUT]);
+        return true;
+      }
+      const xp = m.in(s.xp, s.xpOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H);
+      const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * H2, false);
+      const scr = spec.recurrent ? m.scratch(s.scratch, 0, B * H2) : 0;
+      const d = this.lightDesc(plan, B, H, up, bp), i32 = this.rt.i32;
+      i32[d + LI.XP] = xp; i32[d + LI.HP] = hp; i32[d + LI.OUT] = out; i32[d + LI.CACHE] = cache; i32[d + LI.SCR] = scr;
+      this.dispatch(JOB.lightForward, d, LI.B, LI.TMP, B, flops, plan.fwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  lightBackward(spec: LightSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
+    const plan = this.lightPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B, H2 = 2 * H;
+    const m = this.m;
+    m.begin();
+    try {
+      const [un] = this.weights(plan, 1, p, () => [spec.recurrent ? m.weight(p.U!, 0, H, H2, H, Orient.NN) : 0]) as [number];
+      const flops = spec.recurrent ? 2 * B * H2 * H : 8 * B * H;
+      if (loop) {
+        const N = loop.T * B;
+        const cache = m.in(s.cache, 0, N * H2), prev = this.statesIn(s.prev[0]!, loop, B, H);
+        const dxp = m.out(s.dxp, 0, N * H2, true), back = this.loopBack(loop, B, H);
+        const d = this.lightDesc(plan, B, H, 0, 0), i32 = this.rt.i32;
+        i32[d + LI.UN] = un;
+        this.runLoop(JOB.lightBackward, d, LI.B, LI.TMP, B, flops, plan.bwdRows, loop, back.lens,
+          [[LI.CACHE, cache, B * H2 * 4], [LI.HP, ...prev], [LI.DXP, dxp, B * H2 * 4]], [LI.DH], [LI.DPREV], back);
+        return true;
+      }
+      const cache = m.in(s.cache, s.cacheOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
+      const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * H2, true);
+      const d = this.lightDesc(plan, B, H, 0, 0), i32 = this.rt.i32;
+      i32[d + LI.UN] = un; i32[d + LI.CACHE] = cache; i32[d + LI.HP] = hp; i32[d + LI.DH] = dh; i32[d + LI.DPREV] = dPrev; i32[d + LI.DXP] = dxp;
+      this.dispatch(JOB.lightBackward, d, LI.B, LI.TMP, B, flops, plan.bwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Whole time loops (wasm/sequence.ts)
 
@@ -374,9 +444,10 @@ export class WasmFused implements FusedKernels {
     if (!cache) return resolve();
     const memo = plan.memos[slot], version = cache.version();
     if (memo && memo.epoch === cache.epoch && memo.version === version && memo.U === p.U && memo.b === p.b && memo.c === p.c) return memo.ptrs;
-    if (!cache.covers(p.U!)) return resolve();
+    const anchor = p.U ?? p.b; // minGRU has no U
+    if (!anchor || !cache.covers(anchor)) return resolve();
     const ptrs = resolve();
-    plan.memos[slot] = { epoch: cache.epoch, version, U: p.U!, b: p.b, c: p.c, ptrs };
+    plan.memos[slot] = { epoch: cache.epoch, version, U: p.U, b: p.b, c: p.c, ptrs };
     return ptrs;
   }
 
@@ -400,6 +471,13 @@ export class WasmFused implements FusedKernels {
     putAct(i32, f32, d + L_.ACTG, plan.g); putAct(i32, f32, d + L_.ACTC, plan.c); putAct(i32, f32, d + L_.ACTH, plan.h);
     f32[d + L_.CLIP] = plan.clip;
     f32[d + L_.GLO] = plan.g.lo; f32[d + L_.GLO + 1] = plan.g.hi; f32[d + L_.CLO] = plan.c.lo; f32[d + L_.CLO + 1] = plan.c.hi;
+    return d;
+  }
+
+  private lightDesc(plan: LightPlan, B: number, H: number, up: number, bias: number): number {
+    const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
+    i32[d + LI.B] = B; i32[d + LI.H] = H; i32[d + LI.FLAGS] = plan.flags; i32[d + LI.UP] = up; i32[d + LI.BIAS] = bias;
+    putAct(i32, f32, d + LI.ACTZ, plan.z); putAct(i32, f32, d + LI.ACTN, plan.n);
     return d;
   }
 
@@ -474,6 +552,22 @@ export class WasmFused implements FusedKernels {
     const f = this.actPlan(spec.activation, clip);
     const H = spec.hidden;
     plan = f ? { f, clip, fwdRows: [[R.XP, H], [R.HP, H], [R.OUT, H], [R.CACHE, H]], bwdRows: [[R.CACHE, H], [R.DH, H], [R.DPREV, H], [R.DXP, H]], memos: [] } : null;
+    this.plans.set(spec, plan);
+    return plan;
+  }
+
+  private lightPlan(spec: LightSpec): LightPlan | null {
+    let plan = this.plans.get(spec) as LightPlan | null | undefined;
+    if (plan !== undefined) return plan;
+    const z = this.actPlan(spec.gateActivation, Infinity);
+    const n = spec.candidateActivation === "g"
+      ? { code: MIN_G_CODE, a: 0, b: 0, lo: -Infinity, hi: Infinity }
+      : this.actPlan(spec.candidateActivation, Infinity);
+    const H = spec.hidden, H2 = 2 * H;
+    const flags = (spec.recurrent ? 1 : 0) | (spec.update === "replace" ? 2 : 0);
+    const fwdRows: RowSlots = [[LI.XP, H2], [LI.HP, H], [LI.OUT, H], [LI.CACHE, H2], [LI.SCR, H2]];
+    const bwdRows: RowSlots = [[LI.CACHE, H2], [LI.HP, H], [LI.DH, H], [LI.DPREV, H], [LI.DXP, H2]];
+    plan = z && n ? { z, n, flags, fwdRows, bwdRows, memos: [] } : null;
     this.plans.set(spec, plan);
     return plan;
   }

@@ -37,12 +37,14 @@ export interface WasmExports {
   rnnBackward(desc: number): void;
   seqForward(desc: number): void;
   seqBackward(desc: number): void;
+  lightForward(desc: number): void;
+  lightBackward(desc: number): void;
 }
 
 /** Entry points a worker thread can run: a job is (index in this list, descriptor address). */
 export const JOB_NAMES = [
   "gemmJob", "packJob", "sumRowsJob", "gatedForward", "gatedBackward", "lstmForward", "lstmBackward", "rnnForward", "rnnBackward",
-  "seqForward", "seqBackward",
+  "seqForward", "seqBackward", "lightForward", "lightBackward",
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
