@@ -34,7 +34,8 @@ export const SOFTPLUS: i32 = 10;
 const KBASE: usize = 256;
 export const K_ONE = 0, K_ZERO = 1, K_EXP_MIN = 2, K_LOG2E = 3, K_LN2_HI = 4, K_LN2_LO = 5;
 const K_P0 = 6, K_P1 = 7, K_P2 = 8, K_P3 = 9, K_P4 = 10, K_P5 = 11, K_MAGIC = 12, K_MAGIC_BIAS = 13;
-const K_MINUS_TWO = 14, K_TANH_SMALL = 15, K_T0 = 16, K_T1 = 17, K_T2 = 18, K_T3 = 19, K_T4 = 20, K_SIGN = 21;
+const K_MINUS_TWO = 14, K_TANH_SMALL = 15, K_T0 = 16, K_T1 = 17, K_T2 = 18, K_T3 = 19, K_T4 = 20;
+export const K_SIGN = 21;
 const K_HALF = 22, K_SQRT2 = 23, K_L0 = 24; // K_L0 … K_L0 + 8: logf's polynomial
 
 /** The constant `i` of the table, all four lanes. */
@@ -105,16 +106,10 @@ export function initConstants(): void {
   return v128.or(v128.bitselect(small, big, f32x4.lt(ax, K(K_TANH_SMALL))), sign);
 }
 
-/** log(1 + t) for 0 ≤ t ≤ 1. */
+/** log m − 1 + … for m ∈ (0.707, 1.415): Cephes' logf on x = m − 1, plus e·ln2 (e a lane's exponent, as a float). */
 // @ts-ignore: decorator
-@inline export function log1pUnit(t: v128): v128 {
-  const one = K(K_ONE);
-  const u = f32x4.add(one, t);
-  // u ∈ [1, 2]: m = u or u/2, log u = e·ln2 + log m with m ∈ (0.707, 1.415), x = m − 1
-  const big = f32x4.gt(u, K(K_SQRT2));
-  const m = v128.bitselect(f32x4.mul(u, K(K_HALF)), u, big);
-  const e = v128.and(one, big);
-  const x = f32x4.sub(m, one), z = f32x4.mul(x, x);
+@inline function logReduced(m: v128, e: v128): v128 {
+  const x = f32x4.sub(m, K(K_ONE)), z = f32x4.mul(x, x);
   let p = f32x4.add(f32x4.mul(K(K_L0), x), K(K_L0 + 1));
   p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 2));
   p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 3));
@@ -126,7 +121,33 @@ export function initConstants(): void {
   let y = f32x4.mul(f32x4.mul(p, z), x);
   y = f32x4.add(y, f32x4.mul(e, K(K_LN2_LO)));
   y = f32x4.sub(y, f32x4.mul(z, K(K_HALF)));
-  const r = f32x4.add(f32x4.add(x, y), f32x4.mul(e, K(K_LN2_HI)));
+  return f32x4.add(f32x4.add(x, y), f32x4.mul(e, K(K_LN2_HI)));
+}
+
+/**
+ * log x for x > 0 (normal floats): x = m·2^e with m ∈ [1, 2) from the bits, halved above √2.
+ * log 0 = −∞, log of a negative or NaN lane = NaN (as Math.log).
+ */
+// @ts-ignore: decorator
+@inline export function logPos(x: v128): v128 {
+  const bits = i32x4.shr_u(x, 23);
+  const m0 = v128.or(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000));
+  const big = f32x4.gt(m0, K(K_SQRT2));
+  const m = v128.bitselect(f32x4.mul(m0, K(K_HALF)), m0, big);
+  const e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.sub(bits, i32x4.splat(127)), big)); // big lanes are −1
+  const r = logReduced(m, e);
+  const special = v128.bitselect(f32x4.splat(f32.NEGATIVE_INFINITY), f32x4.splat(f32.NaN), f32x4.eq(x, K(K_ZERO)));
+  return v128.bitselect(r, special, f32x4.gt(x, K(K_ZERO)));
+}
+
+/** log(1 + t) for 0 ≤ t ≤ 1. */
+// @ts-ignore: decorator
+@inline export function log1pUnit(t: v128): v128 {
+  const one = K(K_ONE);
+  const u = f32x4.add(one, t);
+  // u ∈ [1, 2]: m = u or u/2, log u = e·ln2 + log m with m ∈ (0.707, 1.415)
+  const big = f32x4.gt(u, K(K_SQRT2));
+  const r = logReduced(v128.bitselect(f32x4.mul(u, K(K_HALF)), u, big), v128.and(one, big));
   // u = 1 + t was rounded: log(1 + t) = log u + (t − (u − 1))/u to first order
   return f32x4.add(r, f32x4.div(f32x4.sub(t, f32x4.sub(u, one)), u));
 }
@@ -202,4 +223,11 @@ export function expForward(x: usize, y: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), expNonPos(v128.load(x + (<usize>i << 2))));
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), f32x4.extract_lane(expNonPos(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
+}
+
+/** y[i] = log x[i] (the activation test's entry point for the logarithm alone). */
+export function logForward(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), logPos(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), f32x4.extract_lane(logPos(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
 }

@@ -5,9 +5,10 @@
 // worker instantiating it on the shared memory writes nothing (runtime.ts reserves bytes 0–1023:
 // 256–1023 hold the activations' constant table, written once by initConstants()).
 export { packNT, packNN, packedSize, gemm, gemmJob, packJob, sumRowsJob } from "./matmul";
-export { actForward, actDerivative, expForward, initConstants } from "./activations";
+export { actForward, actDerivative, expForward, logForward, initConstants } from "./activations";
 export { gatedForward, gatedBackward } from "./gated";
 export { lstmForward, lstmBackward } from "./lstm";
 export { rnnForward, rnnBackward } from "./rnn";
 export { lightForward, lightBackward } from "./light";
+export { libruForward, libruBackward } from "./libru";
 export { seqForward, seqBackward } from "./sequence";

@@ -10,6 +10,7 @@
 // (this call's share of the batch), H hidden (slot 1), t the time index.
 import { di, dp } from "./desc";
 import { gatedBackward, gatedForward } from "./gated";
+import { libruBackward, libruForward } from "./libru";
 import { lightBackward, lightForward } from "./light";
 import { lstmBackward, lstmForward } from "./lstm";
 import { rnnBackward, rnnForward } from "./rnn";
@@ -31,6 +32,8 @@ const DOUT = 98, DOUT_DT = 99, DOUT_LD = 100, BUF_A = 101, BUF_B = 103, BUF_CELL
     case 8: rnnBackward(d); break;
     case 11: lightForward(d); break;
     case 12: lightBackward(d); break;
+    case 13: libruForward(d); break;
+    case 14: libruBackward(d); break;
     default: unreachable();
   }
 }

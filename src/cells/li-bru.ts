@@ -27,7 +27,7 @@
  * Shape legend: B batch, N = T·B rows, I input, H hidden.
  */
 import { sigmoid, softplus } from "../kernels/activations.js";
-import type { LightSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
+import type { LibruSpec, LightSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
 import type { DType, Kernels } from "../kernels/types.js";
 import { OptionError } from "../errors/index.js";
 import { optChoice, resolveCommon } from "./options.js";
@@ -69,20 +69,21 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
   ];
   if (bias) params.push({ name: "b", shape: [H2], init: "bias", doc: "biases, blocks z, c" });
 
-  // "ligru" and "geomean" are two-block cells with a fused step (kernels/fused.ts LightSpec); this
-  // file's loops are its reference. "probs" and "logprobs" run the loops below.
-  const fusedSpec: LightSpec | null = probs || logprobs ? null : {
+  // what a backend's fused step kernel needs to know (kernels/fused.ts): "ligru" and "geomean" are
+  // two-block cells (LightSpec), "probs" and "logprobs" have their own (LibruSpec); this file's loops
+  // are their reference
+  const light: LightSpec | null = probs || logprobs ? null : {
     hidden: H, recurrent: true, bias, update: "keep", gateActivation: { name: "Sigmoid", alpha: 0, beta: 0 },
     candidateActivation: { name: mode === "ligru" ? "Relu" : "Softplus", alpha: 0, beta: 0 },
   };
-  const fused = fusedSpec;
-  const loops = fused === null ? {} : {
-    forwardLoop: (k: Kernels, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean => k.fused?.lightForward(fused, p, s, loop) ?? false,
-    backwardLoop: (k: Kernels, p: ParamViews, s: StepBackward, loop: SequenceLoopBackward): boolean => k.fused?.lightBackward(fused, p, s, loop) ?? false,
-  };
+  const own: LibruSpec | null = probs || logprobs ? { hidden: H, mode, bias, epsilon: eps } : null;
+  const fusedForward = (k: Kernels, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean =>
+    (light ? k.fused?.lightForward(light, p, s, loop) : k.fused?.libruForward(own!, p, s, loop)) ?? false;
+  const fusedBackward = (k: Kernels, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean =>
+    (light ? k.fused?.lightBackward(light, p, s, loop) : k.fused?.libruBackward(own!, p, s, loop)) ?? false;
 
   function forward(k: Kernels, p: ParamViews, s: StepForward): void {
-    if (fused && !s.hr && k.fused?.lightForward(fused, p, s)) return;
+    if (!s.hr && fusedForward(k, p, s)) return;
     const { B, xp, xpOff, cache, cacheOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, out = s.next[0]!, oOff = s.nextOff, b = p.b;
     if (probs) {
@@ -118,7 +119,7 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
   }
 
   function backward(k: Kernels, p: ParamViews, s: StepBackward): void {
-    if (fused && !s.hr && k.fused?.lightBackward(fused, p, s)) return;
+    if (!s.hr && fusedBackward(k, p, s)) return;
     const { B, cache, cacheOff, dxp, dxpOff, scratch } = s;
     const h = s.prev[0]!, hOff = s.prevOff, dh = s.dNext[0]!, dPrev = s.dPrev[0]!;
     for (let i = 0; i < B; i++) {
@@ -173,6 +174,6 @@ export function liBru(o: LiBruOptions, _dtype: DType): Cell {
     recurrentDropout: !probs,
     cacheWidth: ldc, scratchWidth: H2, dRecWidth: 0,
     gates: [{ name: "z", offset: 0 }, { name: "c", offset: H }],
-    forward, backward, backwardWeights, ...loops,
+    forward, backward, backwardWeights, forwardLoop: fusedForward, backwardLoop: fusedBackward,
   };
 }

@@ -66,6 +66,15 @@ export interface LightSpec {
   readonly candidateActivation: ActivationConfig | "g";
 }
 
+/** LiBRU's "probs" and "logprobs" modes (src/cells/li-bru.ts; cache [z | c | ℓ] or [z | c | w_h | w_c]). */
+export interface LibruSpec {
+  readonly hidden: number;
+  readonly mode: "probs" | "logprobs";
+  readonly bias: boolean;
+  /** ε of log(h + ε) ("probs"). */
+  readonly epsilon: number;
+}
+
 /**
  * A whole time loop handed to the backend in one call (src/sequence/run.ts's loop, with the same
  * positions, lengths and order of operations). The step record then describes whole buffers, its
@@ -107,4 +116,6 @@ export interface FusedKernels {
   rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
   lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean;
   lightBackward(spec: LightSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
+  libruForward(spec: LibruSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean;
+  libruBackward(spec: LibruSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean;
 }

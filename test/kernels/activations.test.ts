@@ -77,6 +77,19 @@ describe("wasm activations", { skip: rt === null && "no WebAssembly SIMD here" }
     assert.ok(wl.rel <= 5e-7, JSON.stringify(wl));
   });
 
+  it("log: max |error| ≤ 1.5e−7·max(1, |log x|) against Math.log for x from 1e−37 to 1e37; log 0 = −∞, log of a negative = NaN", () => {
+    const xs2 = Float32Array.from({ length: 200001 }, (_, i) => Math.pow(10, -37 + (74 * i) / 200000));
+    const ys = run(rt!, xs2, (x, y, n) => rt!.x.logForward(x, y, n));
+    let scaled = 0;
+    xs2.forEach((x, i) => { scaled = Math.max(scaled, Math.abs(ys[i]! - Math.log(x)) / Math.max(1, Math.abs(Math.log(x)))); });
+    const near1 = grid(0.5, 2, 1e-5), y1 = run(rt!, near1, (x, y, n) => rt!.x.logForward(x, y, n));
+    const w1 = worst(near1, y1, Math.log);
+    console.log(`# log: max error / max(1, |log x|) ${scaled.toExponential(2)}; on [0.5, 2] max abs error ${w1.abs.toExponential(2)}`);
+    assert.ok(scaled <= 1.5e-7 && w1.abs <= 1.5e-7, `${scaled} ${JSON.stringify(w1)}`);
+    const special = run(rt!, Float32Array.of(0, -1, -0, NaN), (x, y, n) => rt!.x.logForward(x, y, n));
+    assert.deepEqual([...special], [-Infinity, NaN, -Infinity, NaN]);
+  });
+
   it("minGRU's g (x + 0.5 for x ≥ 0, σ(x) below) and its derivative from the output", () => {
     const pts = grid(-10, 10, 1e-3);
     const g = (x: number) => (x >= 0 ? x + 0.5 : sigmoid(x));

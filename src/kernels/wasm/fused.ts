@@ -1,7 +1,8 @@
 /**
  * The fused per-step cell kernels on the WebAssembly backend: the TypeScript half of
- * wasm/gated.ts, wasm/lstm.ts and wasm/rnn.ts. Each call gathers the step's operands (in place
- * when resident, see marshal.ts), the layer's recurrent weights packed once per parameter version,
+ * wasm/gated.ts, lstm.ts, rnn.ts, light.ts (LiGRU, minGRU, LiBRU "ligru"/"geomean") and libru.ts.
+ * Each call gathers the step's operands (in place when resident, see marshal.ts), the layer's
+ * recurrent weights packed once per parameter version,
  * fills a descriptor and runs the step, its batch rows split between threads when the step is
  * large enough (rows are independent, so the split changes no bit). Given a SequenceLoop, the same
  * descriptor runs the whole time loop in one call (wasm/sequence.ts), and a thread then takes a
@@ -12,7 +13,7 @@
 import type { ParamViews, StepBackward, StepForward } from "../../cells/types.js";
 import type { Vec } from "../types.js";
 import type { ActivationConfig, ActivationName } from "../activations.js";
-import type { FusedKernels, GatedSpec, LightSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
+import type { FusedKernels, GatedSpec, LibruSpec, LightSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
 import { Orient, type Marshal } from "./marshal.js";
 import { DESC_SLOTS, type WasmRuntime } from "./runtime.js";
 
@@ -57,6 +58,7 @@ const L_ = {
 } as const;
 const R = { B: 0, H: 1, XP: 2, HP: 3, OUT: 4, CACHE: 5, UP: 6, BIAS: 7, ACT: 8, CLIP: 11, LO: 12, TMP: 14, DH: 15, DPREV: 16, DXP: 17, UN: 18 } as const;
 const LI = { B: 0, H: 1, FLAGS: 2, XP: 3, HP: 4, OUT: 5, CACHE: 6, SCR: 7, UP: 8, BIAS: 9, ACTZ: 10, ACTN: 13, TMP: 16, DH: 17, DPREV: 18, DXP: 19, UN: 20 } as const;
+const LB = { B: 0, H: 1, MODE: 2, XP: 3, HP: 4, OUT: 5, CACHE: 6, SCR: 7, UP: 8, BIAS: 9, EPS: 10, TMP: 11, DH: 12, DPREV: 13, DXP: 14, UN: 15 } as const;
 // the time loop's fields, after the step's: wasm/sequence.ts
 const SQ = {
   T: 64, REV: 65, LEN: 66, STEP: 67, NADV: 68, ADV: 69, NST: 93, SLOT_A: 94, SLOT_B: 96,
@@ -66,7 +68,7 @@ const MAX_MOVING = 8;
 // job indices: runtime.ts JOB_NAMES
 const JOB = {
   gatedForward: 3, gatedBackward: 4, lstmForward: 5, lstmBackward: 6, rnnForward: 7, rnnBackward: 8, seqForward: 9, seqBackward: 10,
-  lightForward: 11, lightBackward: 12,
+  lightForward: 11, lightBackward: 12, libruForward: 13, libruBackward: 14,
 } as const;
 
 /** A slot that moves with time in a loop: at time t it holds base + t·delta (bytes). */
@@ -88,10 +90,11 @@ interface GatedPlan extends Memos {
 }
 interface LstmPlan extends Memos { readonly g: ActPlan; readonly c: ActPlan; readonly h: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 interface LightPlan extends Memos { readonly z: ActPlan; readonly n: ActPlan; readonly flags: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
+interface LibruPlan extends Memos { readonly ldc: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 interface RnnPlan extends Memos { readonly f: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 
 export class WasmFused implements FusedKernels {
-  private readonly plans = new WeakMap<object, GatedPlan | LstmPlan | RnnPlan | LightPlan | null>();
+  private readonly plans = new WeakMap<object, GatedPlan | LstmPlan | RnnPlan | LightPlan | LibruPlan | null>();
 
   constructor(private readonly rt: WasmRuntime, private readonly m: Marshal) {}
 
@@ -360,6 +363,70 @@ export class WasmFused implements FusedKernels {
     return true;
   }
 
+  libruForward(spec: LibruSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    const plan = this.libruPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B, H2 = 2 * H, ldc = plan.ldc;
+    const m = this.m;
+    m.begin();
+    try {
+      const [up, bp] = this.weights(plan, 0, p, () => [
+        m.weight(p.U!, 0, H, H2, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, H2, Orient.Copy) : 0,
+      ]) as [number, number];
+      const flops = 2 * B * H2 * H;
+      if (loop) {
+        const L = this.loopForward(loop, B, H, s, H2, ldc);
+        const scr = m.scratch(s.scratch, 0, B * H2);
+        const d = this.libruDesc(spec, B, up, bp), i32 = this.rt.i32;
+        i32[d + LB.SCR] = scr;
+        const [xp, prev, next, cache] = L.moving;
+        this.runLoop(JOB.libruForward, d, LB.B, LB.TMP, B, flops, plan.fwdRows, loop, L.lens,
+          [[LB.XP, ...xp!], [LB.HP, ...prev!], [LB.OUT, ...next!], [LB.CACHE, ...cache!]], [LB.HP], [LB.OUT]);
+        return true;
+      }
+      const xp = m.in(s.xp, s.xpOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H);
+      const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * ldc, false);
+      const scr = m.scratch(s.scratch, 0, B * H2);
+      const d = this.libruDesc(spec, B, up, bp), i32 = this.rt.i32;
+      i32[d + LB.XP] = xp; i32[d + LB.HP] = hp; i32[d + LB.OUT] = out; i32[d + LB.CACHE] = cache; i32[d + LB.SCR] = scr;
+      this.dispatch(JOB.libruForward, d, LB.B, LB.TMP, B, flops, plan.fwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  libruBackward(spec: LibruSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
+    const plan = this.libruPlan(spec);
+    if (!plan) return false;
+    const H = spec.hidden, B = s.B, H2 = 2 * H, ldc = plan.ldc;
+    const m = this.m;
+    m.begin();
+    try {
+      const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, H2, H, Orient.NN)]) as [number];
+      const flops = 2 * B * H2 * H;
+      if (loop) {
+        const N = loop.T * B;
+        const cache = m.in(s.cache, 0, N * ldc), prev = this.statesIn(s.prev[0]!, loop, B, H);
+        const dxp = m.out(s.dxp, 0, N * H2, true), back = this.loopBack(loop, B, H), scr = m.scratch(s.scratch, 0, B * H);
+        const d = this.libruDesc(spec, B, 0, 0), i32 = this.rt.i32;
+        i32[d + LB.UN] = un; i32[d + LB.SCR] = scr;
+        this.runLoop(JOB.libruBackward, d, LB.B, LB.TMP, B, flops, plan.bwdRows, loop, back.lens,
+          [[LB.CACHE, cache, B * ldc * 4], [LB.HP, ...prev], [LB.DXP, dxp, B * H2 * 4]], [LB.DH], [LB.DPREV], back);
+        return true;
+      }
+      const cache = m.in(s.cache, s.cacheOff, B * ldc), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
+      const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * H2, true), scr = m.scratch(s.scratch, 0, B * H);
+      const d = this.libruDesc(spec, B, 0, 0), i32 = this.rt.i32;
+      i32[d + LB.UN] = un; i32[d + LB.CACHE] = cache; i32[d + LB.HP] = hp; i32[d + LB.DH] = dh;
+      i32[d + LB.DPREV] = dPrev; i32[d + LB.DXP] = dxp; i32[d + LB.SCR] = scr;
+      this.dispatch(JOB.libruBackward, d, LB.B, LB.TMP, B, flops, plan.bwdRows);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Whole time loops (wasm/sequence.ts)
 
@@ -481,6 +548,13 @@ export class WasmFused implements FusedKernels {
     return d;
   }
 
+  private libruDesc(spec: LibruSpec, B: number, up: number, bias: number): number {
+    const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
+    i32[d + LB.B] = B; i32[d + LB.H] = spec.hidden; i32[d + LB.MODE] = spec.mode === "probs" ? 0 : 1;
+    i32[d + LB.UP] = up; i32[d + LB.BIAS] = bias; f32[d + LB.EPS] = spec.epsilon;
+    return d;
+  }
+
   private rnnDesc(spec: RnnSpec, plan: RnnPlan, B: number, bias: number): number {
     const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
     i32[d + R.B] = B; i32[d + R.H] = spec.hidden; i32[d + R.BIAS] = bias;
@@ -568,6 +642,17 @@ export class WasmFused implements FusedKernels {
     const fwdRows: RowSlots = [[LI.XP, H2], [LI.HP, H], [LI.OUT, H], [LI.CACHE, H2], [LI.SCR, H2]];
     const bwdRows: RowSlots = [[LI.CACHE, H2], [LI.HP, H], [LI.DH, H], [LI.DPREV, H], [LI.DXP, H2]];
     plan = z && n ? { z, n, flags, fwdRows, bwdRows, memos: [] } : null;
+    this.plans.set(spec, plan);
+    return plan;
+  }
+
+  private libruPlan(spec: LibruSpec): LibruPlan {
+    let plan = this.plans.get(spec) as LibruPlan | undefined;
+    if (plan !== undefined) return plan;
+    const H = spec.hidden, H2 = 2 * H, ldc = (spec.mode === "probs" ? 3 : 4) * H;
+    const fwdRows: RowSlots = [[LB.XP, H2], [LB.HP, H], [LB.OUT, H], [LB.CACHE, ldc], [LB.SCR, H2]];
+    const bwdRows: RowSlots = [[LB.CACHE, ldc], [LB.HP, H], [LB.DH, H], [LB.DPREV, H], [LB.DXP, H2], [LB.SCR, H]];
+    plan = { ldc, fwdRows, bwdRows, memos: [] };
     this.plans.set(spec, plan);
     return plan;
   }

@@ -39,12 +39,15 @@ export interface WasmExports {
   seqBackward(desc: number): void;
   lightForward(desc: number): void;
   lightBackward(desc: number): void;
+  libruForward(desc: number): void;
+  libruBackward(desc: number): void;
+  logForward(x: number, y: number, n: number): void;
 }
 
 /** Entry points a worker thread can run: a job is (index in this list, descriptor address). */
 export const JOB_NAMES = [
   "gemmJob", "packJob", "sumRowsJob", "gatedForward", "gatedBackward", "lstmForward", "lstmBackward", "rnnForward", "rnnBackward",
-  "seqForward", "seqBackward", "lightForward", "lightBackward",
+  "seqForward", "seqBackward", "lightForward", "lightBackward", "libruForward", "libruBackward",
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
