@@ -26,6 +26,7 @@ export const SOFTSIGN: i32 = 8;
 // not ONNX activations: the light cells' (wasm/light.ts)
 export const MIN_G: i32 = 9;
 export const SOFTPLUS: i32 = 10;
+export const ELU: i32 = 11;
 
 // @ts-ignore: decorator
 @inline function splat(v: f32): v128 { return f32x4.splat(v); }
@@ -173,6 +174,7 @@ export function initConstants(): void {
     case SCALED_TANH: return f32x4.mul(splat(a), tanh(f32x4.mul(x, splat(b))));
     case MIN_G: return v128.bitselect(f32x4.add(x, K(K_HALF)), sigmoid(x), f32x4.ge(x, K(K_ZERO)));
     case SOFTPLUS: return softplus(x);
+    case ELU: return v128.bitselect(x, f32x4.mul(splat(a), f32x4.sub(expNonPos(f32x4.min(x, K(K_ZERO))), K(K_ONE))), f32x4.ge(x, K(K_ZERO)));
     default: return f32x4.div(x, f32x4.add(K(K_ONE), f32x4.abs(x))); // SOFTSIGN
   }
 }
@@ -198,6 +200,8 @@ export function initConstants(): void {
     case MIN_G: { d = v128.bitselect(one, f32x4.mul(y, f32x4.sub(one, y)), f32x4.ge(y, K(K_HALF))); break; }
     // softplus' = σ(x) = 1 − e^(−y)
     case SOFTPLUS: { d = f32x4.sub(one, expNonPos(f32x4.neg(y))); break; }
+    // Elu' = 1 above 0, y + α below
+    case ELU: { d = v128.bitselect(one, f32x4.add(y, splat(a)), f32x4.gt(y, zero)); break; }
     default: { const t = f32x4.sub(one, f32x4.abs(y)); d = f32x4.mul(t, t); } // SOFTSIGN
   }
   if (lo == f32.NEGATIVE_INFINITY && hi == f32.POSITIVE_INFINITY) return d;

@@ -114,7 +114,7 @@ describe("wasm activations", { skip: rt === null && "no WebAssembly SIMD here" }
 
   const specs: ActivationSpec[] = [
     "Sigmoid", "Tanh", "Relu", { name: "HardSigmoid", alpha: 1 / 6, beta: 0.5 }, "HardSigmoid", { name: "Affine", alpha: 0.7, beta: -0.2 },
-    "LeakyRelu", { name: "ThresholdedRelu", alpha: 0.3 }, { name: "ScaledTanh", alpha: 1.7, beta: 0.6 }, "Softsign", "Softplus",
+    "LeakyRelu", { name: "ThresholdedRelu", alpha: 0.3 }, { name: "ScaledTanh", alpha: 1.7, beta: 0.6 }, "Softsign", "Softplus", "Elu", { name: "Elu", alpha: 0.4 },
   ];
   for (const spec of specs) {
     const cfg = resolveActivation("test", spec);

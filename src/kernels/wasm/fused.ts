@@ -17,9 +17,9 @@ import type { FusedKernels, GatedSpec, LibruSpec, LightSpec, LstmSpec, RnnSpec, 
 import { Orient, type Marshal } from "./marshal.js";
 import { DESC_SLOTS, type WasmRuntime } from "./runtime.js";
 
-/** Activation codes of wasm/activations.ts; the others (Elu) have no fused form. */
+/** Activation codes of wasm/activations.ts: every ONNX activation has one. */
 export const ACT_CODE: Partial<Record<ActivationName, number>> = {
-  Sigmoid: 0, Tanh: 1, Relu: 2, HardSigmoid: 3, Affine: 4, LeakyRelu: 5, ThresholdedRelu: 6, ScaledTanh: 7, Softsign: 8, Softplus: 10,
+  Sigmoid: 0, Tanh: 1, Relu: 2, HardSigmoid: 3, Affine: 4, LeakyRelu: 5, ThresholdedRelu: 6, ScaledTanh: 7, Softsign: 8, Softplus: 10, Elu: 11,
 };
 /** minGRU's candidate g (not an ONNX activation): wasm/activations.ts MIN_G. */
 export const MIN_G_CODE = 9;
