@@ -96,6 +96,7 @@ function compare(c: Case): void {
     const w = assertClose(a[key]!, e64[key]!, tol, `${c.name}: ${key} (wasm vs float64 reference)`);
     assertClose(a[key]!, e32[key]!, tol, `${c.name}: ${key} (wasm vs float32 reference)`);
     const scaled = w / Math.max(1, ...Array.from(e64[key]!, Math.abs));
+    if (c.zeroState) continue; // ill-conditioned in float32 (see Case.zeroState): not part of the summary
     if (grad) worst.gradient = Math.max(worst.gradient, scaled); else worst.forward = Math.max(worst.forward, scaled);
   }
 }

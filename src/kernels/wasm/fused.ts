@@ -485,7 +485,9 @@ export class WasmFused implements FusedKernels {
     moving.forEach(([slot, base, delta], k) => {
       const f = SQ.ADV + 3 * k;
       i32[d + f] = slot; i32[d + f + 1] = base; i32[d + f + 2] = delta;
-      chunkRows.push([f + 1, ldOf.get(slot)!]);
+      const ld = ldOf.get(slot);
+      if (ld === undefined) throw new Error(`wasm kernels: moving slot ${slot} has no row length`);
+      chunkRows.push([f + 1, ld]);
     });
     i32[d + SQ.NST] = slotsA.length;
     slotsA.forEach((slot, c) => { i32[d + SQ.SLOT_A + c] = slot; i32[d + SQ.SLOT_B + c] = slotsB[c]!; });
