@@ -90,7 +90,7 @@ interface GatedPlan extends Memos {
 }
 interface LstmPlan extends Memos { readonly g: ActPlan; readonly c: ActPlan; readonly h: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 interface LightPlan extends Memos { readonly z: ActPlan; readonly n: ActPlan; readonly flags: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
-interface LibruPlan extends Memos { readonly ldc: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
+interface LibruPlan extends Memos { readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 interface RnnPlan extends Memos { readonly f: ActPlan; readonly clip: number; readonly fwdRows: RowSlots; readonly bwdRows: RowSlots }
 
 export class WasmFused implements FusedKernels {
@@ -102,19 +102,16 @@ export class WasmFused implements FusedKernels {
   // descriptor from the runtime's current views, then the run; m.end() copies results back.
 
   gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
-    const plan = this.gatedPlan(spec);
-    if (!plan) return false;
     const { hidden: H, nG, gx, gh } = spec, B = s.B, X = gx + 1, ldc = (nG + 2) * H, ldp = (gh + 1) * H;
     const after = spec.reset === "after", rowsNow = after ? gh + 1 : gh;
     const m = this.m;
-    m.begin();
-    try {
-      const [uA, uC, bp, cp] = this.weights(plan, 0, p, () => [
-        rowsNow > 0 ? m.weight(p.U!, 0, H, rowsNow * H, H, Orient.NT) : 0,
-        after ? 0 : m.weight(p.U!, gh * H * H, H, H, H, Orient.NT),
-        spec.bias ? m.weight(p.b!, 0, 0, 1, (spec.gb + 1) * H, Orient.Copy) : 0,
-        spec.hasC ? m.weight(p.c!, 0, 0, 1, H, Orient.Copy) : 0,
-      ]) as [number, number, number, number];
+    return this.call(this.gatedPlan(spec), 0, p, () => [
+      rowsNow > 0 ? m.weight(p.U!, 0, H, rowsNow * H, H, Orient.NT) : 0,
+      after ? 0 : m.weight(p.U!, gh * H * H, H, H, H, Orient.NT),
+      spec.bias ? m.weight(p.b!, 0, 0, 1, (spec.gb + 1) * H, Orient.Copy) : 0,
+      spec.hasC ? m.weight(p.c!, 0, 0, 1, H, Orient.Copy) : 0,
+    ], (plan, w) => {
+      const [uA, uC, bp, cp] = w as [number, number, number, number];
       const flops = 2 * B * H * H * (gh + 1);
       if (loop) {
         const L = this.loopForward(loop, B, H, s, X * H, ldc);
@@ -124,7 +121,7 @@ export class WasmFused implements FusedKernels {
         const [xp, prev, next, cache] = L.moving;
         this.runLoop(JOB.gatedForward, d, G.B, G.TMP, B, flops, plan.fwdRows, loop, L.lens,
           [[G.XP, ...xp!], [G.HP, ...prev!], [G.OUT, ...next!], [G.CACHE, ...cache!]], [G.HP], [G.OUT]);
-        return true;
+        return;
       }
       const xp = m.in(s.xp, s.xpOff, B * X * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
       const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * ldc, false);
@@ -133,24 +130,18 @@ export class WasmFused implements FusedKernels {
       i32[d + G.UA] = uA; i32[d + G.UC] = uC; i32[d + G.XP] = xp; i32[d + G.HP] = hp;
       i32[d + G.OUT] = out; i32[d + G.CACHE] = cache; i32[d + G.SCR] = scr;
       this.dispatch(JOB.gatedForward, d, G.B, G.TMP, B, flops, plan.fwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
-    const plan = this.gatedPlan(spec);
-    if (!plan) return false;
     const { hidden: H, nG, gx, gh } = spec, B = s.B, X = gx + 1, ldc = (nG + 2) * H;
     const ldr = (gx > 0 ? 0 : nG * H) + H;
     const m = this.m;
-    m.begin();
-    try {
-      const [uGn, uCn] = this.weights(plan, 1, p, () => [
-        gh > 0 ? m.weight(p.U!, 0, H, gh * H, H, Orient.NN) : 0,
-        m.weight(p.U!, gh * H * H, H, H, H, Orient.NN),
-      ]) as [number, number];
+    return this.call(this.gatedPlan(spec), 1, p, () => [
+      gh > 0 ? m.weight(p.U!, 0, H, gh * H, H, Orient.NN) : 0,
+      m.weight(p.U!, gh * H * H, H, H, H, Orient.NN),
+    ], (plan, w) => {
+      const [uGn, uCn] = w as [number, number];
       const flops = 2 * B * H * H * (gh + 1);
       if (loop) {
         const N = loop.T * B;
@@ -161,7 +152,7 @@ export class WasmFused implements FusedKernels {
         i32[d + G.UGN] = uGn; i32[d + G.UCN] = uCn; i32[d + G.SCR] = scr;
         this.runLoop(JOB.gatedBackward, d, G.B, G.TMP, B, flops, plan.bwdRows, loop, back.lens,
           [[G.CACHE, cache, B * ldc * 4], [G.HP, ...prev], [G.DXP, dxp, B * X * H * 4], [G.DREC, dRec, B * ldr * 4]], [G.DH], [G.DPREV], back);
-        return true;
+        return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * ldc), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
       const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * X * H, true);
@@ -170,22 +161,16 @@ export class WasmFused implements FusedKernels {
       i32[d + G.UGN] = uGn; i32[d + G.UCN] = uCn; i32[d + G.CACHE] = cache; i32[d + G.HP] = hp; i32[d + G.DH] = dh;
       i32[d + G.DPREV] = dPrev; i32[d + G.DXP] = dxp; i32[d + G.DREC] = dRec; i32[d + G.SCR] = scr;
       this.dispatch(JOB.gatedBackward, d, G.B, G.TMP, B, flops, plan.bwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
-    const plan = this.lstmPlan(spec);
-    if (!plan) return false;
     const H = spec.hidden, B = s.B;
     const m = this.m;
-    m.begin();
-    try {
-      const [up, bp] = this.weights(plan, 0, p, () => [
-        m.weight(p.U!, 0, H, 4 * H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, 4 * H, Orient.Copy) : 0,
-      ]) as [number, number];
+    return this.call(this.lstmPlan(spec), 0, p, () => [
+      m.weight(p.U!, 0, H, 4 * H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, 4 * H, Orient.Copy) : 0,
+    ], (plan, w) => {
+      const [up, bp] = w as [number, number];
       if (loop) {
         const L = this.loopForward(loop, B, H, s, 4 * H, 5 * H);
         const scr = m.scratch(s.scratch, 0, B * 4 * H);
@@ -195,7 +180,7 @@ export class WasmFused implements FusedKernels {
         this.runLoop(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.fwdRows, loop, L.lens,
           [[L_.XP, ...xp!], [L_.HP, ...hPrev!], [L_.CP, ...cPrev!], [L_.HOUT, ...hNext!], [L_.COUT, ...cNext!], [L_.CACHE, ...cache!]],
           [L_.HP, L_.CP], [L_.HOUT, L_.COUT]);
-        return true;
+        return;
       }
       const xp = m.in(s.xp, s.xpOff, B * 4 * H), hp = m.in(s.prev[0]!, s.prevOff, B * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
       const hOut = m.out(s.next[0]!, s.nextOff, B * H, false), cOut = m.out(s.next[1]!, s.nextOff, B * H, false);
@@ -204,20 +189,14 @@ export class WasmFused implements FusedKernels {
       i32[d + L_.UP] = up; i32[d + L_.XP] = xp; i32[d + L_.HP] = hp; i32[d + L_.CP] = cp;
       i32[d + L_.HOUT] = hOut; i32[d + L_.COUT] = cOut; i32[d + L_.CACHE] = cache; i32[d + L_.SCR] = scr;
       this.dispatch(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.fwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
-    const plan = this.lstmPlan(spec);
-    if (!plan) return false;
     const H = spec.hidden, B = s.B;
     const m = this.m;
-    m.begin();
-    try {
-      const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, 4 * H, H, Orient.NN)]) as [number];
+    return this.call(this.lstmPlan(spec), 1, p, () => [m.weight(p.U!, 0, H, 4 * H, H, Orient.NN)], (plan, w) => {
+      const [un] = w as [number];
       if (loop) {
         const N = loop.T * B;
         const cache = m.in(s.cache, 0, N * 5 * H), cPrev = this.statesIn(s.prev[1]!, loop, B, H);
@@ -226,7 +205,7 @@ export class WasmFused implements FusedKernels {
         i32[d + L_.UN] = un;
         this.runLoop(JOB.lstmBackward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.bwdRows, loop, back.lens,
           [[L_.CACHE, cache, B * 5 * H * 4], [L_.CP, ...cPrev], [L_.DXP, dxp, B * 4 * H * 4]], [L_.DH, L_.DC], [L_.DHPREV, L_.DCPREV], back);
-        return true;
+        return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * 5 * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
       const dh = m.in(s.dNext[0]!, 0, B * H), dc = m.in(s.dNext[1]!, 0, B * H);
@@ -236,22 +215,16 @@ export class WasmFused implements FusedKernels {
       i32[d + L_.UN] = un; i32[d + L_.CACHE] = cache; i32[d + L_.CP] = cp; i32[d + L_.DH] = dh; i32[d + L_.DC] = dc;
       i32[d + L_.DHPREV] = dhPrev; i32[d + L_.DCPREV] = dcPrev; i32[d + L_.DXP] = dxp;
       this.dispatch(JOB.lstmBackward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.bwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
-    const plan = this.rnnPlan(spec);
-    if (!plan) return false;
     const H = spec.hidden, B = s.B;
     const m = this.m;
-    m.begin();
-    try {
-      const [up, bp] = this.weights(plan, 0, p, () => [
-        m.weight(p.U!, 0, H, H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, H, Orient.Copy) : 0,
-      ]) as [number, number];
+    return this.call(this.rnnPlan(spec), 0, p, () => [
+      m.weight(p.U!, 0, H, H, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, H, Orient.Copy) : 0,
+    ], (plan, w) => {
+      const [up, bp] = w as [number, number];
       if (loop) {
         const L = this.loopForward(loop, B, H, s, H, H);
         const d = this.rnnDesc(spec, plan, B, bp), i32 = this.rt.i32;
@@ -259,27 +232,21 @@ export class WasmFused implements FusedKernels {
         const [xp, prev, next, cache] = L.moving;
         this.runLoop(JOB.rnnForward, d, R.B, R.TMP, B, 2 * B * H * H, plan.fwdRows, loop, L.lens,
           [[R.XP, ...xp!], [R.HP, ...prev!], [R.OUT, ...next!], [R.CACHE, ...cache!]], [R.HP], [R.OUT]);
-        return true;
+        return;
       }
       const xp = m.in(s.xp, s.xpOff, B * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
       const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * H, false);
       const d = this.rnnDesc(spec, plan, B, bp), i32 = this.rt.i32;
       i32[d + R.UP] = up; i32[d + R.XP] = xp; i32[d + R.HP] = hp; i32[d + R.OUT] = out; i32[d + R.CACHE] = cache;
       this.dispatch(JOB.rnnForward, d, R.B, R.TMP, B, 2 * B * H * H, plan.fwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
-    const plan = this.rnnPlan(spec);
-    if (!plan) return false;
     const H = spec.hidden, B = s.B;
     const m = this.m;
-    m.begin();
-    try {
-      const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, H, H, Orient.NN)]) as [number];
+    return this.call(this.rnnPlan(spec), 1, p, () => [m.weight(p.U!, 0, H, H, H, Orient.NN)], (plan, w) => {
+      const [un] = w as [number];
       if (loop) {
         const N = loop.T * B;
         const cache = m.in(s.cache, 0, N * H), dxp = m.out(s.dxp, 0, N * H, true), back = this.loopBack(loop, B, H);
@@ -287,29 +254,23 @@ export class WasmFused implements FusedKernels {
         i32[d + R.UN] = un;
         this.runLoop(JOB.rnnBackward, d, R.B, R.TMP, B, 2 * B * H * H, plan.bwdRows, loop, back.lens,
           [[R.CACHE, cache, B * H * 4], [R.DXP, dxp, B * H * 4]], [R.DH], [R.DPREV], back);
-        return true;
+        return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
       const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * H, true);
       const d = this.rnnDesc(spec, plan, B, 0), i32 = this.rt.i32;
       i32[d + R.UN] = un; i32[d + R.CACHE] = cache; i32[d + R.DH] = dh; i32[d + R.DPREV] = dPrev; i32[d + R.DXP] = dxp;
       this.dispatch(JOB.rnnBackward, d, R.B, R.TMP, B, 2 * B * H * H, plan.bwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
-    const plan = this.lightPlan(spec);
-    if (!plan) return false;
     const H = spec.hidden, B = s.B, H2 = 2 * H;
     const m = this.m;
-    m.begin();
-    try {
-      const [up, bp] = this.weights(plan, 0, p, () => [
-        spec.recurrent ? m.weight(p.U!, 0, H, H2, H, Orient.NT) : 0, spec.bias ? m.weight(p.b!, 0, 0, 1, H2, Orient.Copy) : 0,
-      ]) as [number, number];
+    return this.call(this.lightPlan(spec), 0, p, () => [
+      spec.recurrent ? m.weight(p.U!, 0, H, H2, H, Orient.NT) : 0, spec.bias ? m.weight(p.b!, 0, 0, 1, H2, Orient.Copy) : 0,
+    ], (plan, w) => {
+      const [up, bp] = w as [number, number];
       const flops = spec.recurrent ? 2 * B * H2 * H : 8 * B * H;
       if (loop) {
         const L = this.loopForward(loop, B, H, s, H2, H2);
@@ -319,7 +280,7 @@ export class WasmFused implements FusedKernels {
         const [xp, prev, next, cache] = L.moving;
         this.runLoop(JOB.lightForward, d, LI.B, LI.TMP, B, flops, plan.fwdRows, loop, L.lens,
           [[LI.XP, ...xp!], [LI.HP, ...prev!], [LI.OUT, ...next!], [LI.CACHE, ...cache!]], [LI.HP], [LI.OUT]);
-        return true;
+        return;
       }
       const xp = m.in(s.xp, s.xpOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H);
       const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * H2, false);
@@ -327,20 +288,14 @@ export class WasmFused implements FusedKernels {
       const d = this.lightDesc(plan, B, H, up, bp), i32 = this.rt.i32;
       i32[d + LI.XP] = xp; i32[d + LI.HP] = hp; i32[d + LI.OUT] = out; i32[d + LI.CACHE] = cache; i32[d + LI.SCR] = scr;
       this.dispatch(JOB.lightForward, d, LI.B, LI.TMP, B, flops, plan.fwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   lightBackward(spec: LightSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
-    const plan = this.lightPlan(spec);
-    if (!plan) return false;
     const H = spec.hidden, B = s.B, H2 = 2 * H;
     const m = this.m;
-    m.begin();
-    try {
-      const [un] = this.weights(plan, 1, p, () => [spec.recurrent ? m.weight(p.U!, 0, H, H2, H, Orient.NN) : 0]) as [number];
+    return this.call(this.lightPlan(spec), 1, p, () => [spec.recurrent ? m.weight(p.U!, 0, H, H2, H, Orient.NN) : 0], (plan, w) => {
+      const [un] = w as [number];
       const flops = spec.recurrent ? 2 * B * H2 * H : 8 * B * H;
       if (loop) {
         const N = loop.T * B;
@@ -350,29 +305,23 @@ export class WasmFused implements FusedKernels {
         i32[d + LI.UN] = un;
         this.runLoop(JOB.lightBackward, d, LI.B, LI.TMP, B, flops, plan.bwdRows, loop, back.lens,
           [[LI.CACHE, cache, B * H2 * 4], [LI.HP, ...prev], [LI.DXP, dxp, B * H2 * 4]], [LI.DH], [LI.DPREV], back);
-        return true;
+        return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
       const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * H2, true);
       const d = this.lightDesc(plan, B, H, 0, 0), i32 = this.rt.i32;
       i32[d + LI.UN] = un; i32[d + LI.CACHE] = cache; i32[d + LI.HP] = hp; i32[d + LI.DH] = dh; i32[d + LI.DPREV] = dPrev; i32[d + LI.DXP] = dxp;
       this.dispatch(JOB.lightBackward, d, LI.B, LI.TMP, B, flops, plan.bwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   libruForward(spec: LibruSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
-    const plan = this.libruPlan(spec);
-    if (!plan) return false;
-    const H = spec.hidden, B = s.B, H2 = 2 * H, ldc = plan.ldc;
+    const H = spec.hidden, B = s.B, H2 = 2 * H, ldc = libruCacheWidth(spec);
     const m = this.m;
-    m.begin();
-    try {
-      const [up, bp] = this.weights(plan, 0, p, () => [
-        m.weight(p.U!, 0, H, H2, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, H2, Orient.Copy) : 0,
-      ]) as [number, number];
+    return this.call(this.libruPlan(spec), 0, p, () => [
+      m.weight(p.U!, 0, H, H2, H, Orient.NT), spec.bias ? m.weight(p.b!, 0, 0, 1, H2, Orient.Copy) : 0,
+    ], (plan, w) => {
+      const [up, bp] = w as [number, number];
       const flops = 2 * B * H2 * H;
       if (loop) {
         const L = this.loopForward(loop, B, H, s, H2, ldc);
@@ -382,7 +331,7 @@ export class WasmFused implements FusedKernels {
         const [xp, prev, next, cache] = L.moving;
         this.runLoop(JOB.libruForward, d, LB.B, LB.TMP, B, flops, plan.fwdRows, loop, L.lens,
           [[LB.XP, ...xp!], [LB.HP, ...prev!], [LB.OUT, ...next!], [LB.CACHE, ...cache!]], [LB.HP], [LB.OUT]);
-        return true;
+        return;
       }
       const xp = m.in(s.xp, s.xpOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H);
       const out = m.out(s.next[0]!, s.nextOff, B * H, false), cache = m.out(s.cache, s.cacheOff, B * ldc, false);
@@ -390,20 +339,14 @@ export class WasmFused implements FusedKernels {
       const d = this.libruDesc(spec, B, up, bp), i32 = this.rt.i32;
       i32[d + LB.XP] = xp; i32[d + LB.HP] = hp; i32[d + LB.OUT] = out; i32[d + LB.CACHE] = cache; i32[d + LB.SCR] = scr;
       this.dispatch(JOB.libruForward, d, LB.B, LB.TMP, B, flops, plan.fwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   libruBackward(spec: LibruSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
-    const plan = this.libruPlan(spec);
-    if (!plan) return false;
-    const H = spec.hidden, B = s.B, H2 = 2 * H, ldc = plan.ldc;
+    const H = spec.hidden, B = s.B, H2 = 2 * H, ldc = libruCacheWidth(spec);
     const m = this.m;
-    m.begin();
-    try {
-      const [un] = this.weights(plan, 1, p, () => [m.weight(p.U!, 0, H, H2, H, Orient.NN)]) as [number];
+    return this.call(this.libruPlan(spec), 1, p, () => [m.weight(p.U!, 0, H, H2, H, Orient.NN)], (plan, w) => {
+      const [un] = w as [number];
       const flops = 2 * B * H2 * H;
       if (loop) {
         const N = loop.T * B;
@@ -413,7 +356,7 @@ export class WasmFused implements FusedKernels {
         i32[d + LB.UN] = un; i32[d + LB.SCR] = scr;
         this.runLoop(JOB.libruBackward, d, LB.B, LB.TMP, B, flops, plan.bwdRows, loop, back.lens,
           [[LB.CACHE, cache, B * ldc * 4], [LB.HP, ...prev], [LB.DXP, dxp, B * H2 * 4]], [LB.DH], [LB.DPREV], back);
-        return true;
+        return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * ldc), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
       const dPrev = m.out(s.dPrev[0]!, 0, B * H, true), dxp = m.out(s.dxp, s.dxpOff, B * H2, true), scr = m.scratch(s.scratch, 0, B * H);
@@ -421,10 +364,7 @@ export class WasmFused implements FusedKernels {
       i32[d + LB.UN] = un; i32[d + LB.CACHE] = cache; i32[d + LB.HP] = hp; i32[d + LB.DH] = dh;
       i32[d + LB.DPREV] = dPrev; i32[d + LB.DXP] = dxp; i32[d + LB.SCR] = scr;
       this.dispatch(JOB.libruBackward, d, LB.B, LB.TMP, B, flops, plan.bwdRows);
-    } finally {
-      m.end();
-    }
-    return true;
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -501,6 +441,22 @@ export class WasmFused implements FusedKernels {
       back.cell.forEach((v, c) => { i32[d + SQ.BUF_CELL + c] = v; chunkRows.push([SQ.BUF_CELL + c, H]); });
     }
     this.dispatch(back ? JOB.seqBackward : JOB.seqForward, d, slotB, slotTmp, B, stepFlops * loop.T, chunkRows);
+  }
+
+  /**
+   * A call's frame: false, doing nothing, when the configuration has no plan; else begin(), the
+   * packed weights (dir 0: forward, 1: backward; see weights()), the body, end() (which copies
+   * results back into arrays outside the module's memory).
+   */
+  private call<P extends Memos>(plan: P | null, dir: 0 | 1, p: ParamViews, resolve: () => number[], body: (plan: P, w: readonly number[]) => void): boolean {
+    if (!plan) return false;
+    this.m.begin();
+    try {
+      body(plan, this.weights(plan, dir, p, resolve));
+    } finally {
+      this.m.end();
+    }
+    return true;
   }
 
   /**
@@ -651,10 +607,10 @@ export class WasmFused implements FusedKernels {
   private libruPlan(spec: LibruSpec): LibruPlan {
     let plan = this.plans.get(spec) as LibruPlan | undefined;
     if (plan !== undefined) return plan;
-    const H = spec.hidden, H2 = 2 * H, ldc = (spec.mode === "probs" ? 3 : 4) * H;
+    const H = spec.hidden, H2 = 2 * H, ldc = libruCacheWidth(spec);
     const fwdRows: RowSlots = [[LB.XP, H2], [LB.HP, H], [LB.OUT, H], [LB.CACHE, ldc], [LB.SCR, H2]];
     const bwdRows: RowSlots = [[LB.CACHE, ldc], [LB.HP, H], [LB.DH, H], [LB.DPREV, H], [LB.DXP, H2], [LB.SCR, H]];
-    plan = { ldc, fwdRows, bwdRows, memos: [] };
+    plan = { fwdRows, bwdRows, memos: [] };
     this.plans.set(spec, plan);
     return plan;
   }
@@ -675,6 +631,11 @@ export class WasmFused implements FusedKernels {
     rt.heap.release(p);
     return { ...k, lo: Math.min(f0, f1), hi: Math.max(f0, f1) };
   }
+}
+
+/** LiBRU's cache row: [z | c | ℓ] ("probs") or [z | c | w_h | w_c] ("logprobs"). */
+function libruCacheWidth(spec: LibruSpec): number {
+  return (spec.mode === "probs" ? 3 : 4) * spec.hidden;
 }
 
 function putAct(i32: Int32Array, f32: Float32Array, at: number, a: ActPlan): void {
