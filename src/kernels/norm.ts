@@ -45,11 +45,6 @@ export function layerNormBackward(dy: Vec, dx: Vec, N: number, F: number, gamma:
   }
 }
 
-/** Is row r (time-major, r = t·B + b) inside its sequence? */
-export function activeRow(lengths: Int32Array | null, B: number, r: number): boolean {
-  return lengths === null || Math.floor(r / B) < lengths[r % B]!;
-}
-
 export interface BatchStats {
   /** Use these statistics instead of the batch's (eval mode). */
   readonly mean?: Vec;
@@ -60,50 +55,74 @@ export interface BatchStats {
   readonly momentum?: number;
 }
 
+/** Which of the N time-major rows (r = t·B + b) are inside their sequence. */
+function activeRows(lengths: Int32Array | null, N: number, B: number): Uint8Array | null {
+  if (lengths === null) return null;
+  const on = new Uint8Array(N);
+  for (let r = 0; r < N; r++) on[r] = Math.floor(r / B) < lengths[r % B]! ? 1 : 0;
+  return on;
+}
+
+// The batch-norm passes go row by row (the rows are contiguous) with one float64 accumulator per
+// feature; each feature still sums its rows in order r = 0 … N − 1, as a column-by-column pass would.
+
 /** M = the number of active rows. With `stats.mean` the given statistics are used (eval). */
 export function batchNormForward(x: Vec, N: number, F: number, B: number, lengths: Int32Array | null, M: number, gamma: Vec, beta: Vec | undefined, eps: number, stats: BatchStats, work: Vec, ld: number): void {
   const m = stats.momentum ?? 0.1;
-  for (let j = 0; j < F; j++) {
-    let mean: number, v: number;
-    if (stats.mean && stats.variance) {
-      mean = stats.mean[j]!; v = stats.variance[j]!;
-    } else {
-      let sum = 0, sq = 0;
-      for (let r = 0; r < N; r++) if (activeRow(lengths, B, r)) sum += x[r * F + j]!;
-      mean = sum / M;
-      for (let r = 0; r < N; r++) if (activeRow(lengths, B, r)) { const d = x[r * F + j]! - mean; sq += d * d; }
-      v = sq / M;
-      if (stats.runningMean) stats.runningMean[j] = (1 - m) * stats.runningMean[j]! + m * mean;
-      if (stats.runningVar) stats.runningVar[j] = (1 - m) * stats.runningVar[j]! + m * (sq / (M - 1));
-    }
-    const inv = 1 / Math.sqrt(v + eps);
-    work[F + j] = inv;
+  const mean = new Float64Array(F), inv = new Float64Array(F);
+  if (stats.mean && stats.variance) {
+    for (let j = 0; j < F; j++) { mean[j] = stats.mean[j]!; inv[j] = 1 / Math.sqrt(stats.variance[j]! + eps); }
+  } else {
+    const on = activeRows(lengths, N, B), sq = new Float64Array(F);
     for (let r = 0; r < N; r++) {
-      const xh = (x[r * F + j]! - mean) * inv;
-      work[r * ld + j] = xh;
-      x[r * F + j] = gamma[j]! * xh + (beta ? beta[j]! : 0);
+      if (on && !on[r]) continue;
+      for (let j = 0, o = r * F; j < F; j++) mean[j] += x[o + j]!;
+    }
+    for (let j = 0; j < F; j++) mean[j] = mean[j]! / M;
+    for (let r = 0; r < N; r++) {
+      if (on && !on[r]) continue;
+      for (let j = 0, o = r * F; j < F; j++) { const d = x[o + j]! - mean[j]!; sq[j] += d * d; }
+    }
+    for (let j = 0; j < F; j++) {
+      if (stats.runningMean) stats.runningMean[j] = (1 - m) * stats.runningMean[j]! + m * mean[j]!;
+      if (stats.runningVar) stats.runningVar[j] = (1 - m) * stats.runningVar[j]! + m * (sq[j]! / (M - 1));
+      inv[j] = 1 / Math.sqrt(sq[j]! / M + eps);
+    }
+  }
+  for (let j = 0; j < F; j++) work[F + j] = inv[j]!;
+  for (let r = 0; r < N; r++) {
+    for (let j = 0, o = r * F, w = r * ld; j < F; j++) {
+      const xh = (x[o + j]! - mean[j]!) * inv[j]!;
+      work[w + j] = xh;
+      x[o + j] = gamma[j]! * xh + (beta ? beta[j]! : 0);
     }
   }
 }
 
 /** In place on dx (= dy in): batch statistics in train mode (`fromBatch`), constants otherwise; padding gets 0. */
 export function batchNormBackward(dx: Vec, N: number, F: number, B: number, lengths: Int32Array | null, M: number, fromBatch: boolean, gamma: Vec, dGamma: Vec, dBeta: Vec | undefined, work: Vec, ld: number): void {
-  for (let j = 0; j < F; j++) {
-    // y = γ ⊙ x̂ + β
-    let sdy = 0, sdyx = 0;
-    for (let r = 0; r < N; r++) {
-      if (!activeRow(lengths, B, r)) continue;
-      const dy = dx[r * F + j]!;
-      sdy += dy; sdyx += dy * work[r * ld + j]!;
+  const on = activeRows(lengths, N, B);
+  // y = γ ⊙ x̂ + β
+  const sdy = new Float64Array(F), sdyx = new Float64Array(F), c = new Float64Array(F);
+  for (let r = 0; r < N; r++) {
+    if (on && !on[r]) continue;
+    for (let j = 0, o = r * F, w = r * ld; j < F; j++) {
+      const dy = dx[o + j]!;
+      sdy[j] += dy; sdyx[j] += dy * work[w + j]!;
     }
-    dGamma[j] += sdyx;
-    if (dBeta) dBeta[j] += sdy;
-    // x̂ = (x − μ)·inv, μ and σ² functions of every active x when taken from the batch
-    const c = gamma[j]! * work[F + j]!;
-    for (let r = 0; r < N; r++) {
-      const at = r * F + j;
-      if (!activeRow(lengths, B, r)) dx[at] = 0;
-      else dx[at] = fromBatch ? c * (dx[at]! - sdy / M - work[r * ld + j]! * (sdyx / M)) : c * dx[at]!;
+  }
+  for (let j = 0; j < F; j++) {
+    dGamma[j] += sdyx[j]!;
+    if (dBeta) dBeta[j] += sdy[j]!;
+    c[j] = gamma[j]! * work[F + j]!;
+  }
+  // x̂ = (x − μ)·inv, μ and σ² functions of every active x when taken from the batch
+  for (let r = 0; r < N; r++) {
+    const active = !on || on[r] === 1;
+    for (let j = 0, o = r * F, w = r * ld; j < F; j++) {
+      const at = o + j;
+      if (!active) dx[at] = 0;
+      else dx[at] = fromBatch ? c[j]! * (dx[at]! - sdy[j]! / M - work[w + j]! * (sdyx[j]! / M)) : c[j]! * dx[at]!;
     }
   }
 }
