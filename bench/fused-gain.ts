@@ -3,17 +3,10 @@
 // TypeScript gate loops), interleaved in one process; medians of 4 rounds of 0.5 s.
 //   node --import tsx bench/fused-gain.ts
 import { Recurrent } from "../src/sequence/recurrent.js";
-import { median } from "./measure.js";
+import { median, timePerCall } from "./measure.js";
 import { random } from "./workloads.js";
 
 const T = 28, B = 64, I = 28, H = 64;
-
-function timeIt(fn: () => void, seconds: number): number {
-  let n = 0;
-  const t0 = performance.now();
-  do { fn(); n++; } while (performance.now() - t0 < seconds * 1000);
-  return (performance.now() - t0) / n;
-}
 
 console.log(`one training step, T ${T}, B ${B}, I ${I}, H ${H}: fused kernels against the TypeScript gate loops`);
 for (const cell of ["gru", "mgu", "lstm", "rnn", "ligru", "mingru", "libru"]) {
@@ -26,7 +19,7 @@ for (const cell of ["gru", "mgu", "lstm", "rnn", "ligru", "mingru", "libru"]) {
   const dY = { data: random(T * B * H, 8, 1e-3), shape: [T, B, H] };
   const runs = [make(true), make(false)].map((net) => () => { const r = net.forward(x, { train: true }); net.backward(r.tape!, dY); });
   const times: number[][] = [[], []];
-  for (let round = 0; round < 4; round++) runs.forEach((f, i) => { f(); times[i]!.push(timeIt(f, 0.5)); });
+  for (let round = 0; round < 4; round++) runs.forEach((f, i) => { f(); times[i]!.push(timePerCall(f, 0.5)); });
   const [a, b] = times.map(median) as [number, number];
   console.log(`${cell.padEnd(7)} fused ${a.toFixed(2).padStart(7)} ms   TypeScript gates ${b.toFixed(2).padStart(7)} ms   ${(b / a).toFixed(2)}×`);
 }

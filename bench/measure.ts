@@ -14,6 +14,14 @@ export async function measure(fn: () => unknown, seconds: number, maxCalls: numb
   return { ms: (performance.now() - t0) / calls, calls };
 }
 
+/** Milliseconds per call of a synchronous fn, calling it until `seconds` have passed (at least once). */
+export function timePerCall(fn: () => unknown, seconds: number): number {
+  let n = 0;
+  const t0 = performance.now();
+  do { fn(); n++; } while (performance.now() - t0 < seconds * 1000);
+  return (performance.now() - t0) / n;
+}
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

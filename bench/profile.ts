@@ -7,7 +7,7 @@
 import { JOB_NAMES, wasmRuntime, type WasmExports } from "../src/kernels/wasm/runtime.js";
 import { wasmKernels } from "../src/kernels/wasm/kernels.js";
 import { Recurrent } from "../src/sequence/recurrent.js";
-import { median } from "./measure.js";
+import { median, timePerCall } from "./measure.js";
 import { random, type Workload } from "./workloads.js";
 
 export interface Breakdown {
@@ -18,12 +18,6 @@ export interface Breakdown {
   readonly driverMs: number;
 }
 
-function timeIt(fn: () => void, seconds: number): number {
-  let n = 0;
-  const t0 = performance.now();
-  do { fn(); n++; } while (performance.now() - t0 < seconds * 1000);
-  return (performance.now() - t0) / n;
-}
 
 /**
  * The three variants are timed in turn, ROUNDS times, and each part is the median over rounds of
@@ -44,11 +38,11 @@ export function breakdown(w: Workload, seconds: number, rounds = 7): Breakdown {
   const win = seconds / rounds / 3;
   const totals: number[] = [], steps: number[] = [], projections: number[] = [], drivers: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const total = timeIt(run, win);
+    const total = timePerCall(run, win);
     jobs[loop] = () => {};
-    const noStep = timeIt(run, win);
+    const noStep = timePerCall(run, win);
     (rt as { x: WasmExports }).x = noProduct;
-    const driver = timeIt(run, win);
+    const driver = timePerCall(run, win);
     (rt as { x: WasmExports }).x = real;
     jobs[loop] = step;
     totals.push(total); steps.push(total - noStep); projections.push(noStep - driver); drivers.push(driver);
@@ -74,7 +68,7 @@ export function ceiling(seconds: number): number {
   const mem = kern.resident!;
   const ra = mem.alloc(a.length), ro = mem.alloc(out.length);
   ra.set(a);
-  const ms = timeIt(() => kern.matmulNT(ro, 0, n, ra, 0, k, params, 0, k, m, n, k, 0), seconds);
+  const ms = timePerCall(() => kern.matmulNT(ro, 0, n, ra, 0, k, params, 0, k, m, n, k, 0), seconds);
   mem.release(ra); mem.release(ro);
   rt.parallel = saved;
   return (2 * m * n * k) / ms / 1e6;

@@ -24,6 +24,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { zipSync, strToU8 } from "fflate";
 import h5wasm from "h5wasm";
+import { mulberry32 } from "./lib/mulberry32.mjs";
 
 const quiet = (f) => (...a) => { if (!String(a[0] ?? "").includes("tfjs-node")) f(...a); };
 console.warn = quiet(console.warn);
@@ -34,15 +35,6 @@ const SEED = 20240611;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "test", "fixtures", "io");
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const uniform = (n, s = 0.7) => Array.from({ length: n }, () => Math.fround((2 * rand() - 1) * s));
 const prod = (s) => s.reduce((a, b) => a * b, 1);

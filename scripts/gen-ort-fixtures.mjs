@@ -19,6 +19,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import onnxProto from "onnx-proto";
 import ort from "onnxruntime-node";
+import { mulberry32 } from "./lib/mulberry32.mjs";
 
 const SEED = 20240611;
 const GENERATOR = "scripts/gen-ort-fixtures.mjs";
@@ -31,16 +32,7 @@ const OUT_DIR = join(ROOT, "test", "fixtures", "ort");
 const ORT_VERSION = ort.env.versions?.node ?? ort.env.versions?.common ?? "unknown";
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic random numbers
-
-function mulberry32(a) {
-  return function next() {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic random numbers (mulberry32: ./lib/mulberry32.mjs)
 
 // 32-bit FNV-1a of a string; mixes the case name into the seed so every case has its own
 // stream and adding/removing a case does not change the data of the others.

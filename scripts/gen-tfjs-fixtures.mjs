@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "./lib/mulberry32.mjs";
 
 // TF.js prints a "use tfjs-node" hint on first use; it is noise here.
 const origWarn = console.warn;
@@ -25,17 +26,7 @@ const GENERATOR = "scripts/gen-tfjs-fixtures.mjs";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_FILE = join(ROOT, "test", "fixtures", "tfjs", "recurrent.json");
 
-// ---------------------------------------------------------------- PRNG (mulberry32)
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return function () {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// ---------------------------------------------------------------- PRNG (mulberry32: ./lib/mulberry32.mjs)
 const rand = mulberry32(SEED);
 /** n float32 values uniform in [-1, 1). */
 function uniform(n) {

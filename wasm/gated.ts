@@ -124,7 +124,7 @@ export function gatedForward(d: usize): void {
   const r = nG - 1;
   const dh = ld(at(pdh, j), full);
   const z = ld(at(ci, j), full), n = ld(at(ci, nG * H + j), full), h = ld(at(ph, j), full);
-  const dz = mixGradGate(dh, z, h, n, replace), dn = mixGradCand(dh, z, replace);
+  const dz = mixGradGate(dh, h, n, replace), dn = mixGradCand(dh, z, replace);
   st(at(pprev, j), f32x4.add(ld(at(pprev, j), full), mixGradState(dh, z, replace)), full);
   // n = φ(a_h)
   const da = f32x4.mul(dn, dact(code, n, a, b, lo, hi));

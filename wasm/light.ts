@@ -57,7 +57,7 @@ export function lightForward(d: usize): void {
   cz: i32, az: f32, bz: f32, cn: i32, an: f32, bn: f32, full: bool,
 ): void {
   const dh = ld(at(pdh, j), full), z = ld(at(ci, j), full), n = ld(at(ci, H + j), full), h = ld(at(ph, j), full);
-  const dz = mixGradGate(dh, z, h, n, replace), dn = mixGradCand(dh, z, replace);
+  const dz = mixGradGate(dh, h, n, replace), dn = mixGradCand(dh, z, replace);
   st(at(pprev, j), f32x4.add(ld(at(pprev, j), full), mixGradState(dh, z, replace)), full);
   // z = f_z(a_z), n = f_n(a_n): dA = d(·) ⊙ f'(·) from the saved outputs
   const pz = at(pdx, j), pn = at(pdx, H + j);

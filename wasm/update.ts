@@ -15,7 +15,7 @@ import { K, K_ONE } from "./activations";
 
 /** dL/dz from dL/dh': dh ⊙ (n − h) (replace) or dh ⊙ (h − n) (keep). */
 // @ts-ignore: decorator
-@inline export function mixGradGate(dh: v128, z: v128, h: v128, n: v128, replace: bool): v128 {
+@inline export function mixGradGate(dh: v128, h: v128, n: v128, replace: bool): v128 {
   return f32x4.mul(dh, replace ? f32x4.sub(n, h) : f32x4.sub(h, n));
 }
 

@@ -15,17 +15,9 @@ import { importTfjs } from "../../src/io/keras/tfjs-import.js";
 import { importKeras3 } from "../../src/io/keras/keras3.js";
 import { Model, createSpec } from "../../src/model/model.js";
 import { Recurrent } from "../../src/sequence/recurrent.js";
+import { mulberry32 } from "./helpers/model.js";
 import { MODELS } from "./helpers/models.js";
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A damaged copy of bytes: flipped bytes, extreme 32-bit values, cuts, insertions, duplications. */
 function mutateBytes(src: Uint8Array, r: () => number): Uint8Array {
@@ -68,7 +60,7 @@ function mutateJson(v: unknown, r: () => number): unknown {
 interface Tally { typed: number; ok: number; crashes: string[]; slowest: number; kinds: Map<string, number> }
 
 async function fuzz(n: number, seed: number, attempt: (r: () => number) => unknown): Promise<Tally> {
-  const r = rng(seed), t: Tally = { typed: 0, ok: 0, crashes: [], slowest: 0, kinds: new Map() };
+  const r = mulberry32(seed), t: Tally = { typed: 0, ok: 0, crashes: [], slowest: 0, kinds: new Map() };
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     try {

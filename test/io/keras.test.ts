@@ -14,7 +14,7 @@ import { Model, createSpec } from "../../src/model/model.js";
 import { FormatError, OptionError } from "../../src/errors/index.js";
 import { zipSync, strToU8 } from "fflate";
 import { assertClose } from "../helpers/close.js";
-import { runModel, values } from "./helpers/model.js";
+import { runModel, softmaxRows, values } from "./helpers/model.js";
 import { swap01 } from "./helpers/fixtures.js";
 import { MODELS } from "./helpers/models.js";
 import { importPytorch } from "../../src/io/pytorch/state-dict.js";
@@ -23,15 +23,6 @@ import { encode, makeStateDict, specOf } from "./helpers/torch-state-dict.js";
 const FIX = new URL("../fixtures/io/", import.meta.url);
 interface Expected { input: number[][] | number[][][]; lengths: number[] | null; output: unknown; source: string }
 let worstTfjs = 0, worstIndependent = 0, worstExport = 0;
-
-function softmaxRows(v: Float32Array, O: number): Float32Array {
-  const out = new Float32Array(v.length);
-  for (let r = 0; r < v.length / O; r++) {
-    const row = Array.from(v.slice(r * O, (r + 1) * O)), m = Math.max(...row), s = row.reduce((a, x) => a + Math.exp(x - m), 0);
-    row.forEach((x, j) => { out[r * O + j] = Math.exp(x - m) / s; });
-  }
-  return out;
-}
 
 /** Runs an imported model on the fixture's batch-major input; output in Keras's layout. */
 function runImported(imp: KerasImport, e: Expected): Float32Array {

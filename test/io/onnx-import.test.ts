@@ -12,21 +12,12 @@ import { encodeOnnx } from "../../src/io/onnx/proto.js";
 import { tensor, type OnnxTensor } from "../../src/io/onnx/tensor.js";
 import { GatedError, OptionError, FormatError } from "../../src/errors/index.js";
 import { assertClose } from "../helpers/close.js";
-import { runModel, values } from "./helpers/model.js";
+import { runModel, softmaxRows, values } from "./helpers/model.js";
 import { runOrt } from "./helpers/ort.js";
 import { swap01 } from "./helpers/fixtures.js";
 import { MODELS } from "./helpers/models.js";
 
 let worst = 0;
-
-function softmaxRows(v: Float32Array, O: number): Float32Array {
-  const out = new Float32Array(v.length);
-  for (let r = 0; r < v.length / O; r++) {
-    const row = Array.from(v.slice(r * O, (r + 1) * O)), m = Math.max(...row), s = row.reduce((a, x) => a + Math.exp(x - m), 0);
-    row.forEach((x, j) => { out[r * O + j] = Math.exp(x - m) / s; });
-  }
-  return out;
-}
 
 /** Runs the imported model on the graph's own input and compares with ORT's output. */
 async function compare(bytes: Uint8Array, feeds: Record<string, OnnxTensor>, T: number, B: number) {

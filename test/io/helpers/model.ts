@@ -21,15 +21,29 @@ export function runModel(model: Model, x: ModelInput): Float32Array {
   return Float32Array.from(net.forward(act, net.context(false, new Rng(0))).data);
 }
 
-/** Deterministic values in [−scale, scale). */
-export function values(n: number, seed: number, scale = 1): Float32Array {
+/** A seeded uniform generator on [0, 1) (mulberry32): deterministic test data. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = Math.imul(a ^ (a >>> 15), a | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1) * scale;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic values in [−scale, scale). */
+export function values(n: number, seed: number, scale = 1): Float32Array {
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (2 * next() - 1) * scale);
+}
+
+/** Row-wise softmax of v [rows, O] (class probabilities from logits). */
+export function softmaxRows(v: Float32Array, O: number): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let r = 0; r < v.length / O; r++) {
+    const row = Array.from(v.slice(r * O, (r + 1) * O)), m = Math.max(...row), s = row.reduce((a, x) => a + Math.exp(x - m), 0);
+    row.forEach((x, j) => { out[r * O + j] = Math.exp(x - m) / s; });
   }
   return out;
 }
