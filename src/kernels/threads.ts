@@ -84,13 +84,17 @@ class WorkerPool implements Parallel {
     for (let index = 0; index < count; index++) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
+        // the source is CommonJS: none of this process's options (--input-type=module, loaders)
+        execArgv: [],
         workerData: { module: rt.module, memory: rt.memory, control: this.control.buffer, index, names: JOB_NAMES },
       });
-      w.unref();
       const down = () => Atomics.store(this.control, READY + index, 0);
       w.on("error", down);
+      // referenced until it reports, so that `await enableThreads()` keeps the process alive while
+      // workers start (with nothing else pending, Node would exit mid-await); then it never holds
+      // the process open
       started.push(new Promise((resolve) => {
-        w.once("message", (m) => resolve(m === "ready"));
+        w.once("message", (m) => { w.unref(); resolve(m === "ready"); });
         w.once("exit", () => { down(); resolve(false); });
       }));
       this.workersList.push(w);

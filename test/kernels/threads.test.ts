@@ -3,6 +3,7 @@
 // element is computed the same way whatever thread computes it. (Not adaptive here: every large
 // call is split, whatever else this machine is doing.)
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { disableThreads, enableThreads } from "../../src/kernels/threads.js";
 import { wasmKernels } from "../../src/kernels/wasm/kernels.js";
@@ -64,4 +65,17 @@ describe("worker threads", { skip: (!rt || !rt.shared) && "no shared WebAssembly
       two.forEach((v, i) => assert.deepEqual(v, one[i], `array ${i}`));
     });
   }
+});
+
+describe("enableThreads() in a script of its own", { skip: (!rt || !rt.shared) && "no shared WebAssembly memory here" }, () => {
+  // With nothing else pending, Node ended such a script in the middle of `await enableThreads()`
+  // (exit 13: the starting workers did not hold the process open), and under --input-type=module
+  // the workers inherited that option and could not run their CommonJS source (one thread).
+  it("a top-level await resolves to 2 threads, under --input-type=module too", () => {
+    const threads = new URL("../../src/kernels/threads.ts", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e",
+      `import { enableThreads } from ${JSON.stringify(threads)}; console.log(await enableThreads(2));`], { encoding: "utf8" });
+    assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
+    assert.equal(r.stdout.trim(), "2");
+  });
 });
