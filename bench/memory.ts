@@ -5,9 +5,11 @@
 // cache z, r, n, q (4H), the input projection xp (3H; backward reuses its memory for dxp), the
 // recurrent-candidate gradient dRec (H, backward only) and the layer input x (I).
 import { Recurrent } from "../src/sequence/recurrent.js";
+import { useRelaxedSimd } from "../src/kernels/relaxed-simd.js";
 import { wasmRuntime } from "../src/kernels/wasm/runtime.js";
 import { random } from "./workloads.js";
 
+if (process.env.GATED_SIMD !== "plain") useRelaxedSimd(); // as bench/run.ts (which passes GATED_SIMD on)
 const [B, T, I, H] = [64, 100, 256, 512];
 const net = new Recurrent({ cell: "gru", inputSize: I, hiddenSize: H, backend: "wasm" });
 const x = { data: random(T * B * I, 7), shape: [T, B, I] };

@@ -9,14 +9,15 @@
 // (≥ 3 s of work per figure) and counts its time per call. Rounds go through every workload and
 // participant in turn (the order rotates each round), so a busy moment on this shared machine
 // hits everyone alike; only ratios taken in one run mean anything. TF.js cpu is very slow: it gets
-// 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --out FILE (default bench/results/latest.json).
+// 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --plain (gated on plain SIMD, not relaxed), --out FILE (default bench/results/latest.json).
 import { fork, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { useRelaxedSimd } from "../src/kernels/relaxed-simd.js";
 import { enableThreads } from "../src/kernels/threads.js";
-import { wasmRuntime } from "../src/kernels/wasm/runtime.js";
+import { relaxedSimdValidates, wasmRuntime } from "../src/kernels/wasm/runtime.js";
 import { Recurrent } from "../src/sequence/recurrent.js";
 import { measure, median, type Measurer, type Window } from "./measure.js";
 import { gatedRunner, gatedStream } from "./peers/gated.js";
@@ -40,10 +41,11 @@ const SLOW_ROUNDS = 2;
 const TF_CPU_SCALE = (w: Workload): number => (w.name === "S3" ? 50 : w.B > 1 ? 5 : 2);
 const started = performance.now();
 
-if (args.includes("--relaxed") && wasmRuntime()?.relaxed === false && !process.execArgv.includes("--experimental-wasm-relaxed-simd")) {
-  const r = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: "inherit" });
-  process.exit(r.status ?? 1);
-}
+// gated's kernels as the gated command runs them: relaxed SIMD where the engine has it (on Node 20
+// turned on by useRelaxedSimd(), as Node ≥ 22 and Chromium have it on); --plain for plain SIMD.
+const PLAIN = args.includes("--plain");
+const SIMD_HOW = PLAIN ? "--plain" : relaxedSimdValidates() ? "relaxed SIMD on in this engine" : "relaxed SIMD turned on by useRelaxedSimd(), as the gated command does";
+if (PLAIN) process.env.GATED_SIMD = "plain"; else useRelaxedSimd();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const weightCache = new Map<string, GruWeights>();
@@ -218,7 +220,7 @@ function report(
   const med = (w: Workload, p: string) => { const s = samples.get(`${w.name}|${p}`); return s ? median(s) : NaN; };
   const out: string[] = [];
   out.push(`gated benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}`);
-  out.push(`gated backend wasm-${rt.relaxed ? "relaxed-simd" : "simd"}; TF.js wasm: ${info.tfInfo.wasm}; median of ${ROUNDS} windows of ${WINDOW} s per figure (TF.js cpu: ${SLOW_ROUNDS} calls of T/k steps, time ×k: ${WORKLOADS.map((w) => `${w.name} k = ${TF_CPU_SCALE(w)}`).join(", ")})`);
+  out.push(`gated backend wasm-${rt.relaxed ? "relaxed-simd" : "simd"} (${SIMD_HOW}); TF.js wasm: ${info.tfInfo.wasm}; median of ${ROUNDS} windows of ${WINDOW} s per figure (TF.js cpu: ${SLOW_ROUNDS} calls of T/k steps, time ×k: ${WORKLOADS.map((w) => `${w.name} k = ${TF_CPU_SCALE(w)}`).join(", ")})`);
   out.push("");
   out.push("time per call (GFLOP/s)");
   const head = pad("workload", 28) + names.map((n) => pad(n, 20)).join("");

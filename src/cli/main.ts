@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { GatedError } from "../errors/index.js";
+import { useRelaxedSimd } from "../kernels/relaxed-simd.js";
 import { registerCommands } from "./commands/index.js";
 import { UserError } from "./errors.js";
 
@@ -30,5 +31,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// The command owns its process: relaxed SIMD on where the engine keeps it behind a flag (Node 20),
+// unless GATED_SIMD=plain asks for the plain-SIMD kernels.
+if (process.env.GATED_SIMD !== "plain") useRelaxedSimd();
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

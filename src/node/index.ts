@@ -2,3 +2,4 @@
 export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, writeFileAtomic, readBytes, FileError } from "./files.js";
 export { importFile, detectFormat, readTfjsFiles, writeTfjsFiles, IMPORT_FORMATS } from "../io/node/files.js";
 export type { ImportFormat, ImportResult } from "../io/node/files.js";
+export { useRelaxedSimd } from "../kernels/relaxed-simd.js";

@@ -318,6 +318,16 @@ export function wasmRuntime(): WasmRuntime | null {
   return runtime;
 }
 
+/** Does this engine validate the relaxed-SIMD build now? */
+export function relaxedSimdValidates(): boolean {
+  return !!WA && WA.validate(decode(WASM_BASE64.relaxed));
+}
+
+/** The kernel module if it has been loaded already (never loads it), else undefined; null when it could not be. */
+export function loadedRuntime(): WasmRuntime | null | undefined {
+  return runtime;
+}
+
 /** Compiles the kernel module asynchronously (needed on a browser main thread); true when available. */
 export async function loadWasm(): Promise<boolean> {
   if (runtime !== undefined) return runtime !== null;
