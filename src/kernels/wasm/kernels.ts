@@ -46,7 +46,8 @@ class WasmKernels implements Kernels {
       residentRegistry.register(this, () => { for (const p of live) rt.heap.release(p); live.clear(); });
       this.resident = {
         alloc: (n) => { const r = rt.residentArray(n); live.add(r.ptr); return r.array; },
-        release: (v) => { if (rt.resident(v) && live.delete(v.byteOffset)) rt.heap.release(v.byteOffset); },
+        // by buffer, not rt.resident(): an empty array (a cell with nothing to keep) holds a block too
+        release: (v) => { if (rt.viewsMemory(v) && live.delete(v.byteOffset)) rt.heap.release(v.byteOffset); },
       };
     }
   }

@@ -259,6 +259,11 @@ export class WasmRuntime {
     return true;
   }
 
+  /** Is this array a view of the module's memory (whatever its length)? */
+  viewsMemory(v: ArrayBufferView): boolean {
+    return this.buffers.has(v.buffer);
+  }
+
   /** Chunk c's descriptor block (DESC_SLOTS · 4 bytes) and gemm edge tile (128 bytes). */
   descOf(c: number): number { return 1024 + c * CHUNK_SLOT; }
   tmpOf(c: number): number { return 1024 + c * CHUNK_SLOT + DESC_SLOTS * 4; }
