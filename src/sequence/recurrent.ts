@@ -13,7 +13,7 @@ import { INIT_SCHEMES, initBlock, type InitScheme } from "../layers/init.js";
 import type { Cell, ParamViews } from "../cells/types.js";
 import { OptionError, ShapeError, StateError, ValueError, fmtShape } from "../errors/index.js";
 import { selectKernels, type Backend } from "../kernels/select.js";
-import type { DType, Kernels, Vec } from "../kernels/types.js";
+import type { DType, Kernels, ResidentMemory, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
 import { allocDirection, backwardDirection, finalState, forwardDirection, type DirectionWork, type LayerIO } from "./run.js";
 import { StreamState, streamStep } from "./stream.js";
@@ -122,6 +122,11 @@ interface Workspace {
   readonly keep: boolean;
   readonly dirs: DirectionWork[];      // l·D + d
   readonly outs: Vec[];                // per layer [N, D·H]
+  readonly x: Vec;                     // [N, I]: the input, time-major (the tape's until the next forward)
+  /** backward's buffers: dL/d(layer output) [N, D·H] (two, in turn, for stacks) and dL/dx [N, I]. */
+  back?: { readonly dOut: Vec; readonly dMid: Vec | null; readonly dx: Vec };
+  /** The backend's resident memory these buffers live in, or null (ordinary arrays). */
+  readonly mem: ResidentMemory | null;
 }
 
 export class Recurrent {
@@ -278,9 +283,25 @@ export class Recurrent {
     const ws = this.ws;
     if (ws && ws.T === T && ws.B === B && ws.keep === keep) return ws;
     const D = this.numDirections, H = this.hiddenSize;
+    // the stack's own buffers live where the cells' do (in the kernels' memory when it has one, so
+    // that kernels use them in place): the old ones go back first
+    if (ws?.mem) {
+      const back = ws.back ? [ws.back.dOut, ws.back.dx, ...(ws.back.dMid ? [ws.back.dMid] : [])] : [];
+      for (const v of [ws.x, ...ws.outs, ...back]) ws.mem.release(v);
+    }
+    const mem = this.kernels.resident ?? null;
     const dirs = this.cells.map((c, i) => allocDirection(this.kernels, c, this.isReverse(i % D), T, B, keep));
-    const outs = Array.from({ length: this.layers }, () => this.kernels.alloc(T * B * D * H));
-    return (this.ws = { T, B, keep, dirs, outs });
+    const alloc = (n: number): Vec => (mem ? mem.alloc(n) : this.kernels.alloc(n));
+    const outs = Array.from({ length: this.layers }, () => alloc(T * B * D * H));
+    return (this.ws = { T, B, keep, dirs, outs, x: alloc(T * B * this.inputSize), mem });
+  }
+
+  /** backward's buffers, allocated with the workspace's first backward and reused (zeroed per use). */
+  private backWork(ws: Workspace): NonNullable<Workspace["back"]> {
+    if (ws.back) return ws.back;
+    const N = ws.T * ws.B, DH = this.numDirections * this.hiddenSize;
+    const alloc = (n: number): Vec => (ws.mem ? ws.mem.alloc(n) : this.kernels.alloc(n));
+    return (ws.back = { dOut: alloc(N * DH), dMid: this.layers > 1 ? alloc(N * DH) : null, dx: alloc(N * this.inputSize) });
   }
 
   forward(input: Tensor, opts: ForwardOptions = {}): ForwardResult {
@@ -290,7 +311,7 @@ export class Recurrent {
       throw new ShapeError(`${where}: expected input of rank 3 (${layout === "time-major" ? "[T, B, I]" : "[B, T, I]"}), got ${fmtShape(input.shape)}`);
     }
     const [T, B] = layout === "time-major" ? [input.shape[0]!, input.shape[1]!] : [input.shape[1]!, input.shape[0]!];
-    const I = this.inputSize, H = this.hiddenSize, D = this.numDirections, L = this.layers, N = T * B;
+    const I = this.inputSize, H = this.hiddenSize, D = this.numDirections, L = this.layers;
     expectShape(where, "input", input, layout === "time-major" ? [T, B, I] : [B, T, I]);
     if (T < 1 || B < 1) throw new ShapeError(`${where}: expected at least one step and one row, got ${fmtShape(input.shape)}`);
     expectFinite(where, "input", input);
@@ -305,7 +326,7 @@ export class Recurrent {
     const mode: "train" | "eval" = opts.train === true ? "train" : "eval";
     const ws = this.workspace(T, B, keep);
     this.generation++;
-    const x = this.kernels.alloc(N * I);
+    const x = ws.x;
     if (layout === "time-major") x.set(input.data); else swap01(x, input.data, B, T, I);
     const k = this.kernels;
     const drop = opts.train === true && this.recurrentDropout > 0;
@@ -339,7 +360,7 @@ export class Recurrent {
       throw new StateError(`${where}: the tape is stale: forward() ran again since it was made; call backward before the next forward`);
     }
     const { T, B, layout, lengths, x } = tape;
-    const I = this.inputSize, H = this.hiddenSize, D = this.numDirections, L = this.layers, N = T * B;
+    const I = this.inputSize, H = this.hiddenSize, D = this.numDirections, L = this.layers;
     expectShape(where, "dOutput", dOutput, layout === "time-major" ? [T, B, D * H] : [B, T, D * H]);
     const nStates = this.cells[0]!.states.length;
     const dFinals = [opts.dFinalState, opts.dFinalCell].slice(0, nStates);
@@ -348,13 +369,15 @@ export class Recurrent {
     const dParams = opts.into ?? k.alloc(this.params.length);
     if (dParams.length !== this.params.length) throw new ShapeError(`${where}: into must have ${this.params.length} values, got ${dParams.length}`);
     const gViews = this.viewsOf(dParams);
-    let dOut = k.alloc(N * D * H);
+    const bw = this.backWork(ws);
+    let dOut = bw.dOut;
     if (layout === "time-major") dOut.set(dOutput.data); else swap01(dOut, dOutput.data, B, T, D * H);
     const dInits = Array.from({ length: nStates }, () => k.alloc(L * D * B * H));
-    let dx = k.alloc(N * I);
     for (let l = L - 1; l >= 0; l--) {
       const xin = l === 0 ? x : ws.outs[l - 1]!, ldx = l === 0 ? I : D * H;
-      const dIn = l === 0 ? dx : k.alloc(N * D * H);
+      // dL/d(this layer's input): accumulated over directions, so zeroed first
+      const dIn = l === 0 ? bw.dx : dOut === bw.dOut ? bw.dMid! : bw.dOut;
+      dIn.fill(0);
       for (let d = 0; d < D; d++) {
         const i = l * D + d;
         const io: LayerIO = { x: xin, ldx, out: ws.outs[l]!, ldo: D * H, col: d * H, lengths, mode: "train" };
@@ -364,7 +387,7 @@ export class Recurrent {
       }
       dOut = dIn;
     }
-    dx = dOut;
+    const dx = dOut;
     const result: { -readonly [K in keyof Gradients]: Gradients[K] } = {
       dInput: this.fromTimeMajor(dx, T, B, I, layout),
       dInitialState: { data: dInits[0]!, shape: [L * D, B, H] },
