@@ -5,10 +5,11 @@
 //   Participants: gated on 1 and 2 threads, onnxruntime-node (1, 2 threads), onnxruntime-web
 //   (wasm; 1 thread in this process, 2 threads in a child process), TF.js wasm and cpu backends.
 //
-// Every figure is the median of ROUNDS windows; a window repeats the call for WINDOW seconds
-// (≥ 3 s of work per figure) and counts its time per call. Rounds go through every workload and
-// participant in turn (the order rotates each round), so a busy moment on this shared machine
-// hits everyone alike; only ratios taken in one run mean anything. TF.js cpu is very slow: it gets
+// Every figure is the median of its windows; a window repeats the call for WINDOW seconds and
+// counts its time per call. Rounds go through every workload and peer in turn (the order rotates
+// each round), with gated's windows before and after each peer's; a ratio is the median over a
+// peer's windows of its time over gated's around it, so a busy moment on this shared machine
+// hits both sides of a ratio alike; only ratios taken in one run mean anything. TF.js cpu is very slow: it gets
 // 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --plain (gated on plain SIMD, not relaxed), --out FILE (default bench/results/latest.json).
 import { fork, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -31,7 +32,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1]! : join(HERE, "results", "latest.json");
-const WINDOW = QUICK ? 0.2 : 0.6;
+const WINDOW = QUICK ? 0.2 : 0.4;
 const ROUNDS = QUICK ? 3 : 5;
 const SLOW_ROUNDS = 2;
 /**
@@ -55,6 +56,9 @@ const weights = (w: Workload): GruWeights => {
   if (!g) weightCache.set(key, (g = gruWeights(w)));
   return g;
 };
+
+/** One peer window and gated's windows just before and after it (ms per call, by participant). */
+interface Pair { readonly peer: number; readonly before: Record<string, number>; readonly after: Record<string, number> }
 
 interface Participant {
   readonly name: string;
@@ -151,18 +155,41 @@ async function main(): Promise<void> {
     log(`prepared ${w.name} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
 
-  // the timed rounds
+  // The timed rounds. In each round and workload the peers go in turn (the order rotates), and
+  // gated's windows (×1 and ×2) come before the first peer and after every peer: each peer window
+  // sits between two of gated's, so its ratio compares figures taken seconds apart, whatever
+  // this shared machine's speed does over the round.
   const samples = new Map<string, number[]>();
+  const pairs = new Map<string, Pair[]>();
+  const gatedOnes = participants.filter((p) => p.name.startsWith("gated"));
+  const peers = participants.filter((p) => !p.name.startsWith("gated"));
+  const timeOne = async (w: Workload, p: Participant): Promise<number | null> => {
+    const m = measurers.get(`${w.name}|${p.name}`);
+    if (!m) return null;
+    await pause();
+    const win = await m(p.slow ? 0 : WINDOW, p.slow ? 1 : 1e9);
+    const key = `${w.name}|${p.name}`;
+    samples.set(key, [...(samples.get(key) ?? []), win.ms]);
+    return win.ms;
+  };
+  const timeGated = async (w: Workload, round: number): Promise<Record<string, number>> => {
+    const out: Record<string, number> = {};
+    for (const g of round % 2 ? [...gatedOnes].reverse() : gatedOnes) {
+      const ms = await timeOne(w, g);
+      if (ms !== null) out[g.name] = ms;
+    }
+    return out;
+  };
   for (let round = 0; round < ROUNDS; round++) {
     for (const w of WORKLOADS) {
-      const order = participants.map((_, i) => participants[(i + round) % participants.length]!);
+      const order = peers.map((_, i) => peers[(i + round) % peers.length]!).filter((p) => measurers.has(`${w.name}|${p.name}`) && !(p.slow && round >= SLOW_ROUNDS));
+      let before = await timeGated(w, round);
       for (const p of order) {
-        const m = measurers.get(`${w.name}|${p.name}`);
-        if (!m || (p.slow && round >= SLOW_ROUNDS)) continue;
-        await pause();
-        const win = await m(p.slow ? 0 : WINDOW, p.slow ? 1 : 1e9);
+        const ms = await timeOne(w, p);
+        const after = await timeGated(w, round);
         const key = `${w.name}|${p.name}`;
-        samples.set(key, [...(samples.get(key) ?? []), win.ms]);
+        pairs.set(key, [...(pairs.get(key) ?? []), { peer: ms!, before, after }]);
+        before = after;
       }
     }
     log(`round ${round + 1}/${ROUNDS} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
@@ -208,11 +235,11 @@ async function main(): Promise<void> {
   const mem = spawnSync(process.execPath, [...process.execArgv, join(HERE, "memory.ts")], { encoding: "utf8" });
   const memory = mem.status === 0 ? JSON.parse(mem.stdout.trim().split("\n").pop()!) : { error: mem.stderr };
 
-  report(participants.map((p) => p.name), samples, streaming, sanity, memory, profile, { threads, tfInfo });
+  report(participants.map((p) => p.name), samples, pairs, streaming, sanity, memory, profile, { threads, tfInfo });
 }
 
 function report(
-  names: string[], samples: Map<string, number[]>, streaming: Record<string, number>, sanity: Record<string, number>,
+  names: string[], samples: Map<string, number[]>, pairs: Map<string, Pair[]>, streaming: Record<string, number>, sanity: Record<string, number>,
   memory: Record<string, unknown>, profile: { ceilingGflops: number; workloads: Breakdown[] },
   info: { threads: number; tfInfo: Record<string, string> },
 ): void {
@@ -220,7 +247,7 @@ function report(
   const med = (w: Workload, p: string) => { const s = samples.get(`${w.name}|${p}`); return s ? median(s) : NaN; };
   const out: string[] = [];
   out.push(`gated benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}`);
-  out.push(`gated backend wasm-${rt.relaxed ? "relaxed-simd" : "simd"} (${SIMD_HOW}); TF.js wasm: ${info.tfInfo.wasm}; median of ${ROUNDS} windows of ${WINDOW} s per figure (TF.js cpu: ${SLOW_ROUNDS} calls of T/k steps, time ×k: ${WORKLOADS.map((w) => `${w.name} k = ${TF_CPU_SCALE(w)}`).join(", ")})`);
+  out.push(`gated backend wasm-${rt.relaxed ? "relaxed-simd" : "simd"} (${SIMD_HOW}); TF.js wasm: ${info.tfInfo.wasm}; medians of windows of ${WINDOW} s (${ROUNDS} rounds; gated's windows before and after each peer's) (TF.js cpu: ${SLOW_ROUNDS} calls of T/k steps, time ×k: ${WORKLOADS.map((w) => `${w.name} k = ${TF_CPU_SCALE(w)}`).join(", ")})`);
   out.push("");
   out.push("time per call (GFLOP/s)");
   const head = pad("workload", 28) + names.map((n) => pad(n, 20)).join("");
@@ -238,23 +265,21 @@ function report(
   }
   // ratios: gated ×k against a peer on k threads; TF.js against gated's better figure
   out.push("");
-  out.push("gated's speed-up over each peer: median over rounds of (peer time / gated time in the same round);");
-  out.push("ORT against gated on the same number of threads, TF.js against gated's better figure");
+  out.push("gated's speed-up over each peer: median over that peer's windows of (its time / gated's time around it: the");
+  out.push("geometric mean of gated's windows just before and just after); ORT against gated on the same number of threads,");
+  out.push("TF.js against gated's better figure");
   const peers = names.filter((n) => !n.startsWith("gated"));
   out.push(pad("workload", 28) + peers.map((n) => pad(n, 14)).join(""));
   const ratios: Record<string, Record<string, number>> = {};
   for (const w of WORKLOADS) {
-    const g1 = samples.get(`${w.name}|gated ×1`) ?? [], g2 = samples.get(`${w.name}|gated ×2`) ?? [];
     const row = peers.map((p) => {
-      const ps = samples.get(`${w.name}|${p}`);
+      const ps = pairs.get(`${w.name}|${p}`);
       if (!ps) return pad("–", 14);
-      // paired: each round's peer figure over gated's figure of the same round, then the median
-      const per = ps.map((pm, r) => {
-        const a = g1[r], b = g2[r];
-        const g = p.endsWith("×2") ? (b ?? a) : p.endsWith("×1") ? a : Math.min(a ?? Infinity, b ?? Infinity);
-        return pm / g!;
-      });
-      const r = median(per);
+      const gatedAt = (g: Record<string, number>) => {
+        const a = g["gated ×1"], b = g["gated ×2"];
+        return p.endsWith("×2") ? (b ?? a)! : p.endsWith("×1") ? a! : Math.min(a ?? Infinity, b ?? Infinity);
+      };
+      const r = median(ps.map((x) => x.peer / Math.sqrt(gatedAt(x.before) * gatedAt(x.after))));
       (ratios[w.name] ??= {})[p] = r;
       return pad(`${r.toFixed(r >= 100 ? 0 : 2)}×`, 14);
     });
