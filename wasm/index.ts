@@ -12,3 +12,4 @@ export { rnnForward, rnnBackward } from "./rnn";
 export { lightForward, lightBackward } from "./light";
 export { libruForward, libruBackward } from "./libru";
 export { seqForward, seqBackward } from "./sequence";
+export { bnStats, bnApply, bnGradSums, bnGradApply } from "./norm";

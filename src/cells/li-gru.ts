@@ -29,7 +29,7 @@
  */
 import { makeActivation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
 import type { LightSpec, SequenceLoop, SequenceLoopBackward } from "../kernels/fused.js";
-import { batchNormBackward, batchNormForward, layerNormBackward, layerNormForward } from "../kernels/norm.js";
+import { layerNormBackward, layerNormForward, referenceNorm } from "../kernels/norm.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { OptionError, ValueError } from "../errors/index.js";
 import type { UpdateConvention } from "./gated-unit.js";
@@ -151,7 +151,7 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
 
   // a = γ ⊙ v̂ + β,  v̂ = (v − μ)/√(σ² + ε) per feature over the active (t, b) positions (rows past
   // their length take no part), or from the running statistics in eval mode
-  function prepareBatch(_k: Kernels, p: ParamViews, xp: Vec, s: PrepareInfo, work: Vec): void {
+  function prepareBatch(k: Kernels, p: ParamViews, xp: Vec, s: PrepareInfo, work: Vec): void {
     const M = activeCount(s);
     const useBatch = s.mode === "train" && M > 0;
     if (useBatch && M === 1) {
@@ -161,12 +161,12 @@ export function liGru(o: LiGruOptions, _dtype: DType): Cell {
     const stats = useBatch
       ? { runningMean: p.runningMean!, runningVar: p.runningVar!, momentum }
       : { mean: p.runningMean!, variance: p.runningVar! };
-    batchNormForward(xp, s.T * s.B, W2, s.B, s.lengths, M, p.gamma!, p.beta, eps, stats, work, ldw);
+    (k.norm ?? referenceNorm).batchNormForward(xp, s.T * s.B, W2, s.B, s.lengths, M, p.gamma!, p.beta, eps, stats, work, ldw);
   }
 
-  function prepareBackwardBatch(_k: Kernels, p: ParamViews, g: ParamViews, dxp: Vec, s: PrepareInfo, work: Vec): void {
+  function prepareBackwardBatch(k: Kernels, p: ParamViews, g: ParamViews, dxp: Vec, s: PrepareInfo, work: Vec): void {
     const M = activeCount(s);
-    batchNormBackward(dxp, s.T * s.B, W2, s.B, s.lengths, M, s.mode === "train" && M > 1, p.gamma!, g.gamma!, g.beta, work, ldw);
+    (k.norm ?? referenceNorm).batchNormBackward(dxp, s.T * s.B, W2, s.B, s.lengths, M, s.mode === "train" && M > 1, p.gamma!, g.gamma!, g.beta, work, ldw);
   }
 
   // a = γ ⊙ v̂ + β,  v̂ = (v − μ)/√(σ² + ε) over the 2H features of each row

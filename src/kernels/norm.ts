@@ -126,3 +126,11 @@ export function batchNormBackward(dx: Vec, N: number, F: number, B: number, leng
     }
   }
 }
+
+/** The batch-normalisation passes as a backend supplies them (kernels.norm); the functions above are the reference. */
+export interface NormKernels {
+  batchNormForward: typeof batchNormForward;
+  batchNormBackward: typeof batchNormBackward;
+}
+
+export const referenceNorm: NormKernels = { batchNormForward, batchNormBackward };

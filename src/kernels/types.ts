@@ -14,6 +14,7 @@
  * Shape legend: M, N, K are the matrix sizes of out[M, N] = op(A)·op(B).
  */
 import type { FusedKernels } from "./fused.js";
+import type { NormKernels } from "./norm.js";
 
 export type DType = "float32" | "float64";
 export type Vec = Float32Array | Float64Array;
@@ -58,6 +59,8 @@ export interface Kernels {
   readonly begin?: () => void;
   /** Fused per-step cell kernels (fast backends only; see fused.ts). */
   readonly fused?: FusedKernels;
+  /** Batch normalisation (fast backends only; the reference is norm.ts referenceNorm). */
+  readonly norm?: NormKernels;
   /**
    * Buffers inside the backend's own memory, which its kernels use in place (fast backends whose
    * memory never moves only). The sequence driver keeps its per-sequence work there.

@@ -14,8 +14,10 @@
  */
 import { reference32 } from "../reference.js";
 import type { FusedKernels } from "../fused.js";
+import type { NormKernels } from "../norm.js";
 import type { Kernels, ResidentMemory, Vec } from "../types.js";
 import { WasmFused } from "./fused.js";
+import { WasmNorm } from "./norm.js";
 import { Marshal, Orient, PackCache, type WeightBinding } from "./marshal.js";
 import { PANEL, wasmRuntime, type WasmRuntime } from "./runtime.js";
 
@@ -28,6 +30,7 @@ class WasmKernels implements Kernels {
   readonly name: string;
   readonly dtype = "float32" as const;
   readonly fused: FusedKernels;
+  readonly norm: NormKernels;
   readonly resident?: ResidentMemory;
   readonly begin?: () => void;
   private readonly m: Marshal;
@@ -40,6 +43,7 @@ class WasmKernels implements Kernels {
     if (cache) this.begin = () => { cache.epoch++; };
     this.m = new Marshal(rt, this.cache);
     this.fused = new WasmFused(rt, this.m);
+    this.norm = new WasmNorm(rt, this.m);
     if (rt.shared) {
       // what is still allocated when this backend object is collected is freed then
       const live = new Set<number>();

@@ -42,6 +42,10 @@ export interface WasmExports {
   libruForward(desc: number): void;
   libruBackward(desc: number): void;
   logForward(x: number, y: number, n: number): void;
+  bnStats(x: number, T: number, B: number, F: number, len: number, M: number, mean: number, sq: number): void;
+  bnApply(x: number, N: number, F: number, mean: number, inv: number, gamma: number, beta: number, work: number, ld: number): void;
+  bnGradSums(dx: number, T: number, B: number, F: number, len: number, work: number, ld: number, sdy: number, sdyx: number): void;
+  bnGradApply(dx: number, T: number, B: number, F: number, len: number, work: number, ld: number, c: number, mdy: number, mdyx: number, fromBatch: number): void;
 }
 
 /** Entry points a worker thread can run: a job is (index in this list, descriptor address). */
