@@ -5,16 +5,33 @@
  * message, no stack trace), 2 internal error (a bug: the stack trace).
  */
 import { Command, CommanderError } from "commander";
-import { GatedError } from "../errors/index.js";
+import { availableParallelism } from "node:os";
+import { GatedError, OptionError } from "../errors/index.js";
 import { useRelaxedSimd } from "../kernels/relaxed-simd.js";
+import { enableThreads } from "../kernels/threads.js";
 import { registerCommands } from "./commands/index.js";
 import { UserError } from "./errors.js";
+
+/** Commands that run models, where worker threads can help (the others only read and write files). */
+const COMPUTING = new Set(["train", "eval", "predict", "compare", "run"]);
+
+function threadCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new OptionError(`--threads must be an integer from 1 to 8, got "${v}"`);
+  return n;
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("gated")
     .description("Gated recurrent networks: train, evaluate, predict, compare, inspect.")
     .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
+    .option("--threads <n>", "threads for the kernels of train, eval, predict, compare and run (results do not depend on it)", threadCount, Math.min(availableParallelism(), 8))
+    .hook("preAction", async (_, action) => {
+      const threads = program.opts<{ threads: number }>().threads;
+      if (threads > 1 && COMPUTING.has(action.name())) await enableThreads(threads);
+    });
   registerCommands(program);
   try {
     await program.parseAsync(argv as string[], { from: "user" });

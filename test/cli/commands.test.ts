@@ -84,6 +84,19 @@ describe("gated on text and classification", { timeout: 180_000 }, () => {
   });
 });
 
+describe("--threads", { timeout: 120_000 }, () => {
+  it("one thread or two: the same model, bit for bit", async () => {
+    const files = [1, 2].map((t) => join(dir, `threads-${t}.safetensors`));
+    const runs = await Promise.all([1, 2].map((t, i) => gated(["train", "--data", "co2", "--epochs", "2", "--hidden", "128", "--batch-size", "64",
+      "--threads", String(t), "--out", files[i]!, "--no-report", "--json"], { cwd: dir })));
+    runs.forEach((r) => assert.equal(r.code, 0, r.stderr));
+    const [one, two] = runs.map((r) => JSON.parse(r.stdout) as { kernels: string });
+    assert.doesNotMatch(one!.kernels, /threads/);
+    assert.match(two!.kernels, /^wasm-.*×2 threads$/);
+    assert.deepEqual(readFileSync(files[1]!), readFileSync(files[0]!));
+  });
+});
+
 describe("user errors: exit 1, a message, no stack trace", { timeout: 60_000 }, () => {
   const userError = async (args: string[], ...parts: string[]) => {
     const r = await gated(args, { cwd: dir });
@@ -91,6 +104,7 @@ describe("user errors: exit 1, a message, no stack trace", { timeout: 60_000 }, 
     for (const p of parts) assert.ok(r.stderr.includes(p), `stderr lacks "${p}": ${r.stderr}`);
     assert.ok(!/\n\s+at /.test(r.stderr), `a stack trace was printed: ${r.stderr}`);
   };
+  it("--threads out of range", () => userError(["train", "--threads", "0"], "--threads must be an integer from 1 to 8", '"0"'));
   it("unknown data set lists the valid ones", () => userError(["train", "--data", "co3"], "co3", "co2, births"));
   it("unknown cell lists the valid ones", () => userError(["train", "--cell", "gruu"], "gruu", "gru"));
   it("an option the cell does not have", () => userError(["train", "--cell", "lstm", "--reset", "before", "--epochs", "1"], "lstm", "reset"));

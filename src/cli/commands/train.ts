@@ -8,6 +8,7 @@ import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { createSpec, Model } from "../../model/model.js";
 import { loadCheckpoint, saveCheckpoint, saveModel } from "../../node/files.js";
+import { autoBackendName } from "../../kernels/select.js";
 import { fit } from "../../train/fit.js";
 import { assess, describeAssessment } from "../assess.js";
 import { kindOf, openData, taskOf, type DataArgs } from "../data.js";
@@ -87,8 +88,10 @@ async function train(a: TrainArgs): Promise<number> {
   const score = assess(model, data, split);
   const reportPath = a.report === false ? null : (a.report ?? out.replace(/\.safetensors$/, "") + ".html");
   if (reportPath) writeTrainReport(reportPath, { model, data, history: result.history, assessment: score, seconds });
+  // the kernels it ran on: "reference", or the WebAssembly build and threads
+  const kernels = a.backend === "reference" ? "reference" : autoBackendName();
   if (a.json) {
-    process.stdout.write(JSON.stringify({ model: out, report: reportPath, checkpoint: ckptPath, seconds, epochs: result.history.length, steps: result.steps, parameters: model.net.trainableCount, assessment: score, history: result.history }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ model: out, report: reportPath, checkpoint: ckptPath, seconds, epochs: result.history.length, steps: result.steps, parameters: model.net.trainableCount, kernels, assessment: score, history: result.history }, null, 2) + "\n");
     return 0;
   }
   const perEpoch = seconds / Math.max(1, result.history.length);
@@ -96,7 +99,7 @@ async function train(a: TrainArgs): Promise<number> {
   process.stdout.write([
     "",
     `gated train: ${data.name} · ${rnn.cell} (hidden ${rnn.hiddenSize}, ${rnn.layers} layer${rnn.layers === 1 ? "" : "s"}, ${rnn.direction}) · ${model.net.trainableCount.toLocaleString("en")} parameters`,
-    `  ${result.history.length} epochs, ${result.steps} steps in ${seconds.toFixed(1)} s (${perEpoch.toFixed(2)} s per epoch)${result.stoppedEarly ? ", stopped early" : ""}`,
+    `  ${result.history.length} epochs, ${result.steps} steps in ${seconds.toFixed(1)} s (${perEpoch.toFixed(2)} s per epoch, ${kernels})${result.stoppedEarly ? ", stopped early" : ""}`,
     `  ${describeAssessment(score)}`,
     `  model:  ${out}`,
     ...(reportPath ? [`  report: ${reportPath}`] : []),
