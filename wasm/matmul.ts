@@ -19,9 +19,13 @@
 // quarters (~26 GFLOP/s, the plain-SIMD multiply-then-add roof here).
 //
 // Every output element is computed the same way by every kernel here, whatever M, N, the tile or
-// the thread: acc = beta ? out : 0; then acc = madd(A[i, p], B[p, j], acc) for p = 0 .. K−1 in
-// order; out = acc. So a row of out does not depend on the other rows (a one-row call, streaming,
-// equals that row of a many-row call) and splitting rows or panels between threads changes nothing.
+// the thread. K goes in blocks of KC; for each block, acc = 0, then acc = madd(A[i, p], B[p, j], acc)
+// for the block's p in order, then out = acc for the first block of a beta = 0 call and
+// out = out + acc otherwise (blocked summation, as BLAS libraries do: the rounding error of a long
+// sum, such as a weight gradient over B·T rows, grows with KC + K/KC instead of K). KC is fixed, so
+// the bits depend on K alone: a row of out does not depend on the other rows (a one-row call,
+// streaming, equals that row of a many-row call) and splitting rows or panels between threads
+// changes nothing.
 import { di, dp } from "./desc";
 import { madd } from "./simd";
 
@@ -81,15 +85,9 @@ export function packedSize(n: i32, k: i32): i32 {
 // whole panel: the matrix-vector case).
 
 // @ts-ignore: decorator
-@inline function kern4x8(kk: i32, a: usize, ars: usize, acs: usize, b: usize, bks: usize, out: usize, ldo: usize, beta: i32): void {
+@inline function kern4x8(kk: i32, a: usize, ars: usize, acs: usize, b: usize, bks: usize, out: usize, ldo: usize, add: i32): void {
   const o1 = out + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  if (beta) {
-    c00 = v128.load(out); c01 = v128.load(out, 16);
-    c10 = v128.load(o1); c11 = v128.load(o1, 16);
-    c20 = v128.load(o2); c21 = v128.load(o2, 16);
-    c30 = v128.load(o3); c31 = v128.load(o3, 16);
-  }
   let a0 = a, a1 = a + ars, a2 = a1 + ars, a3 = a2 + ars;
   for (let p = 0; p < kk; p++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
@@ -103,6 +101,12 @@ export function packedSize(n: i32, k: i32): i32 {
     c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     a0 += acs; a1 += acs; a2 += acs; a3 += acs; b += bks;
   }
+  if (add) {
+    c00 = f32x4.add(v128.load(out), c00); c01 = f32x4.add(v128.load(out, 16), c01);
+    c10 = f32x4.add(v128.load(o1), c10); c11 = f32x4.add(v128.load(o1, 16), c11);
+    c20 = f32x4.add(v128.load(o2), c20); c21 = f32x4.add(v128.load(o2, 16), c21);
+    c30 = f32x4.add(v128.load(o3), c30); c31 = f32x4.add(v128.load(o3, 16), c31);
+  }
   v128.store(out, c00); v128.store(out, c01, 16);
   v128.store(o1, c10); v128.store(o1, c11, 16);
   v128.store(o2, c20); v128.store(o2, c21, 16);
@@ -110,18 +114,18 @@ export function packedSize(n: i32, k: i32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function kern1x24(kk: i32, a: usize, acs: usize, b: usize, bks: usize, out: usize, beta: i32): void {
+@inline function kern1x24(kk: i32, a: usize, acs: usize, b: usize, bks: usize, out: usize, add: i32): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
-  if (beta) {
-    c0 = v128.load(out); c1 = v128.load(out, 16); c2 = v128.load(out, 32);
-    c3 = v128.load(out, 48); c4 = v128.load(out, 64); c5 = v128.load(out, 80);
-  }
   for (let p = 0; p < kk; p++) {
     const x = v128.load32_splat(a);
     c0 = madd(x, v128.load(b), c0); c1 = madd(x, v128.load(b, 16), c1);
     c2 = madd(x, v128.load(b, 32), c2); c3 = madd(x, v128.load(b, 48), c3);
     c4 = madd(x, v128.load(b, 64), c4); c5 = madd(x, v128.load(b, 80), c5);
     a += acs; b += bks;
+  }
+  if (add) {
+    c0 = f32x4.add(v128.load(out), c0); c1 = f32x4.add(v128.load(out, 16), c1); c2 = f32x4.add(v128.load(out, 32), c2);
+    c3 = f32x4.add(v128.load(out, 48), c3); c4 = f32x4.add(v128.load(out, 64), c4); c5 = f32x4.add(v128.load(out, 80), c5);
   }
   v128.store(out, c0); v128.store(out, c1, 16); v128.store(out, c2, 32);
   v128.store(out, c3, 48); v128.store(out, c4, 64); v128.store(out, c5, 80);
@@ -153,8 +157,7 @@ function tileOut(out: usize, ldo: usize, tmp: usize, rows: i32, cols: i32, width
 /**
  * out[M, N] (+)= A · B, with A and B as described at the top. tmp: 128 bytes of scratch owned by
  * the calling thread. K is taken in blocks of KC (a block of B's panel stays in L1, a block of A's
- * rows in L2); the partial sums wait in `out` between blocks, in float32, exactly as they would in
- * a register, so blocking changes no bit.
+ * rows in L2); each block's sums start from zero and are added to `out` (see the top).
  */
 export function gemm(
   out: usize, ldo: i32, a: usize, ars: i32, acs: i32,
@@ -191,7 +194,7 @@ function gemmBlock(
         const o = oq + <usize>i * ldoB;
         if (cols == 8) { kern4x8(k, a + <usize>i * ars, ars, acs, bq, eks, o, ldoB, beta); continue; }
         tileIn(tmp, o, ldoB, 4, cols, 8, beta);
-        kern4x8(k, a + <usize>i * ars, ars, acs, bq, eks, tmp, 32, 1);
+        kern4x8(k, a + <usize>i * ars, ars, acs, bq, eks, tmp, 32, beta);
         tileOut(o, ldoB, tmp, 4, cols, 8);
       }
     }
@@ -203,7 +206,7 @@ function gemmBlock(
     if (rem > 0) {
       const o = oi + <usize>nFull * NR * 4;
       tileIn(tmp, o, ldoB, 1, rem, NR, beta);
-      kern1x24(k, ai, acs, edge, eks, tmp, 1);
+      kern1x24(k, ai, acs, edge, eks, tmp, beta);
       tileOut(o, ldoB, tmp, 1, rem, NR);
     }
   }

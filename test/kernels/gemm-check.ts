@@ -32,7 +32,8 @@ export function check(k: Kernels, c: Case, rng: Rng, place: (v: Float32Array) =>
   call(reference64, exact, Float64Array.from(a), Float64Array.from(b), beta);
   const mag = new Float64Array(before.length);
   call(reference64, mag, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), 0);
-  // out = beta·out + Σ_p a·b accumulated in order from beta·out: K + 1 terms, K + 1 roundings at most
+  // out = beta·out + Σ_p a·b: K + 1 terms, at most K + 1 roundings on any term's way (the kernels'
+  // blocked sums take fewer: matmul.test.ts checks their own bound on long sums)
   const gamma = ((K + 1) * U32) / (1 - (K + 1) * U32);
   let worst = 0;
   for (let i = 0; i < out.length; i++) {

@@ -3,10 +3,11 @@
 // parameter blocks packed once per version, both memory kinds; and its defining property: a row of
 // the output does not depend on the other rows (bit for bit).
 //
-// Tolerance: the standard bound of a float32 sum of K + 1 terms accumulated in order (beta·out,
-// then the K products), |computed − exact| ≤ γ_{K+1} · (beta·|out| + Σ_p |A[i,p]·B[p,j]|),
-// γ_n = n·u/(1 − n·u), u = 2⁻²⁴. The float64 reference stands in for the exact value (its own
-// error is ~2⁻⁵³ relative, far below).
+// Tolerance: the standard bound of a float32 sum of K + 1 terms (beta·out, then the K products),
+// |computed − exact| ≤ γ_{K+1} · (beta·|out| + Σ_p |A[i,p]·B[p,j]|), γ_n = n·u/(1 − n·u), u = 2⁻²⁴,
+// which the kernels' blocked sums (blocks of KC = 256 products, then block by block into out) meet
+// with room: their own bound is γ_{min(K, KC) + ⌈K/KC⌉}, checked on long sums below. The float64
+// reference stands in for the exact value (its own error is ~2⁻⁵³ relative, far below).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
@@ -48,6 +49,28 @@ describe("wasm matrix multiply vs the float64 reference", { skip: wasm === null 
     const child = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--import", "tsx", new URL("./relaxed-child.ts", import.meta.url).pathname], { encoding: "utf8" });
     assert.equal(child.status, 0, `relaxed-SIMD child failed:\n${child.stdout}\n${child.stderr}`);
     assert.match(child.stdout, /relaxed-simd ok/);
+  });
+
+  it("long sums are blocked: K = 8192 within γ_{KC + ⌈K/KC⌉}·Σ|a·b|, KC = 256 (in order, γ_{8192})", () => {
+    // equal-signed terms of one size: the case where a sum in order piles up its roundings
+    const K = 8192, KC = 256, M = 5, N = 30, u = 2 ** -24, n = KC + Math.ceil(K / KC), gamma = (n * u) / (1 - n * u);
+    const a = new Float32Array(M * K).fill(1);
+    const b = Float32Array.from({ length: N * K }, (_, i) => 0.1 + (Math.floor(i / K) % 7) * 1e-3);
+    for (const beta of [0, 1] as const) {
+      const out = Float32Array.from({ length: M * N }, (_, i) => (beta ? 1 + (i % 3) : 0));
+      const start = out.slice();
+      wasm!.matmulNT(out, 0, N, a, 0, K, b, 0, K, M, N, K, beta);
+      let worst = 0;
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let exact = beta * start[i * N + j]!, mag = Math.abs(exact);
+          for (let p = 0; p < K; p++) { const t = a[i * K + p]! * b[j * K + p]!; exact += t; mag += Math.abs(t); }
+          worst = Math.max(worst, Math.abs(out[i * N + j]! - exact) / (gamma * mag));
+        }
+      }
+      console.log(`# K = ${K}, beta ${beta}: worst error / blocked bound ${worst.toFixed(3)}`);
+      assert.ok(worst <= 1, `beta ${beta}: error ${worst.toFixed(2)}× the blocked-sum bound`);
+    }
   });
 
   it("k = 0 writes zeros (beta 0) or leaves out alone (beta 1)", () => {

@@ -5,9 +5,9 @@
  * Shape legend: out[M, N] = op(A)·op(B), K the inner size.
  *
  * Every output element of a product is computed the same way whatever M, the tiling or the thread
- * (wasm/matmul.ts): acc = beta ? out : 0, then acc += A[i, p]·B[p, j] for p = 0 .. K−1 in order. So
- * a row does not depend on the other rows: streaming one row equals that row of a batch, and
- * splitting rows between threads changes no bit.
+ * (wasm/matmul.ts): in blocks of 256 products summed in order from zero, each block then added to
+ * out. So a row does not depend on the other rows: streaming one row equals that row of a batch,
+ * and splitting rows between threads changes no bit.
  *
  * Memory: see marshal.ts (operands in place when resident, else copied per call; parameter blocks
  * of the bound layer packed once per parameter version) and ResidentMemory (shared memory only).
