@@ -59,10 +59,45 @@ for (;;) {
 
 /** Below this share of the chunks done by workers (moving average), splitting is not worth it. */
 const MIN_SHARE = 0.35;
-/** While splitting is not worth it, one call in PROBE_EVERY is split anyway, to notice a free core again. */
+/**
+ * While splitting is not worth it, a call is split anyway to notice a free core again: one in
+ * PROBE_EVERY, and any call when none of its size class was split for PROBE_MS (long calls come
+ * one every second or so: counting alone took minutes to look again).
+ */
 const PROBE_EVERY = 64;
+const PROBE_MS = 100;
 /** Calls above this many operations (a few milliseconds of work) are judged apart from the short ones. */
 const LARGE_FLOPS = 2e7;
+
+/**
+ * Whether splitting a call pays, from the share of chunks the workers took in recent splits:
+ * low when the workers' cores are busy elsewhere, or when calls are so short that a worker wakes
+ * up too late to take much. Calls below and above LARGE_FLOPS are judged apart. Exported for tests.
+ */
+export class SplitJudge {
+  /** Moving averages of the workers' share of the chunks, per size class. */
+  private readonly share = [0.5, 0.5];
+  private readonly skipped = [0, 0];
+  private readonly lastSplit = [0, 0];
+
+  constructor(private readonly adaptive: boolean, private readonly now: () => number = () => performance.now()) {}
+
+  admit(flops: number): boolean {
+    const b = flops < LARGE_FLOPS ? 0 : 1;
+    if (!this.adaptive || this.share[b]! >= MIN_SHARE) return true;
+    const t = this.now();
+    if (++this.skipped[b]! % PROBE_EVERY !== 0 && t - this.lastSplit[b]! < PROBE_MS) return false;
+    this.lastSplit[b] = t;
+    return true;
+  }
+
+  /** After a split call: the share of its chunks the workers took. */
+  record(flops: number, workerShare: number): void {
+    const b = flops < LARGE_FLOPS ? 0 : 1;
+    this.share[b] = 0.8 * this.share[b]! + 0.2 * workerShare;
+    this.lastSplit[b] = this.now();
+  }
+}
 
 class WorkerPool implements Parallel {
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * 32));
@@ -70,16 +105,11 @@ class WorkerPool implements Parallel {
   private seq = 0;
   /** Calls split into chunks so far. */
   splits = 0;
-  /**
-   * Moving averages of the share of chunks the workers took, for calls below and above
-   * LARGE_FLOPS: low when the workers' cores are busy elsewhere, or when calls are so short that a
-   * worker wakes up too late to take much.
-   */
-  private readonly share = [0.5, 0.5];
-  private readonly skipped = [0, 0];
+  private readonly judge: SplitJudge;
   readonly ready: Promise<number>;
 
-  constructor(private readonly rt: WasmRuntime, count: number, private readonly adaptive: boolean) {
+  constructor(private readonly rt: WasmRuntime, count: number, adaptive: boolean) {
+    this.judge = new SplitJudge(adaptive);
     const started: Promise<boolean>[] = [];
     for (let index = 0; index < count; index++) {
       const w = new Worker(WORKER_SOURCE, {
@@ -122,16 +152,14 @@ class WorkerPool implements Parallel {
    * slower: then calls run on this thread alone, with a split now and then to look again.
    */
   admit(flops: number): boolean {
-    const b = flops < LARGE_FLOPS ? 0 : 1;
-    if (!this.adaptive || this.share[b]! >= MIN_SHARE) return true;
-    return ++this.skipped[b]! % PROBE_EVERY === 0;
+    return this.judge.admit(flops);
   }
 
   run(fn: number, chunks: number, flops: number): void {
     this.splits++;
-    const before = this.dispatched, b = flops < LARGE_FLOPS ? 0 : 1;
+    const before = this.dispatched;
     this.runChunks(fn, chunks);
-    this.share[b] = 0.8 * this.share[b]! + 0.2 * ((this.dispatched - before) / chunks);
+    this.judge.record(flops, (this.dispatched - before) / chunks);
   }
 
   private runChunks(fn: number, chunks: number): void {

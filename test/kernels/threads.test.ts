@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { disableThreads, enableThreads } from "../../src/kernels/threads.js";
+import { SplitJudge, disableThreads, enableThreads } from "../../src/kernels/threads.js";
 import { wasmKernels } from "../../src/kernels/wasm/kernels.js";
 import { wasmRuntime } from "../../src/kernels/wasm/runtime.js";
 import { Recurrent } from "../../src/sequence/recurrent.js";
@@ -77,5 +77,34 @@ describe("enableThreads() in a script of its own", { skip: (!rt || !rt.shared) &
       `import { enableThreads } from ${JSON.stringify(threads)}; console.log(await enableThreads(2));`], { encoding: "utf8" });
     assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
     assert.equal(r.stdout.trim(), "2");
+  });
+});
+
+describe("when splitting pays (the adaptive switch)", () => {
+  const LARGE = 1e8, SMALL = 1e6;
+  it("stops splitting while workers take few chunks, and looks again after 100 ms or 64 calls", () => {
+    let now = 0;
+    const j = new SplitJudge(true, () => now);
+    assert.equal(j.admit(LARGE), true, "splits at first");
+    for (let i = 0; i < 10; i++) j.record(LARGE, 0); // the workers' core is busy: they take nothing
+    assert.equal(j.admit(LARGE), false);
+    assert.equal(j.admit(SMALL), true, "short calls are judged apart");
+    now += 99;
+    assert.equal(j.admit(LARGE), false, "not yet");
+    now += 2;
+    assert.equal(j.admit(LARGE), true, "a probe after 100 ms without a split");
+    assert.equal(j.admit(LARGE), false, "and then not again at once");
+    let probes = 0;
+    for (let i = 0; i < 128; i++) if (j.admit(LARGE)) probes++;
+    assert.equal(probes, 2, "one call in 64 however fast they come");
+    // the core is free again: probes find the workers taking half the chunks, and splitting resumes
+    for (let i = 0; i < 6; i++) j.record(LARGE, 0.5);
+    assert.equal(j.admit(LARGE), true);
+  });
+
+  it("not adaptive: always splits", () => {
+    const j = new SplitJudge(false, () => 0);
+    for (let i = 0; i < 10; i++) j.record(LARGE, 0);
+    assert.equal(j.admit(LARGE), true);
   });
 });
