@@ -25,41 +25,36 @@
   return len == 0 || t < load<i32>(len + (<usize>b << 2));
 }
 
+/** acc[j] += x[r, j], or (x[r, j] − mean[j])² with `squares`, over the active rows in order. */
+// @ts-ignore: decorator
+@inline function sumRows(x: usize, T: i32, B: i32, F: i32, len: usize, acc: usize, mean: usize, squares: bool): void {
+  const F2 = F & ~1;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      if (!active(len, t, b)) continue;
+      const row = x + (<usize>(t * B + b) * F << 2);
+      for (let j = 0; j < F2; j += 2) {
+        const s = acc + (<usize>j << 3);
+        let v = load2(row + (<usize>j << 2));
+        if (squares) { const d = f64x2.sub(v, v128.load(mean + (<usize>j << 3))); v = f64x2.mul(d, d); }
+        v128.store(s, f64x2.add(v128.load(s), v));
+      }
+      if (F2 < F) {
+        const s = acc + (<usize>F2 << 3);
+        let v = <f64>load<f32>(row + (<usize>F2 << 2));
+        if (squares) { const d = v - load<f64>(mean + (<usize>F2 << 3)); v = d * d; }
+        store<f64>(s, load<f64>(s) + v);
+      }
+    }
+  }
+}
+
 /** mean[j] = Σ x[r, j] / M, then sq[j] = Σ (x[r, j] − mean[j])² over the active rows. */
 export function bnStats(x: usize, T: i32, B: i32, F: i32, len: usize, M: f64, mean: usize, sq: usize): void {
-  const F2 = F & ~1;
   for (let j = 0; j < F; j++) { store<f64>(mean + (<usize>j << 3), 0); store<f64>(sq + (<usize>j << 3), 0); }
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      if (!active(len, t, b)) continue;
-      const row = x + (<usize>(t * B + b) * F << 2);
-      for (let j = 0; j < F2; j += 2) {
-        const m = mean + (<usize>j << 3);
-        v128.store(m, f64x2.add(v128.load(m), load2(row + (<usize>j << 2))));
-      }
-      if (F2 < F) {
-        const m = mean + (<usize>F2 << 3);
-        store<f64>(m, load<f64>(m) + <f64>load<f32>(row + (<usize>F2 << 2)));
-      }
-    }
-  }
+  sumRows(x, T, B, F, len, mean, 0, false);
   for (let j = 0; j < F; j++) { const m = mean + (<usize>j << 3); store<f64>(m, load<f64>(m) / M); }
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      if (!active(len, t, b)) continue;
-      const row = x + (<usize>(t * B + b) * F << 2);
-      for (let j = 0; j < F2; j += 2) {
-        const s = sq + (<usize>j << 3);
-        const d = f64x2.sub(load2(row + (<usize>j << 2)), v128.load(mean + (<usize>j << 3)));
-        v128.store(s, f64x2.add(v128.load(s), f64x2.mul(d, d)));
-      }
-      if (F2 < F) {
-        const s = sq + (<usize>F2 << 3);
-        const d = <f64>load<f32>(row + (<usize>F2 << 2)) - load<f64>(mean + (<usize>F2 << 3));
-        store<f64>(s, load<f64>(s) + d * d);
-      }
-    }
-  }
+  sumRows(x, T, B, F, len, sq, mean, true);
 }
 
 /**

@@ -291,17 +291,20 @@ export class Recurrent {
     }
     const mem = this.kernels.resident ?? null;
     const dirs = this.cells.map((c, i) => allocDirection(this.kernels, c, this.isReverse(i % D), T, B, keep));
-    const alloc = (n: number): Vec => (mem ? mem.alloc(n) : this.kernels.alloc(n));
-    const outs = Array.from({ length: this.layers }, () => alloc(T * B * D * H));
-    return (this.ws = { T, B, keep, dirs, outs, x: alloc(T * B * this.inputSize), mem });
+    const outs = Array.from({ length: this.layers }, () => this.buffer(mem, T * B * D * H));
+    return (this.ws = { T, B, keep, dirs, outs, x: this.buffer(mem, T * B * this.inputSize), mem });
+  }
+
+  /** A zeroed buffer of n elements in `mem`, or an ordinary array of the kernels' dtype. */
+  private buffer(mem: ResidentMemory | null, n: number): Vec {
+    return mem ? mem.alloc(n) : this.kernels.alloc(n);
   }
 
   /** backward's buffers, allocated with the workspace's first backward and reused (zeroed per use). */
   private backWork(ws: Workspace): NonNullable<Workspace["back"]> {
     if (ws.back) return ws.back;
-    const N = ws.T * ws.B, DH = this.numDirections * this.hiddenSize;
-    const alloc = (n: number): Vec => (ws.mem ? ws.mem.alloc(n) : this.kernels.alloc(n));
-    return (ws.back = { dOut: alloc(N * DH), dMid: this.layers > 1 ? alloc(N * DH) : null, dx: alloc(N * this.inputSize) });
+    const N = ws.T * ws.B, DH = this.numDirections * this.hiddenSize, mem = ws.mem;
+    return (ws.back = { dOut: this.buffer(mem, N * DH), dMid: this.layers > 1 ? this.buffer(mem, N * DH) : null, dx: this.buffer(mem, N * this.inputSize) });
   }
 
   forward(input: Tensor, opts: ForwardOptions = {}): ForwardResult {

@@ -74,6 +74,12 @@ const JOB = {
 /** A slot that moves with time in a loop: at time t it holds base + t·delta (bytes). */
 type Moving = readonly [slot: number, base: number, delta: number];
 
+/** A forward loop's operands: [base, delta per step] of x projection, state before, state after, cache (then the LSTM's cell state before and after), and the lengths' address. */
+interface LoopOperands { readonly moving: [number, number][]; readonly lens: number }
+
+/** The descriptor slots a one-state step kernel's forward loop moves (G, R, LI, LB all have them). */
+interface ForwardSlots { readonly B: number; readonly TMP: number; readonly XP: number; readonly HP: number; readonly OUT: number; readonly CACHE: number }
+
 /** What a backward loop adds to the descriptor (addresses). */
 interface LoopBack { readonly dOut: number; readonly dt: number; readonly ld: number; readonly a: readonly number[]; readonly b: readonly number[]; readonly cell: readonly number[] }
 
@@ -118,9 +124,7 @@ export class WasmFused implements FusedKernels {
         const scr = m.scratch(s.scratch, 0, B * ldp);
         const d = this.gatedDesc(spec, plan, B, bp, cp), i32 = this.rt.i32;
         i32[d + G.UA] = uA; i32[d + G.UC] = uC; i32[d + G.SCR] = scr;
-        const [xp, prev, next, cache] = L.moving;
-        this.runLoop(JOB.gatedForward, d, G.B, G.TMP, B, flops, plan.fwdRows, loop, L.lens,
-          [[G.XP, ...xp!], [G.HP, ...prev!], [G.OUT, ...next!], [G.CACHE, ...cache!]], [G.HP], [G.OUT]);
+        this.runForwardLoop(JOB.gatedForward, d, G, B, flops, plan.fwdRows, loop, L);
         return;
       }
       const xp = m.in(s.xp, s.xpOff, B * X * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
@@ -229,9 +233,7 @@ export class WasmFused implements FusedKernels {
         const L = this.loopForward(loop, B, H, s, H, H);
         const d = this.rnnDesc(spec, plan, B, bp), i32 = this.rt.i32;
         i32[d + R.UP] = up;
-        const [xp, prev, next, cache] = L.moving;
-        this.runLoop(JOB.rnnForward, d, R.B, R.TMP, B, 2 * B * H * H, plan.fwdRows, loop, L.lens,
-          [[R.XP, ...xp!], [R.HP, ...prev!], [R.OUT, ...next!], [R.CACHE, ...cache!]], [R.HP], [R.OUT]);
+        this.runForwardLoop(JOB.rnnForward, d, R, B, 2 * B * H * H, plan.fwdRows, loop, L);
         return;
       }
       const xp = m.in(s.xp, s.xpOff, B * H), hp = m.in(s.prev[0]!, s.prevOff, B * H);
@@ -277,9 +279,7 @@ export class WasmFused implements FusedKernels {
         const scr = spec.recurrent ? m.scratch(s.scratch, 0, B * H2) : 0;
         const d = this.lightDesc(plan, B, H, up, bp), i32 = this.rt.i32;
         i32[d + LI.SCR] = scr;
-        const [xp, prev, next, cache] = L.moving;
-        this.runLoop(JOB.lightForward, d, LI.B, LI.TMP, B, flops, plan.fwdRows, loop, L.lens,
-          [[LI.XP, ...xp!], [LI.HP, ...prev!], [LI.OUT, ...next!], [LI.CACHE, ...cache!]], [LI.HP], [LI.OUT]);
+        this.runForwardLoop(JOB.lightForward, d, LI, B, flops, plan.fwdRows, loop, L);
         return;
       }
       const xp = m.in(s.xp, s.xpOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H);
@@ -328,9 +328,7 @@ export class WasmFused implements FusedKernels {
         const scr = m.scratch(s.scratch, 0, B * H2);
         const d = this.libruDesc(spec, B, up, bp), i32 = this.rt.i32;
         i32[d + LB.SCR] = scr;
-        const [xp, prev, next, cache] = L.moving;
-        this.runLoop(JOB.libruForward, d, LB.B, LB.TMP, B, flops, plan.fwdRows, loop, L.lens,
-          [[LB.XP, ...xp!], [LB.HP, ...prev!], [LB.OUT, ...next!], [LB.CACHE, ...cache!]], [LB.HP], [LB.OUT]);
+        this.runForwardLoop(JOB.libruForward, d, LB, B, flops, plan.fwdRows, loop, L);
         return;
       }
       const xp = m.in(s.xp, s.xpOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H);
@@ -376,7 +374,7 @@ export class WasmFused implements FusedKernels {
    * forward direction reads block t, writes t + 1; the reverse one reads t + 1, writes t).
    * Order: xp, prev h, next h, cache, then prev c, next c for a second state.
    */
-  private loopForward(loop: SequenceLoop, B: number, H: number, s: StepForward, xpWidth: number, cacheWidth: number): { moving: [number, number][]; lens: number } {
+  private loopForward(loop: SequenceLoop, B: number, H: number, s: StepForward, xpWidth: number, cacheWidth: number): LoopOperands {
     const m = this.m, N = loop.T * B, BH4 = B * H * 4;
     const xp = m.in(s.xp, 0, N * xpWidth);
     const cache = m.out(s.cache, 0, (loop.keepCache ? N : B) * cacheWidth, false);
@@ -413,6 +411,13 @@ export class WasmFused implements FusedKernels {
    * that move with time, slotsA / slotsB the state slots (forward: previous, next; backward: the
    * step's dNext, dPrev). Split between threads by groups of rows, each through every step.
    */
+  /** The forward time loop of a one-state cell: its input projection, state before and after, and cache move with t. */
+  private runForwardLoop(step: number, d: number, S: ForwardSlots, B: number, stepFlops: number, rows: RowSlots, loop: SequenceLoop, L: LoopOperands): void {
+    const [xp, prev, next, cache] = L.moving;
+    this.runLoop(step, d, S.B, S.TMP, B, stepFlops, rows, loop, L.lens,
+      [[S.XP, ...xp!], [S.HP, ...prev!], [S.OUT, ...next!], [S.CACHE, ...cache!]], [S.HP], [S.OUT]);
+  }
+
   private runLoop(
     step: number, d: number, slotB: number, slotTmp: number, B: number, stepFlops: number, rows: RowSlots,
     loop: SequenceLoop, lens: number, moving: readonly Moving[], slotsA: readonly number[], slotsB: readonly number[], back?: LoopBack,
