@@ -18,8 +18,8 @@ function rand(seed: number, n: number): Float32Array {
   return Float32Array.from({ length: n }, () => rng.range(-1, 1));
 }
 
-function layer(cell: "gru" | "mgu" | "lstm" | "rnn", reset?: "before" | "after") {
-  const H = 256, I = 64, T = 4, B = 16;
+function layer(cell: "gru" | "mgu" | "lstm" | "rnn", reset?: "before" | "after", B = 16) {
+  const H = 256, I = 64, T = 4;
   const net = new Recurrent({ cell, inputSize: I, hiddenSize: H, seed: 2, backend: "wasm", ...(reset ? { reset } : {}) } as never);
   const x = { data: rand(3, T * B * I), shape: [T, B, I] };
   return () => {
@@ -53,9 +53,10 @@ describe("worker threads", { skip: (!rt || !rt.shared) && "no shared WebAssembly
     assert.deepEqual(two, one);
   });
 
-  for (const [cell, reset] of [["gru", "after"], ["gru", "before"], ["mgu", undefined], ["lstm", undefined], ["rnn", undefined]] as const) {
-    it(`${cell}${reset ? ` reset ${reset}` : ""}: forward and backward with rows split per step equal one thread`, () => {
-      const go = layer(cell, reset);
+  // B = 16: two chunks of 8 rows; B = 13: chunks of 8 and 5 (a row past the 4-row kernel's blocks)
+  for (const [cell, reset, B] of [["gru", "after", 16], ["gru", "after", 13], ["gru", "before", 16], ["mgu", undefined, 16], ["lstm", undefined, 13], ["rnn", undefined, 16]] as const) {
+    it(`${cell}${reset ? ` reset ${reset}` : ""}, B ${B}: forward and backward with rows split between threads equal one thread`, () => {
+      const go = layer(cell, reset, B);
       const splits = rt!.parallel!.splits;
       const two = go();
       assert.ok(rt!.parallel!.splits > splits, "no call was split");

@@ -534,8 +534,11 @@ export class WasmFused implements FusedKernels {
   private dispatch(fn: number, d: number, slotB: number, slotTmp: number, B: number, flops: number, rows: RowSlots): void {
     const rt = this.rt, i32 = rt.i32;
     i32[d + slotTmp] = rt.tmpOf(0);
-    // chunks of a multiple of 4 rows keep the product on its 4-row kernel
-    const { chunks, size } = rt.chunking(B, flops, 4, 4);
+    // chunks of a multiple of 4 rows keep the product on its 4-row kernel, and of 8 rows where the
+    // batch allows: each block of U read into L1 then serves two 4-row blocks, so U streams from L2
+    // half as often (S2 on two threads: 16 rows as two chunks of 8, not four of 4; 3–5 % faster in
+    // four interleaved A/B runs)
+    const { chunks, size } = rt.chunking(B, flops, 4, 8);
     if (chunks === 1) {
       rt.jobs[fn]!(d << 2);
       return;
