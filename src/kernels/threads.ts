@@ -18,7 +18,7 @@
  * fails, every chunk runs on the calling thread.
  */
 import { Worker } from "node:worker_threads";
-import { CHUNK_SLOT, JOB_NAMES, wasmRuntime, type Parallel, type WasmRuntime } from "./wasm/runtime.js";
+import { CHUNK_SLOT, JOB_NAMES, MAX_THREADS, PACK_BYTES, packBufferOf, wasmRuntime, type Parallel, type WasmRuntime } from "./wasm/runtime.js";
 
 // control words: the job (generation, entry point, chunk count, chunk descriptors), the shared
 // chunk counter (generation tag << 16 | next chunk), chunks done, a failure flag; then one
@@ -27,11 +27,12 @@ const SEQ = 0, FN = 1, COUNT = 2, DESC0 = 3, STRIDE = 4, NEXT = 5, DONE = 6, FAI
 
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
-const { module, memory, control, index, names } = workerData;
+const { module, memory, control, index, names, pack } = workerData;
 const c = new Int32Array(control);
 let fns;
 try {
   const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("wasm kernels: abort"); } } });
+  inst.exports.setPackBuffer(pack, ${PACK_BYTES});
   fns = names.map((n) => inst.exports[n]);
 } catch (e) {
   parentPort.postMessage("failed");
@@ -116,7 +117,7 @@ class WorkerPool implements Parallel {
         eval: true,
         // the source is CommonJS: none of this process's options (--input-type=module, loaders)
         execArgv: [],
-        workerData: { module: rt.module, memory: rt.memory, control: this.control.buffer, index, names: JOB_NAMES },
+        workerData: { module: rt.module, memory: rt.memory, control: this.control.buffer, index, names: JOB_NAMES, pack: packBufferOf(index + 1) },
       });
       const down = () => Atomics.store(this.control, READY + index, 0);
       w.on("error", down);
@@ -214,7 +215,7 @@ export async function enableThreads(threads = 2, options: ThreadOptions = {}): P
   disableThreads();
   const rt = wasmRuntime();
   if (!rt || !rt.shared || !(threads > 1)) return 1;
-  const p = new WorkerPool(rt, Math.min(threads, 8) - 1, options.adaptive !== false);
+  const p = new WorkerPool(rt, Math.min(threads, MAX_THREADS) - 1, options.adaptive !== false);
   pool = p;
   rt.parallel = p;
   return 1 + (await p.ready);

@@ -60,7 +60,8 @@ export function sweep(k: Kernels, seed: number, place?: (v: Float32Array) => Vec
       worst = Math.max(worst, check(k, c, rng, place));
     }
     // larger products: several 4×8 tiles, row blocks of the M loop, long K
-    for (const [m, n, kk] of [[67, 45, 130], [130, 9, 257], [4, 520, 3], [1, 1000, 64]] as const) {
+    // (n ≥ 96: A packed first; m > 64: several blocks of rows; k > 256: several blocks of K)
+    for (const [m, n, kk] of [[67, 45, 130], [130, 9, 257], [4, 520, 3], [1, 1000, 64], [67, 130, 131], [133, 100, 300]] as const) {
       worst = Math.max(worst, check(k, { m, n, k: kk, beta: 1, orient, pad: 1 }, rng, place));
     }
   }

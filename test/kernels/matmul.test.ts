@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { reference64 } from "../../src/kernels/reference.js";
 import { wasmKernels, wasmKernelsOn } from "../../src/kernels/wasm/kernels.js";
-import { createRuntime } from "../../src/kernels/wasm/runtime.js";
+import { createRuntime, PACK_BYTES, packBufferOf, wasmRuntime } from "../../src/kernels/wasm/runtime.js";
 import { Rng } from "../../src/util/random.js";
 import { check, rand, sweep } from "./gemm-check.js";
 
@@ -84,7 +84,7 @@ describe("wasm matrix multiply vs the float64 reference", { skip: wasm === null 
   it("a row does not depend on the other rows: one-row products equal the rows of a many-row one, bit for bit", () => {
     const rng = new Rng(6);
     for (const orient of ["NN", "NT", "TN"] as const) {
-      for (const [m, n, K] of [[13, 37, 29], [64, 24, 130], [7, 1, 5]] as const) {
+      for (const [m, n, K] of [[13, 37, 29], [64, 24, 130], [7, 1, 5], [21, 100, 70]] as const) {
         const a = rand(rng, m * K), b = rand(rng, K * n), full = new Float32Array(m * n);
         const f = orient === "NN" ? wasm!.matmul : orient === "NT" ? wasm!.matmulNT : wasm!.matmulTN;
         // TN reads A as [K, M]: a row of the output is a column of A
@@ -94,6 +94,28 @@ describe("wasm matrix multiply vs the float64 reference", { skip: wasm === null 
           const row = new Float32Array(n);
           f.call(wasm!, row, 0, n, a, orient === "TN" ? i : i * K, lda, b, 0, ldb, 1, n, K, 0);
           assert.deepEqual([...row], [...full.subarray(i * n, (i + 1) * n)], `${orient} row ${i} of ${m}`);
+        }
+      }
+    }
+  });
+
+  it("packing A (products at least 96 wide) changes no bit", () => {
+    const rt = wasmRuntime()!, rng = new Rng(8);
+    for (const orient of ["NN", "NT", "TN"] as const) {
+      for (const [m, n, K] of [[67, 130, 131], [133, 100, 300], [8, 768, 256], [5, 96, 4]] as const) {
+        const a = rand(rng, m * K), b = rand(rng, K * n), init = rand(rng, m * n);
+        const f = orient === "NN" ? wasm!.matmul : orient === "NT" ? wasm!.matmulNT : wasm!.matmulTN;
+        const lda = orient === "TN" ? m : K, ldb = orient === "NT" ? K : n;
+        const run = (beta: 0 | 1) => { const o = Float32Array.from(init); f.call(wasm!, o, 0, n, a, 0, lda, b, 0, ldb, m, n, K, beta); return o; };
+        for (const beta of [0, 1] as const) {
+          const packed = run(beta);
+          rt.x.setPackBuffer(0, 0);
+          try {
+            const inPlace = run(beta);
+            assert.deepEqual(packed, inPlace, `${orient} ${m}×${n}×${K} beta ${beta}`);
+          } finally {
+            rt.x.setPackBuffer(packBufferOf(0), PACK_BYTES);
+          }
         }
       }
     }

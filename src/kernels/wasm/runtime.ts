@@ -22,6 +22,7 @@ export interface WasmExports {
   packNT(dst: number, w: number, ldw: number, n: number, k: number): void;
   packNN(dst: number, b: number, ldb: number, n: number, k: number): void;
   packedSize(n: number, k: number): number;
+  setPackBuffer(p: number, bytes: number): void;
   gemmJob(desc: number): void;
   packJob(desc: number): void;
   sumRowsJob(desc: number): void;
@@ -87,6 +88,16 @@ export const PARALLEL_MIN_FLOPS = 4e6;
 export const DESC_SLOTS = 128;
 export const CHUNK_SLOT = DESC_SLOTS * 4 + 128;
 export const MAX_CHUNKS = 32;
+/**
+ * After the chunk slots, one buffer per thread (this one and up to 7 workers: enableThreads' cap)
+ * for a packed block of a product's A operand (wasm/matmul.ts PACK_BYTES: 64 rows × 256 floats);
+ * each thread's instance of the module is told its own (setPackBuffer). The heap starts after them.
+ */
+export const MAX_THREADS = 8;
+export const PACK_BYTES = 65536;
+const PACK_AT = 1024 + MAX_CHUNKS * CHUNK_SLOT;
+/** Thread t's buffer for packing (0: the thread that loaded the module). */
+export function packBufferOf(t: number): number { return PACK_AT + t * PACK_BYTES; }
 
 function decode(b64: string): Uint8Array {
   const s = atob(b64);
@@ -232,7 +243,8 @@ export class WasmRuntime {
     this.refresh();
     // bytes 256–1023: the activations' constant table (wasm/activations.ts); per-thread slots follow
     this.x.initConstants();
-    this.heap = new Heap(this, MAX_CHUNKS * CHUNK_SLOT + 1024);
+    this.x.setPackBuffer(packBufferOf(0), PACK_BYTES);
+    this.heap = new Heap(this, packBufferOf(MAX_THREADS));
   }
 
   private static createMemory(shared: boolean): { memory: WasmMemory; maximum: number } {
