@@ -106,9 +106,24 @@ export function packedSize(n: i32, k: i32): i32 {
 // Micro-kernels: 4×8 (the workhorse, on an 8-column third of a panel) and 1×24 (one row against a
 // whole panel: the matrix-vector case).
 
+// The end of a 4×8 kernel: the block sums to out, added to it (add) or replacing it.
+// @ts-ignore: decorator
+@inline function tile4x8(out: usize, ldo: usize, add: i32, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  const o1 = out + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+  if (add) {
+    c00 = f32x4.add(v128.load(out), c00); c01 = f32x4.add(v128.load(out, 16), c01);
+    c10 = f32x4.add(v128.load(o1), c10); c11 = f32x4.add(v128.load(o1, 16), c11);
+    c20 = f32x4.add(v128.load(o2), c20); c21 = f32x4.add(v128.load(o2, 16), c21);
+    c30 = f32x4.add(v128.load(o3), c30); c31 = f32x4.add(v128.load(o3, 16), c31);
+  }
+  v128.store(out, c00); v128.store(out, c01, 16);
+  v128.store(o1, c10); v128.store(o1, c11, 16);
+  v128.store(o2, c20); v128.store(o2, c21, 16);
+  v128.store(o3, c30); v128.store(o3, c31, 16);
+}
+
 // @ts-ignore: decorator
 @inline function kern4x8(kk: i32, a: usize, ars: usize, acs: usize, b: usize, bks: usize, out: usize, ldo: usize, add: i32): void {
-  const o1 = out + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   let a0 = a, a1 = a + ars, a2 = a1 + ars, a3 = a2 + ars;
   for (let p = 0; p < kk; p++) {
@@ -123,16 +138,7 @@ export function packedSize(n: i32, k: i32): i32 {
     c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     a0 += acs; a1 += acs; a2 += acs; a3 += acs; b += bks;
   }
-  if (add) {
-    c00 = f32x4.add(v128.load(out), c00); c01 = f32x4.add(v128.load(out, 16), c01);
-    c10 = f32x4.add(v128.load(o1), c10); c11 = f32x4.add(v128.load(o1, 16), c11);
-    c20 = f32x4.add(v128.load(o2), c20); c21 = f32x4.add(v128.load(o2, 16), c21);
-    c30 = f32x4.add(v128.load(o3), c30); c31 = f32x4.add(v128.load(o3, 16), c31);
-  }
-  v128.store(out, c00); v128.store(out, c01, 16);
-  v128.store(o1, c10); v128.store(o1, c11, 16);
-  v128.store(o2, c20); v128.store(o2, c21, 16);
-  v128.store(o3, c30); v128.store(o3, c31, 16);
+  tile4x8(out, ldo, add, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 // The 4×8 kernel on a packed block of A (packA: the 4 rows' values of each p side by side): one
@@ -141,7 +147,6 @@ export function packedSize(n: i32, k: i32): i32 {
 // ~3 % without, in interleaved A/B runs here). The same operations in the same order: the same bits.
 // @ts-ignore: decorator
 @inline function kern4x8p(kk: i32, ap: usize, b: usize, bks: usize, out: usize, ldo: usize, add: i32): void {
-  const o1 = out + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   const end = ap + (<usize>kk << 4);
   while (ap < end) {
@@ -156,16 +161,7 @@ export function packedSize(n: i32, k: i32): i32 {
     c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     ap += 16; b += bks;
   }
-  if (add) {
-    c00 = f32x4.add(v128.load(out), c00); c01 = f32x4.add(v128.load(out, 16), c01);
-    c10 = f32x4.add(v128.load(o1), c10); c11 = f32x4.add(v128.load(o1, 16), c11);
-    c20 = f32x4.add(v128.load(o2), c20); c21 = f32x4.add(v128.load(o2, 16), c21);
-    c30 = f32x4.add(v128.load(o3), c30); c31 = f32x4.add(v128.load(o3, 16), c31);
-  }
-  v128.store(out, c00); v128.store(out, c01, 16);
-  v128.store(o1, c10); v128.store(o1, c11, 16);
-  v128.store(o2, c20); v128.store(o2, c21, 16);
-  v128.store(o3, c30); v128.store(o3, c31, 16);
+  tile4x8(out, ldo, add, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /**
