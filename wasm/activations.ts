@@ -10,9 +10,15 @@
 // softplus(x) = max(x, 0) + log1p(e^(−|x|)). minGRU's g(x) = x + 0.5 (x ≥ 0), σ(x) below.
 // Measured maximum errors against Math.exp / Math.tanh are asserted in test/kernels/activations.test.ts.
 //
+// Polynomials are evaluated by Horner's rule with `madd` (wasm/simd.ts): fused in the relaxed build,
+// which halves the chain of dependent operations (the activations are bound by that latency), a
+// multiply then an add in the plain build (the same bits as before).
+//
 // Constants live in a small table in linear memory (written once by initConstants()) and are
 // loaded where used: a v128 constant written in the code is rebuilt by V8 inside every loop
 // iteration (three instructions each), which made these functions three times slower.
+
+import { madd } from "./simd";
 
 export const SIGMOID: i32 = 0;
 export const TANH: i32 = 1;
@@ -67,17 +73,17 @@ export function initConstants(): void {
 /** e^x for x ≤ 0 (inputs below −87.3 give e^−87.3 ≈ 1.2e−38, the smallest normal range). */
 // @ts-ignore: decorator
 @inline export function expNonPos(x: v128): v128 {
-  x = f32x4.max(x, K(K_EXP_MIN));
+  x = f32x4.pmax(x, K(K_EXP_MIN)); // x < min ? min : x (NaN stays NaN); one instruction, where max is several
   // n = round(x·log2e) by the 1.5·2²³ trick: t's low mantissa bits hold n as an integer
   const t = f32x4.add(f32x4.mul(x, K(K_LOG2E)), K(K_MAGIC));
   const n = f32x4.sub(t, K(K_MAGIC));
   let r = f32x4.sub(x, f32x4.mul(n, K(K_LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, K(K_LN2_LO)));
-  let p = f32x4.add(f32x4.mul(K(K_P0), r), K(K_P1));
-  p = f32x4.add(f32x4.mul(p, r), K(K_P2));
-  p = f32x4.add(f32x4.mul(p, r), K(K_P3));
-  p = f32x4.add(f32x4.mul(p, r), K(K_P4));
-  p = f32x4.add(f32x4.mul(p, r), K(K_P5));
+  let p = madd(K(K_P0), r, K(K_P1));
+  p = madd(p, r, K(K_P2));
+  p = madd(p, r, K(K_P3));
+  p = madd(p, r, K(K_P4));
+  p = madd(p, r, K(K_P5));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), K(K_ONE));
   // 2ⁿ = (n + 127) << 23 = (bits(t) − 0x4B400000 + 127) << 23
   const scale = i32x4.shl(i32x4.sub(t, K(K_MAGIC_BIAS)), 23);
@@ -98,10 +104,10 @@ export function initConstants(): void {
   const e = expNonPos(f32x4.mul(ax, K(K_MINUS_TWO)));
   const big = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
   const z = f32x4.mul(x, x);
-  let p = f32x4.add(f32x4.mul(K(K_T0), z), K(K_T1));
-  p = f32x4.add(f32x4.mul(p, z), K(K_T2));
-  p = f32x4.add(f32x4.mul(p, z), K(K_T3));
-  p = f32x4.add(f32x4.mul(p, z), K(K_T4));
+  let p = madd(K(K_T0), z, K(K_T1));
+  p = madd(p, z, K(K_T2));
+  p = madd(p, z, K(K_T3));
+  p = madd(p, z, K(K_T4));
   // x + x·z·P(z) for small |x|, (1 − e)/(1 + e) above; either with x's sign (tanh(−0) = −0)
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
   return v128.or(v128.bitselect(small, big, f32x4.lt(ax, K(K_TANH_SMALL))), sign);
@@ -111,14 +117,14 @@ export function initConstants(): void {
 // @ts-ignore: decorator
 @inline function logReduced(m: v128, e: v128): v128 {
   const x = f32x4.sub(m, K(K_ONE)), z = f32x4.mul(x, x);
-  let p = f32x4.add(f32x4.mul(K(K_L0), x), K(K_L0 + 1));
-  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 2));
-  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 3));
-  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 4));
-  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 5));
-  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 6));
-  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 7));
-  p = f32x4.add(f32x4.mul(p, x), K(K_L0 + 8));
+  let p = madd(K(K_L0), x, K(K_L0 + 1));
+  p = madd(p, x, K(K_L0 + 2));
+  p = madd(p, x, K(K_L0 + 3));
+  p = madd(p, x, K(K_L0 + 4));
+  p = madd(p, x, K(K_L0 + 5));
+  p = madd(p, x, K(K_L0 + 6));
+  p = madd(p, x, K(K_L0 + 7));
+  p = madd(p, x, K(K_L0 + 8));
   let y = f32x4.mul(f32x4.mul(p, z), x);
   y = f32x4.add(y, f32x4.mul(e, K(K_LN2_LO)));
   y = f32x4.sub(y, f32x4.mul(z, K(K_HALF)));
