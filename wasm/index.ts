@@ -4,7 +4,7 @@
 // static data (string literals, static arrays): the module must have no data segment, so that a
 // worker instantiating it on the shared memory writes nothing (runtime.ts reserves bytes 0–1023:
 // 256–1023 hold the activations' constant table, written once by initConstants()).
-export { packNT, packNN, packedSize, gemm, gemmJob, packJob, sumRowsJob, setPackBuffer } from "./matmul";
+export { packNT, packNN, packedSize, gemm, gemmJob, packJob, sumRowsJob, packBytes, setPackBuffer } from "./matmul";
 export { actForward, actDerivative, expForward, logForward, initConstants } from "./activations";
 export { gatedForward, gatedBackward } from "./gated";
 export { lstmForward, lstmBackward } from "./lstm";

@@ -51,9 +51,13 @@ const PACK_MIN_N: i32 = 96;
  */
 let packBuf: usize = 0;
 
-/** Sets this instance's buffer (0: none, A is read in place); `bytes`, its size, must be enough. */
-export function setPackBuffer(p: usize, bytes: i32): void {
-  if (p != 0 && bytes < PACK_BYTES) unreachable();
+/** Bytes each thread's buffer needs (the runtime reserves one per thread from this). */
+export function packBytes(): i32 {
+  return PACK_BYTES;
+}
+
+/** Sets this instance's buffer, packBytes() long (0: none, A is read in place). */
+export function setPackBuffer(p: usize): void {
   packBuf = p;
 }
 

@@ -18,7 +18,7 @@
  * fails, every chunk runs on the calling thread.
  */
 import { Worker } from "node:worker_threads";
-import { CHUNK_SLOT, JOB_NAMES, MAX_THREADS, PACK_BYTES, packBufferOf, wasmRuntime, type Parallel, type WasmRuntime } from "./wasm/runtime.js";
+import { CHUNK_SLOT, JOB_NAMES, MAX_THREADS, wasmRuntime, type Parallel, type WasmRuntime } from "./wasm/runtime.js";
 
 // control words: the job (generation, entry point, chunk count, chunk descriptors), the shared
 // chunk counter (generation tag << 16 | next chunk), chunks done, a failure flag; then one
@@ -32,7 +32,7 @@ const c = new Int32Array(control);
 let fns;
 try {
   const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("wasm kernels: abort"); } } });
-  inst.exports.setPackBuffer(pack, ${PACK_BYTES});
+  inst.exports.setPackBuffer(pack);
   fns = names.map((n) => inst.exports[n]);
 } catch (e) {
   parentPort.postMessage("failed");
@@ -117,7 +117,7 @@ class WorkerPool implements Parallel {
         eval: true,
         // the source is CommonJS: none of this process's options (--input-type=module, loaders)
         execArgv: [],
-        workerData: { module: rt.module, memory: rt.memory, control: this.control.buffer, index, names: JOB_NAMES, pack: packBufferOf(index + 1) },
+        workerData: { module: rt.module, memory: rt.memory, control: this.control.buffer, index, names: JOB_NAMES, pack: rt.packBufferOf(index + 1) },
       });
       const down = () => Atomics.store(this.control, READY + index, 0);
       w.on("error", down);

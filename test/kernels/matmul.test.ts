@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { reference64 } from "../../src/kernels/reference.js";
 import { wasmKernels, wasmKernelsOn } from "../../src/kernels/wasm/kernels.js";
-import { createRuntime, PACK_BYTES, packBufferOf, wasmRuntime } from "../../src/kernels/wasm/runtime.js";
+import { createRuntime, wasmRuntime } from "../../src/kernels/wasm/runtime.js";
 import { Rng } from "../../src/util/random.js";
 import { check, rand, sweep } from "./gemm-check.js";
 
@@ -109,12 +109,12 @@ describe("wasm matrix multiply vs the float64 reference", { skip: wasm === null 
         const run = (beta: 0 | 1) => { const o = Float32Array.from(init); f.call(wasm!, o, 0, n, a, 0, lda, b, 0, ldb, m, n, K, beta); return o; };
         for (const beta of [0, 1] as const) {
           const packed = run(beta);
-          rt.x.setPackBuffer(0, 0);
+          rt.x.setPackBuffer(0);
           try {
             const inPlace = run(beta);
             assert.deepEqual(packed, inPlace, `${orient} ${m}×${n}×${K} beta ${beta}`);
           } finally {
-            rt.x.setPackBuffer(packBufferOf(0), PACK_BYTES);
+            rt.x.setPackBuffer(rt.packBufferOf(0));
           }
         }
       }

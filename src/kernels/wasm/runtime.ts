@@ -22,7 +22,8 @@ export interface WasmExports {
   packNT(dst: number, w: number, ldw: number, n: number, k: number): void;
   packNN(dst: number, b: number, ldb: number, n: number, k: number): void;
   packedSize(n: number, k: number): number;
-  setPackBuffer(p: number, bytes: number): void;
+  packBytes(): number;
+  setPackBuffer(p: number): void;
   gemmJob(desc: number): void;
   packJob(desc: number): void;
   sumRowsJob(desc: number): void;
@@ -80,7 +81,7 @@ export const PANEL = 24;
  */
 export const PARALLEL_MIN_FLOPS = 4e6;
 /**
- * Bytes per chunk slot at the bottom of the heap: a descriptor block (DESC_SLOTS 4-byte slots: a
+ * Bytes per chunk slot (they sit below the heap: see SLOTS_AT): a descriptor block (DESC_SLOTS 4-byte slots: a
  * step kernel's fields, then wasm/sequence.ts's) and a gemm edge tile (128). A call runs as one
  * chunk (slot 0) or, split between threads, as up to MAX_CHUNKS chunks, each with its own slot
  * whatever thread picks it up.
@@ -88,16 +89,15 @@ export const PARALLEL_MIN_FLOPS = 4e6;
 export const DESC_SLOTS = 128;
 export const CHUNK_SLOT = DESC_SLOTS * 4 + 128;
 export const MAX_CHUNKS = 32;
-/**
- * After the chunk slots, one buffer per thread (this one and up to 7 workers: enableThreads' cap)
- * for a packed block of a product's A operand (wasm/matmul.ts PACK_BYTES: 64 rows × 256 floats);
- * each thread's instance of the module is told its own (setPackBuffer). The heap starts after them.
- */
+/** Threads at most: this one and up to 7 workers (enableThreads' cap). */
 export const MAX_THREADS = 8;
-export const PACK_BYTES = 65536;
-const PACK_AT = 1024 + MAX_CHUNKS * CHUNK_SLOT;
-/** Thread t's buffer for packing (0: the thread that loaded the module). */
-export function packBufferOf(t: number): number { return PACK_AT + t * PACK_BYTES; }
+/**
+ * The layout of the module's memory: bytes 0–1023 reserved (256–1023: the activations' constant
+ * table), then the chunk slots, then one buffer per thread for a packed block of a product's A
+ * operand (wasm/matmul.ts: packBytes() each), then the heap.
+ */
+const SLOTS_AT = 1024;
+const PACKS_AT = SLOTS_AT + MAX_CHUNKS * CHUNK_SLOT;
 
 function decode(b64: string): Uint8Array {
   const s = atob(b64);
@@ -220,6 +220,8 @@ export class WasmRuntime {
   readonly maxPages: number;
   readonly x: WasmExports;
   readonly heap: Heap;
+  /** Bytes of one thread's buffer for packing A (the module says: packBytes()). */
+  private readonly packBytes: number;
   readonly jobs: readonly ((desc: number) => void)[];
   /** Views of the whole memory; refreshed whenever it grows (never keep one across an allocation). */
   f32!: Float32Array;
@@ -241,10 +243,11 @@ export class WasmRuntime {
     this.x = inst.exports as WasmExports;
     this.jobs = JOB_NAMES.map((n) => this.x[n]);
     this.refresh();
-    // bytes 256–1023: the activations' constant table (wasm/activations.ts); per-thread slots follow
+    // the memory's layout: SLOTS_AT
     this.x.initConstants();
-    this.x.setPackBuffer(packBufferOf(0), PACK_BYTES);
-    this.heap = new Heap(this, packBufferOf(MAX_THREADS));
+    this.packBytes = this.x.packBytes();
+    this.x.setPackBuffer(this.packBufferOf(0));
+    this.heap = new Heap(this, this.packBufferOf(MAX_THREADS));
   }
 
   private static createMemory(shared: boolean): { memory: WasmMemory; maximum: number } {
@@ -281,8 +284,11 @@ export class WasmRuntime {
   }
 
   /** Chunk c's descriptor block (DESC_SLOTS · 4 bytes) and gemm edge tile (128 bytes). */
-  descOf(c: number): number { return 1024 + c * CHUNK_SLOT; }
-  tmpOf(c: number): number { return 1024 + c * CHUNK_SLOT + DESC_SLOTS * 4; }
+  descOf(c: number): number { return SLOTS_AT + c * CHUNK_SLOT; }
+  tmpOf(c: number): number { return SLOTS_AT + c * CHUNK_SLOT + DESC_SLOTS * 4; }
+
+  /** Thread t's buffer for packing A, which its instance of the module is given (0: this thread's). */
+  packBufferOf(t: number): number { return PACKS_AT + t * this.packBytes; }
 
   /**
    * How many chunks of rows a call of `rows` rows and `flops` operations should be cut into, and
