@@ -26,6 +26,19 @@ describe("bad input gives typed errors", () => {
     t.data[2 * 6 + 1 * 3 + 2] = NaN;
     throwsWith(() => net().forward(t), ValueError, "NaN", "[2, 1, 2]");
   });
+  it("every non-finite value is found at every position; extreme finite values pass", () => {
+    // 5 × 1 × 3 = 15 values: three blocks of four and a tail of three
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (let at = 0; at < 15; at++) {
+        const t = x(5, 1, 3);
+        t.data[at] = bad;
+        const where = `[${Math.floor(at / 3)}, 0, ${at % 3}]`;
+        throwsWith(() => new Recurrent({ cell: "gru", inputSize: 3, hiddenSize: 4 }).forward(t), ValueError, String(bad), where);
+      }
+    }
+    const extreme = { data: Float32Array.from([3.4e38, -3.4e38, -0, 1e-45, -1e-45, 0, 1, -1, 2.5e38, -2.5e38, 1e-38, -1e-38, 7, 8, 9]), shape: [5, 1, 3] };
+    new Recurrent({ cell: "gru", inputSize: 3, hiddenSize: 4 }).forward(extreme);
+  });
   it("Infinity in the initial state", () => {
     const h0 = { data: new Float32Array(2 * 2 * 4).fill(Infinity), shape: [2, 2, 4] };
     throwsWith(() => net().forward(x(3, 2, 3), { initialState: h0 }), ValueError, "Infinity");

@@ -121,7 +121,7 @@ interface Workspace {
   readonly B: number;
   readonly keep: boolean;
   readonly dirs: DirectionWork[];      // l·D + d
-  readonly outs: Vec[];                // per layer [N, D·H]
+  readonly outs: Vec[];                // per layer but the last [N, D·H] (the last writes the caller's result)
   readonly x: Vec;                     // [N, I]: the input, time-major (the tape's until the next forward)
   /** backward's buffers: dL/d(layer output) [N, D·H] (two, in turn, for stacks) and dL/dx [N, I]. */
   back?: { readonly dOut: Vec; readonly dMid: Vec | null; readonly dx: Vec };
@@ -291,7 +291,7 @@ export class Recurrent {
     }
     const mem = this.kernels.resident ?? null;
     const dirs = this.cells.map((c, i) => allocDirection(this.kernels, c, this.isReverse(i % D), T, B, keep));
-    const outs = Array.from({ length: this.layers }, () => this.buffer(mem, T * B * D * H));
+    const outs = Array.from({ length: this.layers - 1 }, () => this.buffer(mem, T * B * D * H));
     return (this.ws = { T, B, keep, dirs, outs, x: this.buffer(mem, T * B * this.inputSize), mem });
   }
 
@@ -334,16 +334,19 @@ export class Recurrent {
     const k = this.kernels;
     const drop = opts.train === true && this.recurrentDropout > 0;
     if (drop && !opts.rng) throw new OptionError(`${where}: recurrentDropout needs an rng in forward's options when training`);
+    // the last layer writes the result, in the caller's layout; the others their buffer in ws
+    const y = k.alloc(T * B * D * H);
     for (let l = 0; l < L; l++) {
-      const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, out: ws.outs[l]!, ldo: D * H, lengths, mode };
+      const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, ldo: D * H, lengths, mode };
+      const out = l === L - 1 ? { y, batchMajor: layout === "batch-major" } : { y: ws.outs[l]!, batchMajor: false };
       for (let d = 0; d < D; d++) {
         const i = l * D + d;
         const init = inits.map((t) => (t ? t.data.subarray(i * B * H, (i + 1) * B * H) : null));
         const mask = drop ? this.dropMask(B, opts.rng!) : null;
-        forwardDirection(k, ws.dirs[i]!, this.views[i]!, { ...io0, col: d * H, mask }, init);
+        forwardDirection(k, ws.dirs[i]!, this.views[i]!, { ...io0, col: d * H, mask }, init, out);
       }
     }
-    const output = this.fromTimeMajor(ws.outs[L - 1]!, T, B, D * H, layout);
+    const output = { data: y, shape: layout === "time-major" ? [T, B, D * H] : [B, T, D * H] };
     const finals = Array.from({ length: nStates }, (_, c) => {
       const f = k.alloc(L * D * B * H);
       ws.dirs.forEach((w, i) => f.set(finalState(w, c), i * B * H));
@@ -383,7 +386,7 @@ export class Recurrent {
       dIn.fill(0);
       for (let d = 0; d < D; d++) {
         const i = l * D + d;
-        const io: LayerIO = { x: xin, ldx, out: ws.outs[l]!, ldo: D * H, col: d * H, lengths, mode: "train" };
+        const io: LayerIO = { x: xin, ldx, ldo: D * H, col: d * H, lengths, mode: "train" };
         const dF = dFinals.map((t) => (t ? t.data.subarray(i * B * H, (i + 1) * B * H) : null));
         const dI = dInits.map((t) => t.subarray(i * B * H, (i + 1) * B * H));
         backwardDirection(k, ws.dirs[i]!, this.views[i]!, gViews[i]!, io, dOut, dF, dIn, dI);

@@ -125,10 +125,10 @@ function allocBackward(k: Kernels, w: DirectionWork): BackwardWork {
   return { dxp: w.xp, dRec: alloc(Math.max(1, N * cell.dRecWidth)), dh: each(), dPrev: each(), dCell: each() };
 }
 
-/** Where the layer's input and output live (rows of N). */
+/** Where the layer's input lives and how its output is laid out (rows of N). */
 export interface LayerIO {
   readonly x: Vec; readonly ldx: number;          // [N, I]
-  readonly out: Vec; readonly ldo: number;        // [N, D·H]
+  readonly ldo: number;                           // the output's row: D·H
   readonly col: number;                           // this direction's first output column
   /** Recurrent dropout mask [B, H] for this forward (train mode), or null. */
   readonly mask?: Vec | null;
@@ -136,8 +136,14 @@ export interface LayerIO {
   readonly mode: "train" | "eval";
 }
 
+/**
+ * Where forward writes a layer's output y [N, D·H]: in rows t·B + b (time-major), or b·T + t
+ * (batch-major: the last layer writes straight into the caller's result in the caller's layout).
+ */
+export interface LayerOut { readonly y: Vec; readonly batchMajor: boolean }
+
 export function forwardDirection(
-  k: Kernels, w: DirectionWork, p: ParamViews, io: LayerIO, init: readonly (Vec | null)[],
+  k: Kernels, w: DirectionWork, p: ParamViews, io: LayerIO, init: readonly (Vec | null)[], out: LayerOut,
 ): void {
   checkLive(w);
   k.begin?.();
@@ -162,16 +168,16 @@ export function forwardDirection(
     if (!looped) stepLoop(k, w, p, io.lengths);
   }
   // outputs: y_t = h_t for active rows, 0 past a row's length
-  const h = states[0]!, len = io.lengths, from = reverse ? 0 : BH;
-  if (len === null && io.ldo === H && io.col === 0) {
-    io.out.set(h.subarray(from, from + N * H));
+  const h = states[0]!, len = io.lengths, from = reverse ? 0 : BH, y = out.y;
+  if (len === null && io.ldo === H && io.col === 0 && (!out.batchMajor || B === 1)) {
+    y.set(h.subarray(from, from + N * H));
     return;
   }
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
-      const o = (t * B + b) * io.ldo + io.col, at = from + (t * B + b) * H;
-      if (len !== null && t >= len[b]!) io.out.fill(0, o, o + H);
-      else io.out.set(h.subarray(at, at + H), o);
+      const o = (out.batchMajor ? b * T + t : t * B + b) * io.ldo + io.col, at = from + (t * B + b) * H;
+      if (len !== null && t >= len[b]!) y.fill(0, o, o + H);
+      else y.set(h.subarray(at, at + H), o);
     }
   }
 }
