@@ -44,6 +44,7 @@ const K_P0 = 6, K_P1 = 7, K_P2 = 8, K_P3 = 9, K_P4 = 10, K_P5 = 11, K_MAGIC = 12
 const K_MINUS_TWO = 14, K_TANH_SMALL = 15, K_T0 = 16, K_T1 = 17, K_T2 = 18, K_T3 = 19, K_T4 = 20;
 export const K_SIGN = 21;
 const K_HALF = 22, K_SQRT2 = 23, K_L0 = 24; // K_L0 … K_L0 + 8: logf's polynomial
+const K_NLN2_HI = 33, K_NLN2_LO = 34; // −ln2 in two parts, for the reduction through madd
 
 /** The constant `i` of the table, all four lanes. */
 // @ts-ignore: decorator
@@ -65,6 +66,7 @@ export function initConstants(): void {
   put(K_L0, 7.0376836292e-2); put(K_L0 + 1, -1.1514610310e-1); put(K_L0 + 2, 1.1676998740e-1);
   put(K_L0 + 3, -1.2420140846e-1); put(K_L0 + 4, 1.4249322787e-1); put(K_L0 + 5, -1.6668057665e-1);
   put(K_L0 + 6, 2.0000714765e-1); put(K_L0 + 7, -2.4999993993e-1); put(K_L0 + 8, 3.3333331174e-1);
+  put(K_NLN2_HI, -0.693359375); put(K_NLN2_LO, 2.12194440e-4);
   // integer constants: 0x4B400000 − 127 (2ⁿ from the rounding trick) and the sign bit
   v128.store(KBASE + (<usize>K_MAGIC_BIAS << 4), i32x4.splat(0x4B400000 - 127));
   v128.store(KBASE + (<usize>K_SIGN << 4), i32x4.splat(0x80000000));
@@ -74,28 +76,32 @@ export function initConstants(): void {
 // @ts-ignore: decorator
 @inline export function expNonPos(x: v128): v128 {
   x = f32x4.pmax(x, K(K_EXP_MIN)); // x < min ? min : x (NaN stays NaN); one instruction, where max is several
-  // n = round(x·log2e) by the 1.5·2²³ trick: t's low mantissa bits hold n as an integer
-  const t = f32x4.add(f32x4.mul(x, K(K_LOG2E)), K(K_MAGIC));
+  // n = round(x·log2e) by the 1.5·2²³ trick: t's low mantissa bits hold n as an integer (fused
+  // or not, n is an integer within one of x·log2e, which is all the reduction needs)
+  const t = madd(x, K(K_LOG2E), K(K_MAGIC));
   const n = f32x4.sub(t, K(K_MAGIC));
-  let r = f32x4.sub(x, f32x4.mul(n, K(K_LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, K(K_LN2_LO)));
+  // r = x − n·ln2 (n·ln2_hi is exact: ln2_hi has 9 significant bits); x + n·(−ln2) is the same
+  // subtraction, in the form madd fuses
+  let r = madd(n, K(K_NLN2_HI), x);
+  r = madd(n, K(K_NLN2_LO), r);
   let p = madd(K(K_P0), r, K(K_P1));
   p = madd(p, r, K(K_P2));
   p = madd(p, r, K(K_P3));
   p = madd(p, r, K(K_P4));
   p = madd(p, r, K(K_P5));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), K(K_ONE));
+  // e^r = 1 + q, q = r + r²·P(r); e^x = 2ⁿ + q·2ⁿ (one multiply-add where (1 + q)·2ⁿ takes two steps)
+  const q = madd(p, f32x4.mul(r, r), r);
   // 2ⁿ = (n + 127) << 23 = (bits(t) − 0x4B400000 + 127) << 23
   const scale = i32x4.shl(i32x4.sub(t, K(K_MAGIC_BIAS)), 23);
-  return f32x4.mul(p, scale);
+  return madd(q, scale, scale);
 }
 
 // @ts-ignore: decorator
 @inline export function sigmoid(x: v128): v128 {
   const e = expNonPos(v128.or(x, K(K_SIGN))); // −|x|
   const one = K(K_ONE);
-  const s = f32x4.div(one, f32x4.add(one, e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, K(K_ZERO)));
+  // 1/(1 + e) for x ≥ 0, e/(1 + e) below: the numerator is chosen while 1 + e is being formed
+  return f32x4.div(v128.bitselect(one, e, f32x4.ge(x, K(K_ZERO))), f32x4.add(one, e));
 }
 
 // @ts-ignore: decorator
@@ -109,7 +115,7 @@ export function initConstants(): void {
   p = madd(p, z, K(K_T3));
   p = madd(p, z, K(K_T4));
   // x + x·z·P(z) for small |x|, (1 − e)/(1 + e) above; either with x's sign (tanh(−0) = −0)
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
+  const small = madd(f32x4.mul(p, z), ax, ax);
   return v128.or(v128.bitselect(small, big, f32x4.lt(ax, K(K_TANH_SMALL))), sign);
 }
 

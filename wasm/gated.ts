@@ -90,14 +90,14 @@ export function gatedForward(d: usize): void {
   B: i32, H: i32, nG: i32, gx: i32, gh: i32, gb: i32, xp: usize, ldx: i32, scr: usize, ldp: i32, cache: usize, ldc: i32,
   bias: usize, code: i32, a: f32, b: f32, clip: f32,
 ): void {
-  const H4 = H & ~3;
+  // the nG gate blocks lie side by side in the bias, xp, the scratch and the cache, and take the
+  // same element work: one loop over all G = nG·H of a row
+  const G = nG * H, G4 = G & ~3;
   for (let i = 0; i < B; i++) {
-    for (let g = 0; g < nG; g++) {
-      const pb = at(bias, g * H), px = at(xp, i * ldx + g * H), ps = at(scr, i * ldp + g * H), pc = at(cache, i * ldc + g * H);
-      let j = 0;
-      for (; j < H4; j += 4) gateBody(pc, pb, px, ps, j, gb, gx, gh, code, a, b, clip, true);
-      for (; j < H; j++) gateBody(pc, pb, px, ps, j, gb, gx, gh, code, a, b, clip, false);
-    }
+    const px = at(xp, i * ldx), ps = at(scr, i * ldp), pc = at(cache, i * ldc);
+    let j = 0;
+    for (; j < G4; j += 4) gateBody(pc, bias, px, ps, j, gb, gx, gh, code, a, b, clip, true);
+    for (; j < G; j++) gateBody(pc, bias, px, ps, j, gb, gx, gh, code, a, b, clip, false);
   }
 }
 
