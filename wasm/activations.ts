@@ -4,7 +4,7 @@
 // exp: Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, and Cephes' degree-7 polynomial for e^r;
 // only e^x for x ≤ 0 is needed (sigmoid and tanh use e^(−|x|)), so 2^n never overflows.
 // sigmoid(x) = 1/(1 + e^(−|x|)) for x ≥ 0, e^(−|x|)/(1 + e^(−|x|)) below: accurate at both tails.
-// tanh(x): |x| < 0.625: Cephes' odd polynomial x + x³·P(x²); above: sign(x)·(1 − e)/(1 + e), e = e^(−2|x|).
+// tanh(x) = sign(x)·(1 − e)/(1 + e), e = e^(−2|x|), with 1 − e formed from the reduction as −expm1 (accurate near 0).
 // log1p(t), 0 ≤ t ≤ 1 (softplus only): u = 1 + t, halved above √2 (m ∈ (0.707, 1.415)), Cephes' logf
 // polynomial for log m, plus the rounding of u corrected by (t − (u − 1))/u, exact to first order.
 // softplus(x) = max(x, 0) + log1p(e^(−|x|)). minGRU's g(x) = x + 0.5 (x ≥ 0), σ(x) below.
@@ -41,7 +41,7 @@ export const ELU: i32 = 11;
 const KBASE: usize = 256;
 export const K_ONE = 0, K_ZERO = 1, K_EXP_MIN = 2, K_LOG2E = 3, K_LN2_HI = 4, K_LN2_LO = 5;
 const K_P0 = 6, K_P1 = 7, K_P2 = 8, K_P3 = 9, K_P4 = 10, K_P5 = 11, K_MAGIC = 12, K_MAGIC_BIAS = 13;
-const K_MINUS_TWO = 14, K_TANH_SMALL = 15, K_T0 = 16, K_T1 = 17, K_T2 = 18, K_T3 = 19, K_T4 = 20;
+const K_MINUS_TWO = 14; // 15 … 20: free (tanh's small-|x| polynomial, no longer used)
 export const K_SIGN = 21;
 const K_HALF = 22, K_SQRT2 = 23, K_L0 = 24; // K_L0 … K_L0 + 8: logf's polynomial
 const K_NLN2_HI = 33, K_NLN2_LO = 34; // −ln2 in two parts, for the reduction through madd
@@ -59,9 +59,7 @@ export function initConstants(): void {
   put(K_LN2_HI, 0.693359375); put(K_LN2_LO, -2.12194440e-4);
   put(K_P0, 1.9875691500e-4); put(K_P1, 1.3981999507e-3); put(K_P2, 8.3334519073e-3);
   put(K_P3, 4.1665795894e-2); put(K_P4, 1.6666665459e-1); put(K_P5, 5.0000001201e-1);
-  put(K_MAGIC, 12582912.0); put(K_MINUS_TWO, -2); put(K_TANH_SMALL, 0.625);
-  put(K_T0, -5.70498872745e-3); put(K_T1, 2.06390887954e-2); put(K_T2, -5.37397155531e-2);
-  put(K_T3, 1.33314422036e-1); put(K_T4, -3.33332819422e-1);
+  put(K_MAGIC, 12582912.0); put(K_MINUS_TWO, -2);
   put(K_HALF, 0.5); put(K_SQRT2, 1.41421356237);
   put(K_L0, 7.0376836292e-2); put(K_L0 + 1, -1.1514610310e-1); put(K_L0 + 2, 1.1676998740e-1);
   put(K_L0 + 3, -1.2420140846e-1); put(K_L0 + 4, 1.4249322787e-1); put(K_L0 + 5, -1.6668057665e-1);
@@ -75,10 +73,30 @@ export function initConstants(): void {
 /** e^x for x ≤ 0 (inputs below −87.3 give e^−87.3 ≈ 1.2e−38, the smallest normal range). */
 // @ts-ignore: decorator
 @inline export function expNonPos(x: v128): v128 {
-  x = f32x4.pmax(x, K(K_EXP_MIN)); // x < min ? min : x (NaN stays NaN); one instruction, where max is several
-  // n = round(x·log2e) by the 1.5·2²³ trick: t's low mantissa bits hold n as an integer (fused
-  // or not, n is an integer within one of x·log2e, which is all the reduction needs)
-  const t = madd(x, K(K_LOG2E), K(K_MAGIC));
+  const c = expClamp(x), t = expRound(c), s = expScale(t);
+  return madd(expFrac(c, t), s, s);
+}
+
+// e^x = 2ⁿ·(1 + q) in four parts, so that tanh can form e^x and e^x − 1 from one reduction.
+
+/** x < min ? min : x (NaN stays NaN); one instruction, where max is several. */
+// @ts-ignore: decorator
+@inline function expClamp(x: v128): v128 {
+  return f32x4.pmax(x, K(K_EXP_MIN));
+}
+
+/**
+ * n = round(x·log2e) by the 1.5·2²³ trick: t's low mantissa bits hold n as an integer (fused or not,
+ * n is an integer within one of x·log2e, which is all the reduction needs).
+ */
+// @ts-ignore: decorator
+@inline function expRound(x: v128): v128 {
+  return madd(x, K(K_LOG2E), K(K_MAGIC));
+}
+
+/** q = e^r − 1 = r + r²·P(r), r = x − n·ln2. */
+// @ts-ignore: decorator
+@inline function expFrac(x: v128, t: v128): v128 {
   const n = f32x4.sub(t, K(K_MAGIC));
   // r = x − n·ln2 (n·ln2_hi is exact: ln2_hi has 9 significant bits); x + n·(−ln2) is the same
   // subtraction, in the form madd fuses
@@ -89,11 +107,13 @@ export function initConstants(): void {
   p = madd(p, r, K(K_P3));
   p = madd(p, r, K(K_P4));
   p = madd(p, r, K(K_P5));
-  // e^r = 1 + q, q = r + r²·P(r); e^x = 2ⁿ + q·2ⁿ (one multiply-add where (1 + q)·2ⁿ takes two steps)
-  const q = madd(p, f32x4.mul(r, r), r);
-  // 2ⁿ = (n + 127) << 23 = (bits(t) − 0x4B400000 + 127) << 23
-  const scale = i32x4.shl(i32x4.sub(t, K(K_MAGIC_BIAS)), 23);
-  return madd(q, scale, scale);
+  return madd(p, f32x4.mul(r, r), r);
+}
+
+/** 2ⁿ = (n + 127) << 23 = (bits(t) − 0x4B400000 + 127) << 23. e^x = 2ⁿ + q·2ⁿ: one multiply-add. */
+// @ts-ignore: decorator
+@inline function expScale(t: v128): v128 {
+  return i32x4.shl(i32x4.sub(t, K(K_MAGIC_BIAS)), 23);
 }
 
 // @ts-ignore: decorator
@@ -106,17 +126,13 @@ export function initConstants(): void {
 
 // @ts-ignore: decorator
 @inline export function tanh(x: v128): v128 {
-  const sign = v128.and(x, K(K_SIGN)), ax = v128.xor(x, sign), one = K(K_ONE);
-  const e = expNonPos(f32x4.mul(ax, K(K_MINUS_TWO)));
-  const big = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
-  const z = f32x4.mul(x, x);
-  let p = madd(K(K_T0), z, K(K_T1));
-  p = madd(p, z, K(K_T2));
-  p = madd(p, z, K(K_T3));
-  p = madd(p, z, K(K_T4));
-  // x + x·z·P(z) for small |x|, (1 − e)/(1 + e) above; either with x's sign (tanh(−0) = −0)
-  const small = madd(f32x4.mul(p, z), ax, ax);
-  return v128.or(v128.bitselect(small, big, f32x4.lt(ax, K(K_TANH_SMALL))), sign);
+  const sign = v128.and(x, K(K_SIGN)), ax = v128.xor(x, sign);
+  // tanh|x| = −m/(1 + e), e = e^(−2|x|), m = e − 1 formed as 2ⁿ·q + (2ⁿ − 1) (exact for n ≥ −24), so
+  // that m keeps its relative accuracy near 0: one formula for every |x|, no separate polynomial
+  // for small |x|. The quotient is ≤ 0; its magnitude takes x's sign (tanh(±0) = ±0).
+  const c = expClamp(f32x4.mul(ax, K(K_MINUS_TWO))), t = expRound(c), q = expFrac(c, t), s = expScale(t);
+  const m = madd(q, s, f32x4.sub(s, K(K_ONE))), e = madd(q, s, s);
+  return v128.or(v128.andnot(f32x4.div(m, f32x4.add(K(K_ONE), e)), K(K_SIGN)), sign);
 }
 
 /** log m − 1 + … for m ∈ (0.707, 1.415): Cephes' logf on x = m − 1, plus e·ln2 (e a lane's exponent, as a float). */
