@@ -69,8 +69,8 @@ export function gatedForward(d: usize): void {
   // hp = h · Uᵀ: every block at once (reset after), or the gate blocks only (reset before)
   if (rowsNow > 0) gemmPacked(scr, ldp, hp, H * 4, 4, dp(d, UA), B, rowsNow * H, H, 0, tmp);
   // the usual activation is a constant in its own copy of the loop (no switch per element)
-  if (actG == SIGMOID) gateRows(B, H, nG, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, bias, SIGMOID, aG, bG, clip);
-  else gateRows(B, H, nG, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, bias, actG, aG, bG, clip);
+  if (actG == SIGMOID) gateRows(B, nG * H, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, bias, SIGMOID, aG, bG, clip);
+  else gateRows(B, nG * H, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, bias, actG, aG, bG, clip);
   if (!after) {
     // rh = r ⊙ h, then U_h (r ⊙ h) into the candidate block of the scratch
     for (let i = 0; i < B; i++) {
@@ -87,12 +87,12 @@ export function gatedForward(d: usize): void {
 
 // @ts-ignore: decorator
 @inline function gateRows(
-  B: i32, H: i32, nG: i32, gx: i32, gh: i32, gb: i32, xp: usize, ldx: i32, scr: usize, ldp: i32, cache: usize, ldc: i32,
+  B: i32, G: i32, gx: i32, gh: i32, gb: i32, xp: usize, ldx: i32, scr: usize, ldp: i32, cache: usize, ldc: i32,
   bias: usize, code: i32, a: f32, b: f32, clip: f32,
 ): void {
   // the nG gate blocks lie side by side in the bias, xp, the scratch and the cache, and take the
   // same element work: one loop over all G = nG·H of a row
-  const G = nG * H, G4 = G & ~3;
+  const G4 = G & ~3;
   for (let i = 0; i < B; i++) {
     const px = at(xp, i * ldx), ps = at(scr, i * ldp), pc = at(cache, i * ldc);
     let j = 0;

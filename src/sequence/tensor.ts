@@ -29,9 +29,9 @@ export function expectShape(where: string, name: string, t: Tensor, expected: re
 /** Throws a ValueError naming the first NaN or infinite value and its index. */
 export function expectFinite(where: string, name: string, t: Tensor): void {
   const d = t.data, n = d.length;
-  // the usual float32 data through a loop that sees one array type only (one kind of element load)
-  if ((d instanceof Float32Array ? zeroSumF32(d) : zeroSum(d)) === 0) return;
-  // the search only runs to name the culprit
+  // the usual float32 data through the fast sum first; anything else (and a float32 input that
+  // holds a culprit) through the search, which names the first one
+  if (d instanceof Float32Array && zeroSumF32(d) === 0) return;
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(d[i]!)) {
       throw new ValueError(`${where}: ${name} holds ${d[i]} at ${fmtShape(unravel(i, t.shape))}; expected finite numbers`);
@@ -40,18 +40,9 @@ export function expectFinite(where: string, name: string, t: Tensor): void {
 }
 
 // Σ v·0: v·0 is ±0 for a finite v and NaN for ±∞ or NaN, so the sum is 0 exactly when every value
-// is finite. Four independent sums without a branch per value: about three times faster than a test
-// of each value (this runs on every forward's input). Two copies of the same loop, so that each
-// stays specialised to its array type.
+// is finite. Four independent sums without a branch per value, on one array type only (one kind of
+// element load): about four times faster than a test of each value (this runs on every forward's input).
 function zeroSumF32(d: Float32Array): number {
-  const n = d.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (; i + 4 <= n; i += 4) { s0 += d[i]! * 0; s1 += d[i + 1]! * 0; s2 += d[i + 2]! * 0; s3 += d[i + 3]! * 0; }
-  for (; i < n; i++) s0 += d[i]! * 0;
-  return s0 + s1 + s2 + s3;
-}
-
-function zeroSum(d: ArrayLike<number>): number {
   const n = d.length;
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
   for (; i + 4 <= n; i += 4) { s0 += d[i]! * 0; s1 += d[i + 1]! * 0; s2 += d[i + 2]! * 0; s3 += d[i + 3]! * 0; }
