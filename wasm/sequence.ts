@@ -19,6 +19,7 @@ import { rnnBackward, rnnForward } from "./rnn";
 const T_ = 64, REV = 65, LEN = 66, STEP = 67, NADV = 68, ADV = 69; // ADV: up to 8 triples
 const NST = 93, SLOT_A = 94, SLOT_B = 96; // states (1 or 2); per state: slot ids (forward: prev, next; backward: dNext, dPrev)
 const DOUT = 98, DOUT_DT = 99, DOUT_LD = 100, BUF_A = 101, BUF_B = 103, BUF_CELL = 105;
+const FROM = 107, TO = 108; // forward: the steps s (in the direction's order) this call runs, FROM <= s < TO
 
 /** Runs step kernel `job` (its index in src/kernels/wasm/runtime.ts JOB_NAMES). */
 // @ts-ignore: decorator
@@ -54,11 +55,15 @@ const DOUT = 98, DOUT_DT = 99, DOUT_LD = 100, BUF_A = 101, BUF_B = 103, BUF_CELL
 // @ts-ignore: decorator
 @inline function over(len: usize, i: i32, t: i32): bool { return len != 0 && t >= load<i32>(len + (<usize>i << 2)); }
 
-/** Forward through all T steps: step(t), then rows past their length keep the previous state. */
+/**
+ * Forward through steps FROM … TO − 1 of T (all of them, or one stretch when the caller waits
+ * between stretches for the input projection of the next: src/kernels/wasm/fused.ts): step(t), then
+ * rows past their length keep the previous state.
+ */
 export function seqForward(d: usize): void {
   const T = di(d, T_), rev = di(d, REV) != 0, len = dp(d, LEN), job = di(d, STEP), nSt = di(d, NST);
-  const B = di(d, 0), row = <usize>di(d, 1) << 2;
-  for (let s = 0; s < T; s++) {
+  const B = di(d, 0), row = <usize>di(d, 1) << 2, to = di(d, TO);
+  for (let s = di(d, FROM); s < to; s++) {
     const t = rev ? T - 1 - s : s;
     advance(d, t);
     runStep(job, d);

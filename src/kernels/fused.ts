@@ -89,6 +89,12 @@ export interface SequenceLoop {
   readonly keepCache: boolean;
   /** Per-row lengths [B], or null when every row is full. */
   readonly lengths: Int32Array | null;
+  /**
+   * Forward only: the input projection, not yet computed. The backend computes xp = x · Wᵀ ([T·B,
+   * X·H]; x [T·B, I] with row stride ldx, W [X·H, I]) as part of the loop, each row before the
+   * step that reads it (so it may overlap the two); when it returns false it has computed nothing.
+   */
+  readonly project?: { readonly x: Vec; readonly ldx: number; readonly W: Vec; readonly I: number };
 }
 
 export interface SequenceLoopBackward extends SequenceLoop {

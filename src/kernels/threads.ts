@@ -8,22 +8,36 @@
  * into chunks of rows (runtime.ts chunking(): a few per thread), each with its own descriptor; the
  * calling thread and the workers take chunks from a shared counter until none is left, so a thread
  * that another process slows down (a busy core) takes fewer chunks instead of holding the others up.
- * Nobody spins: an idle worker sleeps in Atomics.wait, and the caller, once it finds no chunk
+ * Workers never spin: an idle worker sleeps in Atomics.wait, and the caller, once it finds no chunk
  * left, sleeps in Atomics.wait until the chunks in flight are done (spinning collapses when another
- * process holds a core, PERFORMANCE.md). Waking a worker costs a few microseconds, so only calls
- * above PARALLEL_MIN_FLOPS are cut up. Rows are independent and every output element is computed the
- * same way on any thread, so the result does not depend on how the chunks fall.
+ * process holds a core, PERFORMANCE.md). Waking a worker costs a few microseconds to tens of them
+ * (more when its core has been idle a while), so only calls above PARALLEL_MIN_FLOPS are cut up.
+ * Rows are independent and every output element is computed the same way on any thread, so the
+ * result does not depend on how the chunks fall.
+ *
+ * A pipelined call (start / need / finish: a time loop's input projection) is the same job, but
+ * the caller needs its chunks one at a time, in order, between its own work: need(c) runs chunk c
+ * on the calling thread when no worker has taken it yet, so a worker that wakes late costs nothing
+ * but the chunks it did not take; when a worker has it, the caller looks at the chunk's done flag
+ * for a bounded while (a chunk is microseconds of work) before sleeping on it.
  *
  * Falls back to one thread cleanly: without shared memory, or while workers start, or if one
  * fails, every chunk runs on the calling thread.
  */
 import { Worker } from "node:worker_threads";
-import { CHUNK_SLOT, JOB_NAMES, MAX_THREADS, wasmRuntime, type Parallel, type WasmRuntime } from "./wasm/runtime.js";
+import { CHUNK_SLOT, JOB_NAMES, MAX_CHUNKS, MAX_THREADS, wasmRuntime, type Parallel, type WasmRuntime } from "./wasm/runtime.js";
 
 // control words: the job (generation, entry point, chunk count, chunk descriptors), the shared
-// chunk counter (generation tag << 16 | next chunk), chunks done, a failure flag; then one
-// ready flag per worker
-const SEQ = 0, FN = 1, COUNT = 2, DESC0 = 3, STRIDE = 4, NEXT = 5, DONE = 6, FAILED = 7, READY = 16;
+// chunk counter (generation tag << 16 | next chunk), chunks done, a failure flag; one ready flag
+// and one count of chunks run per worker; one done flag per chunk (set to 1 by whoever ran it)
+const SEQ = 0, FN = 1, COUNT = 2, DESC0 = 3, STRIDE = 4, NEXT = 5, DONE = 6, FAILED = 7, READY = 16, RAN = 24, FLAGS = 32;
+const CONTROL_WORDS = FLAGS + MAX_CHUNKS;
+/**
+ * need(): how many times to look again at a chunk a worker is running before sleeping on it. A
+ * chunk of a pipelined call is a few microseconds to tens of them: waking from Atomics.wait costs
+ * as much, so look for about that long (bounded: a worker whose core is taken stalls nobody long).
+ */
+const NEED_SPINS = 1 << 14;
 
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
@@ -52,7 +66,9 @@ for (;;) {
     if ((cur & 0x7fff0000) !== tag || (cur & 0xffff) >= n) break;
     if (Atomics.compareExchange(c, ${NEXT}, cur, cur + 1) !== cur) continue;
     try { fns[f](d0 + (cur & 0xffff) * stride); } catch (e) { Atomics.store(c, ${FAILED}, 1); }
-    Atomics.add(c, ${READY + 8} + index, 1);
+    Atomics.add(c, ${RAN} + index, 1);
+    Atomics.store(c, ${FLAGS} + (cur & 0xffff), 1);
+    Atomics.notify(c, ${FLAGS} + (cur & 0xffff));
     if (Atomics.add(c, ${DONE}, 1) + 1 === n) Atomics.notify(c, ${DONE});
   }
 }
@@ -101,11 +117,12 @@ export class SplitJudge {
 }
 
 class WorkerPool implements Parallel {
-  private readonly control = new Int32Array(new SharedArrayBuffer(4 * 32));
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
   private readonly workersList: Worker[] = [];
   private seq = 0;
-  /** Calls split into chunks so far. */
+  /** Calls split into chunks so far, and of them pipelined ones. */
   splits = 0;
+  pipelined = 0;
   private readonly judge: SplitJudge;
   readonly ready: Promise<number>;
 
@@ -143,7 +160,7 @@ class WorkerPool implements Parallel {
   /** Chunks run by workers so far. */
   get dispatched(): number {
     let n = 0;
-    for (let i = 0; i < this.workersList.length; i++) n += Atomics.load(this.control, READY + 8 + i);
+    for (let i = 0; i < this.workersList.length; i++) n += Atomics.load(this.control, RAN + i);
     return n;
   }
 
@@ -156,37 +173,97 @@ class WorkerPool implements Parallel {
     return this.judge.admit(flops);
   }
 
-  run(fn: number, chunks: number, flops: number): void {
-    this.splits++;
-    const before = this.dispatched;
-    this.runChunks(fn, chunks);
-    this.judge.record(flops, (this.dispatched - before) / chunks);
+  run(fn: number, chunks: number, flops: number, first = 0): void {
+    this.post(fn, first, chunks, flops);
+    try {
+      // take chunks like any worker
+      const c = this.control;
+      for (;;) {
+        const cur = Atomics.load(c, NEXT);
+        if ((cur & 0xffff) >= chunks) break;
+        if (Atomics.compareExchange(c, NEXT, cur, cur + 1) === cur) this.runChunk(cur & 0xffff);
+      }
+    } finally {
+      this.finish();
+    }
   }
 
-  private runChunks(fn: number, chunks: number): void {
-    const c = this.control, f = this.rt.jobs[fn]!, d0 = this.rt.descOf(0);
+  // the call in flight: entry point, chunks, size, first descriptor, chunks workers had run before it
+  private fn = 0;
+  private chunks = 0;
+  private flops = 0;
+  private d0 = 0;
+  private ran = 0;
+
+  start(fn: number, first: number, chunks: number, flops: number): void {
+    this.pipelined++;
+    this.post(fn, first, chunks, flops);
+  }
+
+  /** Offers a call's chunks to the workers (see start()). */
+  private post(fn: number, first: number, chunks: number, flops: number): void {
+    this.splits++;
+    const c = this.control, d0 = this.rt.descOf(first);
+    this.fn = fn; this.chunks = chunks; this.flops = flops; this.d0 = d0; this.ran = this.dispatched;
     const g = (this.seq = (this.seq + 1) & 0x7fff), tag = g << 16;
     c[FN] = fn; c[COUNT] = chunks; c[DESC0] = d0; c[STRIDE] = CHUNK_SLOT;
+    c.fill(0, FLAGS, FLAGS + chunks);
     Atomics.store(c, FAILED, 0);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, NEXT, tag);
     Atomics.store(c, SEQ, g);
     Atomics.notify(c, SEQ);
-    // take chunks like any worker
+  }
+
+  need(i: number): void {
+    const c = this.control;
+    let spins = 0, t0 = 0;
     for (;;) {
+      const flag = Atomics.load(c, FLAGS + i);
+      if (flag === 1) return;
       const cur = Atomics.load(c, NEXT);
-      if ((cur & 0xffff) >= chunks) break;
-      if (Atomics.compareExchange(c, NEXT, cur, cur + 1) !== cur) continue;
-      f(d0 + (cur & 0xffff) * CHUNK_SLOT);
-      Atomics.add(c, DONE, 1);
+      if ((cur & 0xffff) <= i) {
+        // not taken yet (chunks are taken in order): run it here
+        if (Atomics.compareExchange(c, NEXT, cur, cur + 1) === cur) this.runChunk(cur & 0xffff);
+        continue;
+      }
+      // a worker is running it
+      if (++spins < NEED_SPINS) continue;
+      Atomics.wait(c, FLAGS + i, flag, 100);
+      if (t0 === 0) t0 = Date.now();
+      else if (this.workers === 0 && Date.now() - t0 > 1000) throw new Error("wasm kernels: the worker threads stopped during a call");
     }
-    // then sleep until the chunks still in flight on workers are done
+  }
+
+  /**
+   * Sleeps until the chunks in flight on workers are done, then judges the call. Chunks nobody has
+   * taken (only after an error: run() and the need() calls take them all) are dropped.
+   */
+  finish(): void {
+    const c = this.control, chunks = this.chunks;
+    for (;;) {
+      const cur = Atomics.load(c, NEXT), i = cur & 0xffff;
+      if (i >= chunks) break;
+      if (Atomics.compareExchange(c, NEXT, cur, cur - i + chunks) === cur) { Atomics.add(c, DONE, chunks - i); break; }
+    }
     const t0 = Date.now();
     for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) {
       Atomics.wait(c, DONE, d, 100);
       if (this.workers === 0 && Date.now() - t0 > 1000) throw new Error("wasm kernels: the worker threads stopped during a call");
     }
+    this.judge.record(this.flops, (this.dispatched - this.ran) / chunks);
     if (Atomics.load(c, FAILED) !== 0) throw new Error("wasm kernels: a chunk failed on a worker thread");
+  }
+
+  /** Runs chunk i of the call in flight on this thread. */
+  private runChunk(i: number): void {
+    const c = this.control;
+    try {
+      this.rt.jobs[this.fn]!(this.d0 + i * CHUNK_SLOT);
+    } finally {
+      Atomics.store(c, FLAGS + i, 1);
+      Atomics.add(c, DONE, 1);
+    }
   }
 
   stop(): void {

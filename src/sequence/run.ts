@@ -6,7 +6,8 @@
  * directions; this direction writes columns [col, col + H)).
  *
  * Forward: xp = x · Wᵀ for all T steps in one product, then per step only the cell's recurrent
- * product and gate work. States are kept for every step in [(T + 1)·B, H] buffers: the forward
+ * product and gate work (a backend that takes the whole loop computes xp too, and may overlap the
+ * two: SequenceLoop.project). States are kept for every step in [(T + 1)·B, H] buffers: the forward
  * direction reads block t and writes block t + 1; the reverse direction reads block t + 1 and
  * writes block t, so for either direction the previous states of all N rows start at `statesOff`
  * (0 or B·H) and line up with the rows of xp, the cache and the gradients.
@@ -24,6 +25,7 @@
  * Nothing here allocates inside the loop: the step records are mutated in place.
  */
 import type { Cell, ParamViews, StepBackward, StepForward } from "../cells/types.js";
+import type { SequenceLoop } from "../kernels/fused.js";
 import type { Kernels, ResidentMemory, Vec } from "../kernels/types.js";
 import { StateError } from "../errors/index.js";
 
@@ -150,22 +152,33 @@ export function forwardDirection(
   const { cell, T, B, reverse, states } = w;
   const H = cell.hiddenSize, XH = cell.xBlocks * H, I = cell.inputSize, N = T * B, BH = B * H;
   w.drop = io.mask ? { mask: io.mask, hr: k.alloc((T + 1) * BH), dhr: k.alloc(BH) } : null;
-  // xp = x · Wᵀ for all steps at once
-  k.matmulNT(w.xp, 0, XH, io.x, 0, io.ldx, p.W!, 0, I, N, XH, I, 0);
-  if (cell.prepare) cell.prepare(k, p, w.xp, { T, B, lengths: io.lengths, mode: io.mode }, w.prepared);
   const first = reverse ? T * BH : 0;
   for (let c = 0; c < states.length; c++) {
     const h0 = init[c];
     if (h0) states[c]!.set(h0, first); else states[c]!.fill(0, first, first + BH);
   }
-  if (cell.forwardScan && cell.useScan) {
-    cell.forwardScan(k, p, { T, B, reverse, xp: w.xp, states, cache: w.cache, lengths: io.lengths });
+  // xp = x · Wᵀ for all steps at once: here, first, unless the backend's time loop takes it (it may
+  // overlap the two); a cell's prepare() rewrites the whole of it before the loop
+  const scan = cell.forwardScan !== undefined && cell.useScan === true;
+  const loopable = !scan && w.drop === null && cell.forwardLoop !== undefined;
+  const deferred = loopable && cell.prepare === undefined;
+  const project = () => k.matmulNT(w.xp, 0, XH, io.x, 0, io.ldx, p.W!, 0, I, N, XH, I, 0);
+  if (!deferred) {
+    project();
+    if (cell.prepare) cell.prepare(k, p, w.xp, { T, B, lengths: io.lengths, mode: io.mode }, w.prepared);
+  }
+  if (scan) {
+    cell.forwardScan!(k, p, { T, B, reverse, xp: w.xp, states, cache: w.cache, lengths: io.lengths });
   } else {
     const whole: StepForward = {
       B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache: w.cache, cacheOff: 0, scratch: w.scratch,
     };
-    const looped = w.drop === null && cell.forwardLoop?.(k, p, whole, { T, reverse, keepCache: w.keepCache, lengths: io.lengths }) === true;
-    if (!looped) stepLoop(k, w, p, io.lengths);
+    const loop: SequenceLoop = { T, reverse, keepCache: w.keepCache, lengths: io.lengths };
+    const looped = loopable && cell.forwardLoop!(k, p, whole, deferred ? { ...loop, project: { x: io.x, ldx: io.ldx, W: p.W!, I } } : loop);
+    if (!looped) {
+      if (deferred) project();
+      stepLoop(k, w, p, io.lengths);
+    }
   }
   // outputs: y_t = h_t for active rows, 0 past a row's length
   const h = states[0]!, len = io.lengths, from = reverse ? 0 : BH, y = out.y;

@@ -3,7 +3,8 @@
 // give the same bits — outputs, final states, and every gradient — for every fused cell kind
 // (GRU family, LSTM, RNN, and the two-block LiGRU, minGRU, LiBRU "ligru"/"geomean"), both
 // directions, stacked layers, initial states and sequence lengths (rows that end early, one that
-// never starts). Then the same with the loop's rows split between threads.
+// never starts). Then the same with the loop's rows split between threads, and with the input
+// projection computed alongside the loop.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { Cell } from "../../src/cells/types.js";
@@ -119,6 +120,35 @@ describe("the time loop in one WebAssembly call", { skip: !rt && "no WebAssembly
         const splits = rt!.parallel!.splits;
         const looped = run(make(c, 16), c, 5);
         assert.ok(rt!.parallel!.splits >= splits + 2, "the loops were not split between threads");
+        disableThreads();
+        same(looped, stepped, c.name);
+      });
+    }
+  });
+
+  // Small batches (the loop on one thread) with a projection large enough to share: the projection
+  // in chunks of a stretch of steps each, on the worker or on this thread, each stretch of the loop
+  // after its chunk. Any stretch that read its rows before they were written would change bits.
+  describe("the input projection overlapped with the loop", { skip: (!rt || !rt.shared) && "no shared WebAssembly memory here" }, () => {
+    after(() => disableThreads());
+    const small: (Case & { pipelined: number })[] = [
+      { name: "gru, B = 1, T = 101", options: { cell: "gru", hiddenSize: 64 }, T: 101, B: 1, pipelined: 1 },
+      { name: "gru, reset before, bidirectional, lengths, B = 3", options: { cell: "gru", reset: "before", hiddenSize: 64, direction: "bidirectional" }, T: 50, B: 3, lengths: [50, 17, 0], pipelined: 2 },
+      { name: "mgu, reverse, B = 2", options: { cell: "mgu", hiddenSize: 96, direction: "reverse" }, T: 70, B: 2, pipelined: 1 },
+      { name: "lstm, two layers, B = 2", options: { cell: "lstm", hiddenSize: 48, layers: 2 }, T: 60, B: 2, pipelined: 1 },
+      { name: "rnn, B = 1", options: { cell: "rnn", hiddenSize: 128 }, T: 160, B: 1, pipelined: 1 },
+      { name: "mingru, sequential", options: { cell: "mingru", hiddenSize: 64, scan: "sequential" }, T: 150, B: 1, pipelined: 1 },
+      { name: "libru geomean, B = 2", options: { cell: "libru", hiddenSize: 64, mode: "geomean" }, T: 80, B: 2, pipelined: 1 },
+      // batch normalisation rewrites the whole projection first: not overlapped, still the same bits
+      { name: "ligru (batch norm), B = 2", options: { cell: "ligru", hiddenSize: 64 }, T: 100, B: 2, pipelined: 0 },
+    ];
+    for (const c of small) {
+      it(`${c.name}: the same bits as step by step on one thread`, async () => {
+        const stepped = run(stepwise(make(c, 128)), c, 7);
+        assert.equal(await enableThreads(2, { adaptive: false }), 2);
+        const par = rt!.parallel!, before = par.pipelined;
+        const looped = run(make(c, 128), c, 7);
+        assert.equal(par.pipelined - before, c.pipelined, "pipelined forward loops");
         disableThreads();
         same(looped, stepped, c.name);
       });

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { SplitJudge, disableThreads, enableThreads } from "../../src/kernels/threads.js";
 import { wasmKernels } from "../../src/kernels/wasm/kernels.js";
+import { JOB_GEMM, packedB, productChunk } from "../../src/kernels/wasm/product.js";
 import { wasmRuntime } from "../../src/kernels/wasm/runtime.js";
 import { Recurrent } from "../../src/sequence/recurrent.js";
 import { Rng } from "../../src/util/random.js";
@@ -51,6 +52,43 @@ describe("worker threads", { skip: (!rt || !rt.shared) && "no shared WebAssembly
     const one = run();
     rt!.parallel = saved;
     assert.deepEqual(two, one);
+  });
+
+  it("a pipelined call: need(c) returns with chunk c's rows done, whoever ran them", () => {
+    // out = a · bᵀ in 12 chunks of rows at chunk slots 3 …, taken in order by this thread (need)
+    // and the worker; rows of chunk c are checked right after need(c), before the later ones
+    const k = wasmKernels()!, par = rt!.parallel!;
+    const [m, n, kk, chunks] = [96, 72, 40, 12], rows = m / chunks;
+    const a = rand(5, m * kk), b = rand(6, n * kk), want = new Float32Array(m * n);
+    const saved = rt!.parallel; rt!.parallel = null;
+    k.matmulNT(want, 0, n, a, 0, kk, b, 0, kk, m, n, kk, 0);
+    rt!.parallel = saved;
+    const ap = rt!.heap.alloc(m * kk * 4), b0 = rt!.heap.alloc(n * kk * 4), bp = rt!.heap.alloc(rt!.x.packedSize(n, kk) * 4);
+    const op = rt!.heap.alloc(m * n * 4);
+    rt!.f32.set(a, ap >> 2);
+    rt!.f32.set(b, b0 >> 2);
+    rt!.x.packNT(bp, b0, kk, n, kk);
+    try {
+      for (let round = 0; round < 20; round++) {
+        rt!.f32.fill(NaN, op >> 2, (op >> 2) + m * n);
+        const P = { op, ldo: n, ap, ars: kk * 4, acs: 4, ...packedB(bp, n, kk), m, n, k: kk, beta: 0 };
+        for (let c = 0; c < chunks; c++) productChunk(rt!, 3 + c, P, c * rows, (c + 1) * rows);
+        const before = par.pipelined;
+        par.start(JOB_GEMM, 3, chunks, 2 * m * n * kk);
+        try {
+          for (let c = 0; c < chunks; c++) {
+            par.need(c);
+            const got = rt!.f32.subarray((op >> 2) + c * rows * n, (op >> 2) + (c + 1) * rows * n);
+            assert.deepEqual(got, want.subarray(c * rows * n, (c + 1) * rows * n), `round ${round}, chunk ${c}`);
+          }
+        } finally {
+          par.finish();
+        }
+        assert.equal(par.pipelined, before + 1);
+      }
+    } finally {
+      for (const p of [ap, b0, bp, op]) rt!.heap.release(p);
+    }
   });
 
   // B = 16: two chunks of 8 rows; B = 13: chunks of 8 and 5 (a row past the 4-row kernel's blocks)

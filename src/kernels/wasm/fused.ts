@@ -15,7 +15,8 @@ import type { Vec } from "../types.js";
 import type { ActivationConfig, ActivationName } from "../activations.js";
 import type { FusedKernels, GatedSpec, LibruSpec, LightSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
 import { Orient, type Marshal } from "./marshal.js";
-import { DESC_SLOTS, type WasmRuntime } from "./runtime.js";
+import { JOB_GEMM, packedB, productChunk, runProduct, type Product } from "./product.js";
+import { DESC_SLOTS, PARALLEL_MIN_FLOPS, type WasmRuntime } from "./runtime.js";
 
 /** Activation codes of wasm/activations.ts: every ONNX activation has one. */
 export const ACT_CODE: Partial<Record<ActivationName, number>> = {
@@ -62,8 +63,10 @@ const LB = { B: 0, H: 1, MODE: 2, XP: 3, HP: 4, OUT: 5, CACHE: 6, SCR: 7, UP: 8,
 // the time loop's fields, after the step's: wasm/sequence.ts
 const SQ = {
   T: 64, REV: 65, LEN: 66, STEP: 67, NADV: 68, ADV: 69, NST: 93, SLOT_A: 94, SLOT_B: 96,
-  DOUT: 98, DOUT_DT: 99, DOUT_LD: 100, BUF_A: 101, BUF_B: 103, BUF_CELL: 105,
+  DOUT: 98, DOUT_DT: 99, DOUT_LD: 100, BUF_A: 101, BUF_B: 103, BUF_CELL: 105, FROM: 107, TO: 108,
 } as const;
+/** A pipelined input projection (see pipelined()) comes in about this many stretches of steps. */
+const STRETCHES = 16;
 const MAX_MOVING = 8;
 // job indices: runtime.ts JOB_NAMES
 const JOB = {
@@ -74,8 +77,12 @@ const JOB = {
 /** A slot that moves with time in a loop: at time t it holds base + t·delta (bytes). */
 type Moving = readonly [slot: number, base: number, delta: number];
 
-/** A forward loop's operands: [base, delta per step] of x projection, state before, state after, cache (then the LSTM's cell state before and after), and the lengths' address. */
-interface LoopOperands { readonly moving: [number, number][]; readonly lens: number }
+/**
+ * A forward loop's operands: [base, delta per step] of x projection, state before, state after,
+ * cache (then the LSTM's cell state before and after), the lengths' address, and the input
+ * projection still to compute (SequenceLoop.project), or null.
+ */
+interface LoopOperands { readonly moving: [number, number][]; readonly lens: number; readonly proj: Product | null }
 
 /** The descriptor slots a one-state step kernel's forward loop moves (G, R, LI, LB all have them). */
 interface ForwardSlots { readonly B: number; readonly TMP: number; readonly XP: number; readonly HP: number; readonly OUT: number; readonly CACHE: number }
@@ -183,7 +190,7 @@ export class WasmFused implements FusedKernels {
         const [xp, hPrev, hNext, cache, cPrev, cNext] = L.moving;
         this.runLoop(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.fwdRows, loop, L.lens,
           [[L_.XP, ...xp!], [L_.HP, ...hPrev!], [L_.CP, ...cPrev!], [L_.HOUT, ...hNext!], [L_.COUT, ...cNext!], [L_.CACHE, ...cache!]],
-          [L_.HP, L_.CP], [L_.HOUT, L_.COUT]);
+          [L_.HP, L_.CP], [L_.HOUT, L_.COUT], undefined, L.proj);
         return;
       }
       const xp = m.in(s.xp, s.xpOff, B * 4 * H), hp = m.in(s.prev[0]!, s.prevOff, B * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
@@ -375,8 +382,12 @@ export class WasmFused implements FusedKernels {
    * Order: xp, prev h, next h, cache, then prev c, next c for a second state.
    */
   private loopForward(loop: SequenceLoop, B: number, H: number, s: StepForward, xpWidth: number, cacheWidth: number): LoopOperands {
-    const m = this.m, N = loop.T * B, BH4 = B * H * 4;
-    const xp = m.in(s.xp, 0, N * xpWidth);
+    const m = this.m, N = loop.T * B, BH4 = B * H * 4, pj = loop.project;
+    const xp = pj ? m.out(s.xp, 0, N * xpWidth, false) : m.in(s.xp, 0, N * xpWidth);
+    const proj: Product | null = pj ? {
+      op: xp, ldo: xpWidth, ap: m.in(pj.x, 0, (N - 1) * pj.ldx + pj.I), ars: pj.ldx * 4, acs: 4,
+      ...packedB(m.weight(pj.W, 0, pj.I, xpWidth, pj.I, Orient.NT), xpWidth, pj.I), m: N, n: xpWidth, k: pj.I, beta: 0,
+    } : null;
     const cache = m.out(s.cache, 0, (loop.keepCache ? N : B) * cacheWidth, false);
     const moving: [number, number][] = [[xp, B * xpWidth * 4]];
     s.prev.forEach((states, c) => {
@@ -384,7 +395,7 @@ export class WasmFused implements FusedKernels {
       const pair: [number, number][] = [[at + (loop.reverse ? BH4 : 0), BH4], [at + (loop.reverse ? 0 : BH4), BH4]];
       if (c === 0) moving.push(...pair, [cache, loop.keepCache ? B * cacheWidth * 4 : 0]); else moving.push(...pair);
     });
-    return { moving, lens: this.lengthsIn(loop) };
+    return { moving, lens: this.lengthsIn(loop), proj };
   }
 
   /** [base, delta] of the previous state in a backward loop (read only). */
@@ -415,17 +426,19 @@ export class WasmFused implements FusedKernels {
   private runForwardLoop(step: number, d: number, S: ForwardSlots, B: number, stepFlops: number, rows: RowSlots, loop: SequenceLoop, L: LoopOperands): void {
     const [xp, prev, next, cache] = L.moving;
     this.runLoop(step, d, S.B, S.TMP, B, stepFlops, rows, loop, L.lens,
-      [[S.XP, ...xp!], [S.HP, ...prev!], [S.OUT, ...next!], [S.CACHE, ...cache!]], [S.HP], [S.OUT]);
+      [[S.XP, ...xp!], [S.HP, ...prev!], [S.OUT, ...next!], [S.CACHE, ...cache!]], [S.HP], [S.OUT], undefined, L.proj);
   }
 
   private runLoop(
     step: number, d: number, slotB: number, slotTmp: number, B: number, stepFlops: number, rows: RowSlots,
     loop: SequenceLoop, lens: number, moving: readonly Moving[], slotsA: readonly number[], slotsB: readonly number[], back?: LoopBack,
+    proj: Product | null = null,
   ): void {
     if (moving.length > MAX_MOVING) throw new Error("wasm kernels: too many moving slots");
     const i32 = this.rt.i32, ldOf = new Map(rows);
     const chunkRows: (readonly [number, number])[] = [...rows];
     i32[d + SQ.T] = loop.T; i32[d + SQ.REV] = loop.reverse ? 1 : 0; i32[d + SQ.LEN] = lens; i32[d + SQ.STEP] = step;
+    i32[d + SQ.FROM] = 0; i32[d + SQ.TO] = loop.T;
     i32[d + SQ.NADV] = moving.length;
     moving.forEach(([slot, base, delta], k) => {
       const f = SQ.ADV + 3 * k;
@@ -445,7 +458,48 @@ export class WasmFused implements FusedKernels {
       back.b.forEach((v, c) => { i32[d + SQ.BUF_B + c] = v; chunkRows.push([SQ.BUF_B + c, H]); });
       back.cell.forEach((v, c) => { i32[d + SQ.BUF_CELL + c] = v; chunkRows.push([SQ.BUF_CELL + c, H]); });
     }
+    if (proj) {
+      // the loop on this thread alone: its stretches of steps wait for their rows of the projection
+      // only; else the projection first, whole (its chunks' descriptors after the loop's in slot 0)
+      if (!this.rt.splittable(B, stepFlops * loop.T, 4) && this.pipelined(proj, d, slotTmp, loop, B)) return;
+      runProduct(this.rt, proj, 1);
+    }
     this.dispatch(back ? JOB.seqBackward : JOB.seqForward, d, slotB, slotTmp, B, stepFlops * loop.T, chunkRows);
+  }
+
+  /**
+   * A forward loop on this thread overlapped with its input projection P on the workers: the
+   * projection is cut into chunks of S steps' rows, in the order the loop reads them (the reverse
+   * direction from the last step), offered to the workers; the loop runs S steps at a time, each
+   * stretch once its chunk is done (taking the chunk itself if no worker has). So the projection
+   * costs the loop about one chunk instead of all of it when a worker is free, and nothing more
+   * than before when none is. False, having done nothing, when the call is too small to pay or the
+   * workers are busy (the caller then runs the projection whole, then the loop).
+   */
+  private pipelined(P: Product, d: number, slotTmp: number, loop: SequenceLoop, B: number): boolean {
+    const rt = this.rt, par = rt.parallel, T = loop.T, flops = 2 * P.m * P.n * P.k;
+    if (!par || par.workers === 0 || flops < PARALLEL_MIN_FLOPS) return false;
+    // S·B rows a multiple of 4 where B allows (the product's 4-row kernel)
+    const q = B % 4 === 0 ? 1 : B % 2 === 0 ? 2 : 4;
+    const S = Math.ceil(Math.ceil(T / STRETCHES) / q) * q, chunks = Math.ceil(T / S);
+    if (chunks < 2 || !par.admit(flops)) return false;
+    for (let c = 0; c < chunks; c++) {
+      const s0 = c * S, s1 = Math.min(T, s0 + S);
+      productChunk(rt, 1 + c, P, (loop.reverse ? T - s1 : s0) * B, (loop.reverse ? T - s0 : s1) * B);
+    }
+    const i32 = rt.i32, run = rt.jobs[JOB.seqForward]!;
+    i32[d + slotTmp] = rt.tmpOf(0);
+    par.start(JOB_GEMM, 1, chunks, flops);
+    try {
+      for (let c = 0; c < chunks; c++) {
+        par.need(c);
+        i32[d + SQ.FROM] = c * S; i32[d + SQ.TO] = Math.min(T, (c + 1) * S);
+        run(d << 2);
+      }
+    } finally {
+      par.finish();
+    }
+    return true;
   }
 
   /**

@@ -19,11 +19,11 @@ import type { Kernels, ResidentMemory, Vec } from "../types.js";
 import { WasmFused } from "./fused.js";
 import { WasmNorm } from "./norm.js";
 import { Marshal, Orient, PackCache, type WeightBinding } from "./marshal.js";
+import { packedB, runProduct } from "./product.js";
 import { PANEL, wasmRuntime, type WasmRuntime } from "./runtime.js";
 
 export type { WeightBinding } from "./marshal.js";
 
-const JOB_GEMM = 0;
 const residentRegistry = new FinalizationRegistry<() => void>((free) => free());
 
 class WasmKernels implements Kernels {
@@ -110,41 +110,21 @@ class WasmKernels implements Kernels {
     M.begin();
     try {
       // B: packed (NT always; NN when it is a cached parameter block), else used in place by rows
-      let bp: number, bks: number, bps: number, edge: number;
-      const nFull = Math.floor(n / PANEL), cols = n - nFull * PANEL;
+      let B: { bp: number; bks: number; bps: number; edge: number };
       if (bNT || this.cache?.covers(b)) {
-        bp = M.weight(b, bOff, ldb, bNT ? n : k, bNT ? k : n, bNT ? Orient.NT : Orient.NN);
-        bks = PANEL * 4; bps = k * PANEL * 4; edge = bp + nFull * k * PANEL * 4;
+        B = packedB(M.weight(b, bOff, ldb, bNT ? n : k, bNT ? k : n, bNT ? Orient.NT : Orient.NN), n, k);
       } else {
-        bp = M.in(b, bOff, (k - 1) * ldb + n);
-        bks = ldb * 4; bps = PANEL * 4;
-        edge = 0;
+        const bp = M.in(b, bOff, (k - 1) * ldb + n), nFull = Math.floor(n / PANEL), cols = n - nFull * PANEL;
+        let edge = 0;
         if (cols > 0) { edge = M.temp(k * PANEL); rt.x.packNN(edge, bp + nFull * PANEL * 4, ldb, cols, k); }
+        B = { bp, bks: ldb * 4, bps: PANEL * 4, edge };
       }
       const ap = M.in(a, aOff, aT ? (k - 1) * lda + m : (m - 1) * lda + k);
       const op = M.out(out, oOff, (m - 1) * ldo + n, beta === 1 || ldo !== n);
-      const ars = aT ? 4 : lda * 4, acs = aT ? lda * 4 : 4;
-      this.run(op, ldo, ap, ars, acs, bp, bks, bps, edge, m, n, k, beta);
+      runProduct(rt, { op, ldo, ap, ars: aT ? 4 : lda * 4, acs: aT ? lda * 4 : 4, ...B, m, n, k, beta });
     } finally {
       M.end();
     }
-  }
-
-  /** Runs a product, its rows cut into chunks for the threads when it is large enough. */
-  private run(op: number, ldo: number, ap: number, ars: number, acs: number, bp: number, bks: number, bps: number, edge: number, m: number, n: number, k: number, beta: number): void {
-    const rt = this.rt;
-    // a chunk of at least 64 rows streams B once, as the product's own row blocks do
-    const { chunks, size } = rt.chunking(m, 2 * m * n * k, 4, 64);
-    if (chunks === 1) {
-      rt.x.gemm(op, ldo, ap, ars, acs, bp, bks, bps, edge, m, n, k, beta, rt.tmpOf(0));
-      return;
-    }
-    const i32 = rt.i32;
-    for (let c = 0; c < chunks; c++) {
-      const r0 = c * size, r1 = Math.min(m, r0 + size);
-      i32.set([op + r0 * ldo * 4, ldo, ap + r0 * ars, ars, acs, bp, bks, bps, edge, r1 - r0, n, k, beta, rt.tmpOf(c)], rt.descOf(c) >> 2);
-    }
-    rt.parallel!.run(JOB_GEMM, chunks, 2 * m * n * k);
   }
 }
 

@@ -198,17 +198,29 @@ export class Heap {
 export interface Parallel {
   /** Worker threads ready besides the calling thread. */
   readonly workers: number;
-  /** Calls split into chunks, and chunks run by workers, so far (diagnostics, tests). */
+  /** Calls split into chunks, of them pipelined (start()), and chunks run by workers, so far (diagnostics, tests). */
   readonly splits: number;
+  readonly pipelined: number;
   readonly dispatched: number;
   /** Whether splitting a call of `flops` operations is likely to pay (false while the workers' cores are busy elsewhere). */
   admit(flops: number): boolean;
   /**
-   * Runs entry point `fn` (JOB_NAMES index) on the descriptors at descOf(0) … descOf(chunks − 1):
+   * Runs entry point `fn` (JOB_NAMES index) on the descriptors at descOf(first) … descOf(first +
+   * chunks − 1) (first: 0 unless given):
    * the calling thread and the workers take chunks until none is left; returns when all are done.
    * `flops`: the call's size (for admit()).
    */
-  run(fn: number, chunks: number, flops: number): void;
+  run(fn: number, chunks: number, flops: number, first?: number): void;
+  /**
+   * A call whose chunks the caller needs one by one, in order, while it does other work (the input
+   * projection of a time loop: each stretch of steps waits only for its own rows). Offers entry
+   * point `fn` on the descriptors at descOf(first) … descOf(first + chunks − 1) to the workers and
+   * returns at once; then need(c) for c = 0, 1, … returns when chunk c is done (running it on this
+   * thread when no worker has taken it yet), and finish() once after the last (also after an error).
+   */
+  start(fn: number, first: number, chunks: number, flops: number): void;
+  need(c: number): void;
+  finish(): void;
 }
 
 export class WasmRuntime {
@@ -294,16 +306,27 @@ export class WasmRuntime {
    * How many chunks of rows a call of `rows` rows and `flops` operations should be cut into, and
    * their size (a multiple of `align`): 1 when it runs on this thread alone. Several chunks per
    * thread, taken as threads become free, so that a thread slowed down by another process (a busy
-   * core) holds nobody up; at least `minRows` rows a chunk.
+   * core) holds nobody up; at least `minRows` rows a chunk, and at most `slots` chunks.
    */
-  chunking(rows: number, flops: number, align: number, minRows: number): { chunks: number; size: number } {
+  chunking(rows: number, flops: number, align: number, minRows: number, slots = MAX_CHUNKS): { chunks: number; size: number } {
     const par = this.parallel;
-    if (!par || par.workers === 0 || flops < PARALLEL_MIN_FLOPS || rows < 2 * align || !par.admit(flops)) return { chunks: 1, size: rows };
+    if (!par || !this.splittable(rows, flops, align) || !par.admit(flops)) return { chunks: 1, size: rows };
     const threads = 1 + par.workers;
     const up = (v: number) => Math.ceil(v / align) * align;
     const size = Math.max(up(Math.ceil(rows / (2 * threads))), Math.min(minRows, up(Math.ceil(rows / threads))));
     const chunks = Math.ceil(rows / size);
-    return chunks > MAX_CHUNKS ? { chunks: MAX_CHUNKS, size: up(Math.ceil(rows / MAX_CHUNKS)) } : { chunks, size };
+    if (chunks <= slots) return { chunks, size };
+    const capped = up(Math.ceil(rows / slots));
+    return { chunks: Math.ceil(rows / capped), size: capped };
+  }
+
+  /**
+   * Whether a call of `rows` rows (chunks a multiple of `align`) and `flops` operations is large
+   * enough to be cut up, workers permitting (chunking() also asks the workers' recent share).
+   */
+  splittable(rows: number, flops: number, align: number): boolean {
+    const par = this.parallel;
+    return par !== null && par.workers > 0 && flops >= PARALLEL_MIN_FLOPS && rows >= 2 * align;
   }
 
   /** A Float32Array of n elements inside the module's memory (shared memory only: it never detaches). */
