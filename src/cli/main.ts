@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import { GatedError, OptionError } from "../errors/index.js";
 import { useRelaxedSimd } from "../kernels/relaxed-simd.js";
 import { enableThreads } from "../kernels/threads.js";
+import { MAX_THREADS } from "../kernels/wasm/runtime.js";
 import { registerCommands } from "./commands/index.js";
 import { UserError } from "./errors.js";
 
@@ -17,7 +18,7 @@ const COMPUTING = new Set(["train", "eval", "predict", "compare", "run"]);
 
 function threadCount(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 8) throw new OptionError(`--threads must be an integer from 1 to 8, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new OptionError(`--threads must be an integer from 1 to ${MAX_THREADS}, got "${v}"`);
   return n;
 }
 
@@ -27,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })
-    .option("--threads <n>", "threads for the kernels of train, eval, predict, compare and run (results do not depend on it)", threadCount, Math.min(availableParallelism(), 8))
+    .option("--threads <n>", "threads for the kernels of train, eval, predict, compare and run (results do not depend on it)", threadCount, Math.min(availableParallelism(), MAX_THREADS))
     .hook("preAction", async (_, action) => {
       const threads = program.opts<{ threads: number }>().threads;
       if (threads > 1 && COMPUTING.has(action.name())) await enableThreads(threads);

@@ -177,12 +177,7 @@ class WorkerPool implements Parallel {
     this.post(fn, first, chunks, flops);
     try {
       // take chunks like any worker
-      const c = this.control;
-      for (;;) {
-        const cur = Atomics.load(c, NEXT);
-        if ((cur & 0xffff) >= chunks) break;
-        if (Atomics.compareExchange(c, NEXT, cur, cur + 1) === cur) this.runChunk(cur & 0xffff);
-      }
+      while (this.takeNext(chunks));
     } finally {
       this.finish();
     }
@@ -221,12 +216,8 @@ class WorkerPool implements Parallel {
     for (;;) {
       const flag = Atomics.load(c, FLAGS + i);
       if (flag === 1) return;
-      const cur = Atomics.load(c, NEXT);
-      if ((cur & 0xffff) <= i) {
-        // not taken yet (chunks are taken in order): run it here
-        if (Atomics.compareExchange(c, NEXT, cur, cur + 1) === cur) this.runChunk(cur & 0xffff);
-        continue;
-      }
+      // not taken yet (chunks are taken in order): run it here
+      if (this.takeNext(i + 1)) continue;
       // a worker is running it
       if (++spins < NEED_SPINS) continue;
       Atomics.wait(c, FLAGS + i, flag, 100);
@@ -253,6 +244,16 @@ class WorkerPool implements Parallel {
     }
     this.judge.record(this.flops, (this.dispatched - this.ran) / chunks);
     if (Atomics.load(c, FAILED) !== 0) throw new Error("wasm kernels: a chunk failed on a worker thread");
+  }
+
+  /** Takes the next chunk not yet taken and runs it here, if its index is below `end`; false when there is none. */
+  private takeNext(end: number): boolean {
+    const c = this.control;
+    for (;;) {
+      const cur = Atomics.load(c, NEXT), i = cur & 0xffff;
+      if (i >= end) return false;
+      if (Atomics.compareExchange(c, NEXT, cur, cur + 1) === cur) { this.runChunk(i); return true; }
+    }
   }
 
   /** Runs chunk i of the call in flight on this thread. */

@@ -162,7 +162,7 @@ export class WasmFused implements FusedKernels {
         const d = this.gatedDesc(spec, plan, B, 0, 0), i32 = this.rt.i32;
         i32[d + G.UGN] = uGn; i32[d + G.UCN] = uCn; i32[d + G.SCR] = scr;
         this.runLoop(JOB.gatedBackward, d, G.B, G.TMP, B, flops, plan.bwdRows, loop, back.lens,
-          [[G.CACHE, cache, B * ldc * 4], [G.HP, ...prev], [G.DXP, dxp, B * X * H * 4], [G.DREC, dRec, B * ldr * 4]], [G.DH], [G.DPREV], back);
+          [[G.CACHE, cache, B * ldc * 4], [G.HP, ...prev], [G.DXP, dxp, B * X * H * 4], [G.DREC, dRec, B * ldr * 4]], [G.DH], [G.DPREV], { back });
         return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * ldc), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
@@ -190,7 +190,7 @@ export class WasmFused implements FusedKernels {
         const [xp, hPrev, hNext, cache, cPrev, cNext] = L.moving;
         this.runLoop(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.fwdRows, loop, L.lens,
           [[L_.XP, ...xp!], [L_.HP, ...hPrev!], [L_.CP, ...cPrev!], [L_.HOUT, ...hNext!], [L_.COUT, ...cNext!], [L_.CACHE, ...cache!]],
-          [L_.HP, L_.CP], [L_.HOUT, L_.COUT], undefined, L.proj);
+          [L_.HP, L_.CP], [L_.HOUT, L_.COUT], { proj: L.proj });
         return;
       }
       const xp = m.in(s.xp, s.xpOff, B * 4 * H), hp = m.in(s.prev[0]!, s.prevOff, B * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
@@ -215,7 +215,7 @@ export class WasmFused implements FusedKernels {
         const d = this.lstmDesc(spec, plan, B, 0), i32 = this.rt.i32;
         i32[d + L_.UN] = un;
         this.runLoop(JOB.lstmBackward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.bwdRows, loop, back.lens,
-          [[L_.CACHE, cache, B * 5 * H * 4], [L_.CP, ...cPrev], [L_.DXP, dxp, B * 4 * H * 4]], [L_.DH, L_.DC], [L_.DHPREV, L_.DCPREV], back);
+          [[L_.CACHE, cache, B * 5 * H * 4], [L_.CP, ...cPrev], [L_.DXP, dxp, B * 4 * H * 4]], [L_.DH, L_.DC], [L_.DHPREV, L_.DCPREV], { back });
         return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * 5 * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
@@ -262,7 +262,7 @@ export class WasmFused implements FusedKernels {
         const d = this.rnnDesc(spec, plan, B, 0), i32 = this.rt.i32;
         i32[d + R.UN] = un;
         this.runLoop(JOB.rnnBackward, d, R.B, R.TMP, B, 2 * B * H * H, plan.bwdRows, loop, back.lens,
-          [[R.CACHE, cache, B * H * 4], [R.DXP, dxp, B * H * 4]], [R.DH], [R.DPREV], back);
+          [[R.CACHE, cache, B * H * 4], [R.DXP, dxp, B * H * 4]], [R.DH], [R.DPREV], { back });
         return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
@@ -311,7 +311,7 @@ export class WasmFused implements FusedKernels {
         const d = this.lightDesc(plan, B, H, 0, 0), i32 = this.rt.i32;
         i32[d + LI.UN] = un;
         this.runLoop(JOB.lightBackward, d, LI.B, LI.TMP, B, flops, plan.bwdRows, loop, back.lens,
-          [[LI.CACHE, cache, B * H2 * 4], [LI.HP, ...prev], [LI.DXP, dxp, B * H2 * 4]], [LI.DH], [LI.DPREV], back);
+          [[LI.CACHE, cache, B * H2 * 4], [LI.HP, ...prev], [LI.DXP, dxp, B * H2 * 4]], [LI.DH], [LI.DPREV], { back });
         return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * H2), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
@@ -360,7 +360,7 @@ export class WasmFused implements FusedKernels {
         const d = this.libruDesc(spec, B, 0, 0), i32 = this.rt.i32;
         i32[d + LB.UN] = un; i32[d + LB.SCR] = scr;
         this.runLoop(JOB.libruBackward, d, LB.B, LB.TMP, B, flops, plan.bwdRows, loop, back.lens,
-          [[LB.CACHE, cache, B * ldc * 4], [LB.HP, ...prev], [LB.DXP, dxp, B * H2 * 4]], [LB.DH], [LB.DPREV], back);
+          [[LB.CACHE, cache, B * ldc * 4], [LB.HP, ...prev], [LB.DXP, dxp, B * H2 * 4]], [LB.DH], [LB.DPREV], { back });
         return;
       }
       const cache = m.in(s.cache, s.cacheOff, B * ldc), hp = m.in(s.prev[0]!, s.prevOff, B * H), dh = m.in(s.dNext[0]!, 0, B * H);
@@ -417,22 +417,23 @@ export class WasmFused implements FusedKernels {
     return { dOut, dt: B * loop.ldo * 4, ld: loop.ldo * 4, a, b, cell, lens: this.lengthsIn(loop) };
   }
 
-  /**
-   * Runs a whole time loop: d holds the step kernel's fields for rows [0, B), `moving` the slots
-   * that move with time, slotsA / slotsB the state slots (forward: previous, next; backward: the
-   * step's dNext, dPrev). Split between threads by groups of rows, each through every step.
-   */
   /** The forward time loop of a one-state cell: its input projection, state before and after, and cache move with t. */
   private runForwardLoop(step: number, d: number, S: ForwardSlots, B: number, stepFlops: number, rows: RowSlots, loop: SequenceLoop, L: LoopOperands): void {
     const [xp, prev, next, cache] = L.moving;
     this.runLoop(step, d, S.B, S.TMP, B, stepFlops, rows, loop, L.lens,
-      [[S.XP, ...xp!], [S.HP, ...prev!], [S.OUT, ...next!], [S.CACHE, ...cache!]], [S.HP], [S.OUT], undefined, L.proj);
+      [[S.XP, ...xp!], [S.HP, ...prev!], [S.OUT, ...next!], [S.CACHE, ...cache!]], [S.HP], [S.OUT], { proj: L.proj });
   }
 
+  /**
+   * Runs a whole time loop: d holds the step kernel's fields for rows [0, B), `moving` the slots
+   * that move with time, slotsA / slotsB the state slots (forward: previous, next; backward: the
+   * step's dNext, dPrev). Split between threads by groups of rows, each through every step. `back`:
+   * a backward loop's operands; `proj`: a forward loop's input projection still to compute.
+   */
   private runLoop(
     step: number, d: number, slotB: number, slotTmp: number, B: number, stepFlops: number, rows: RowSlots,
-    loop: SequenceLoop, lens: number, moving: readonly Moving[], slotsA: readonly number[], slotsB: readonly number[], back?: LoopBack,
-    proj: Product | null = null,
+    loop: SequenceLoop, lens: number, moving: readonly Moving[], slotsA: readonly number[], slotsB: readonly number[],
+    { back, proj }: { readonly back?: LoopBack; readonly proj?: Product | null } = {},
   ): void {
     if (moving.length > MAX_MOVING) throw new Error("wasm kernels: too many moving slots");
     const i32 = this.rt.i32, ldOf = new Map(rows);
