@@ -1,10 +1,16 @@
 /**
- * Sequence → one vector: the recurrent output at each row's last valid step, [T, B, D·H] → [1, B, D·H].
- * The forward direction's columns come from step len−1, the reverse direction's from step 0
- * (where it finished reading the row). A row of length 0 gives zeros.
+ * Sequence → one vector per row, [T, B, D·H] → [1, B, D·H]. `at` says which step each direction's
+ * columns come from:
+ *   "final-state" (default): where each direction finished reading the row: the forward direction at
+ *     step len−1, the reverse direction at step 0 (PyTorch's cat(h_n[-2], h_n[-1]), Keras's
+ *     Bidirectional with return_sequences=False);
+ *   "last-step": every direction at step len−1 (PyTorch's out[:, -1]: the reverse direction there has
+ *     read one step only).
+ * A row of length 0 gives zeros.
  */
 import type { Vec } from "../kernels/types.js";
 import { positiveInt } from "../cells/options.js";
+import { OptionError } from "../errors/index.js";
 import type { Act, Context, Layer, LayerParam } from "./layer.js";
 
 export interface LastStepOptions {
@@ -12,7 +18,11 @@ export interface LastStepOptions {
   readonly hiddenSize: number;
   /** Direction of each H-wide block, in column order. */
   readonly directions: readonly ("forward" | "reverse")[];
+  /** Which step each direction is read at (default "final-state"). */
+  readonly at?: LastStepAt;
 }
+
+export type LastStepAt = "final-state" | "last-step";
 
 export class LastStep implements Layer {
   readonly kind = "last-step";
@@ -23,13 +33,18 @@ export class LastStep implements Layer {
   readonly outputFeatures: number;
   private readonly H: number;
   private readonly dirs: readonly ("forward" | "reverse")[];
+  readonly at: LastStepAt;
   private src: { T: number; B: number; lengths: Int32Array | null } | null = null;
 
   constructor(o: LastStepOptions) {
     this.H = positiveInt("last-step", "hiddenSize", o.hiddenSize);
     this.dirs = [...o.directions];
     this.inputFeatures = this.outputFeatures = this.H * this.dirs.length;
-    this.config = { kind: "last-step", hiddenSize: this.H, directions: this.dirs };
+    const at = o.at ?? "final-state";
+    if (at !== "final-state" && at !== "last-step") throw new OptionError(`last-step: "at" must be "final-state" or "last-step", got ${JSON.stringify(o.at)}`);
+    this.at = at;
+    // the default stays out of the config, so files written before the option read the same
+    this.config = { kind: "last-step", hiddenSize: this.H, directions: this.dirs, ...(at === "last-step" ? { at } : {}) };
   }
 
   bind(): void {}
@@ -39,7 +54,7 @@ export class LastStep implements Layer {
   private stepOf(b: number, d: number, T: number, lengths: Int32Array | null): number {
     const len = lengths ? lengths[b]! : T;
     if (len === 0) return -1;
-    return this.dirs[d] === "forward" ? len - 1 : 0;
+    return this.dirs[d] === "forward" || this.at === "last-step" ? len - 1 : 0;
   }
 
   forward(x: Act, ctx: Context): Act {

@@ -132,9 +132,13 @@ function emitDense(g: GraphBuilder, layer: Dense, x: string, W: string, b: strin
   return emitActivation(g, a, layer.config.activation as ActivationConfig);
 }
 
-/** Each H-wide block at its row's last step: forward blocks at len − 1 (T − 1), reverse blocks at 0. */
+/**
+ * Each H-wide block at its row's last step: forward blocks at len − 1 (T − 1), reverse blocks at 0
+ * (where they finished), or at len − 1 too with at "last-step".
+ */
 function emitLastStep(g: GraphBuilder, layer: LastStep, x: string, lengths: string | null): string {
-  const dirs = layer.config.directions as readonly string[], H = layer.config.hiddenSize as number;
+  const H = layer.config.hiddenSize as number;
+  const dirs = (layer.config.directions as readonly string[]).map((d) => (layer.at === "last-step" ? "forward" : d));
   const cols = (v: string, d: number, axis: number) => (dirs.length === 1 ? v : g.op("Slice", [v, g.ints("s", [d * H]), g.ints("e", [(d + 1) * H]), g.ints("ax", [axis])]));
   const parts = dirs.map((dir, d) => {
     if (!lengths) return cols(g.op("Gather", [x, g.constant("t_index", "int64", [], [dir === "forward" ? -1 : 0])], { axis: 0 }, "last_step"), d, 1);

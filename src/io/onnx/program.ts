@@ -3,13 +3,15 @@
  * every value defined, initializers readable), then run() interprets it with the recurrent
  * operators executed by gated's Recurrent.
  *
- *   const p = OnnxProgram.fromBytes(bytes);
+ *   const p = OnnxProgram.fromBytes(bytes);                       // weights inside the model
+ *   const q = OnnxProgram.fromBytes(bytes, "m.onnx", { externalData: (loc) => bytesOf(loc) });
  *   const { Y } = p.run({ X: { dtype: "float32", shape: [T, B, I], data } });
  */
 import { FormatError, ShapeError, fmtShape } from "../../errors/index.js";
 import { decodeOnnx, num, type GraphProto, type ModelProto } from "./proto.js";
 import { dtypeOfCode, sizeOf, type OnnxDType, type OnnxTensor } from "./tensor.js";
 import { initializersOf, runGraph, validateGraph } from "./interp/graph.js";
+import { resolveExternalData, type OnnxLoadOptions } from "./external-data.js";
 
 export interface ValueSpec {
   readonly name: string;
@@ -39,10 +41,12 @@ export class OnnxProgram {
   readonly metadata: Readonly<Record<string, string>>;
   private readonly cache = new Map<string, unknown>();
 
-  constructor(model: ModelProto, readonly where = "onnx") {
+  /** Tensors stored externally are read through opts.externalData and copied into `model`. */
+  constructor(model: ModelProto, readonly where = "onnx", opts: OnnxLoadOptions = {}) {
     this.model = model;
     const graph = model.graph;
     if (!graph) throw new FormatError(`${where}: the model has no graph`);
+    resolveExternalData(model, where, opts.externalData);
     this.graph = graph;
     const imports = model.opsetImport ?? [];
     const dflt = imports.find((o) => !o.domain || o.domain === "ai.onnx");
@@ -55,8 +59,8 @@ export class OnnxProgram {
     this.metadata = Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]));
   }
 
-  static fromBytes(bytes: Uint8Array, where = "onnx"): OnnxProgram {
-    return new OnnxProgram(decodeOnnx(bytes, where), where);
+  static fromBytes(bytes: Uint8Array, where = "onnx", opts: OnnxLoadOptions = {}): OnnxProgram {
+    return new OnnxProgram(decodeOnnx(bytes, where), where, opts);
   }
 
   /** Runs the graph on named inputs; returns the graph outputs by name. */

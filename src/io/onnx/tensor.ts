@@ -72,7 +72,7 @@ export function fromTensorProto(t: TensorProto, where: string): OnnxTensor {
   const name = t.name ? `tensor "${t.name}"` : "a tensor";
   const w = `${where}: ${name}`;
   if ((t.dataLocation ?? 0) !== 0 || (t.externalData?.length ?? 0) > 0) {
-    throw new FormatError(`${w} keeps its data in an external file, which gated does not read; hint: save the model with its weights inside`);
+    throw new FormatError(`${w} keeps its data in an external file that was not read; hint: load the model with OnnxProgram.fromBytes(bytes, where, { externalData }) or from its file (gated import / gated run)`);
   }
   if (t.segment) throw new FormatError(`${w} is segmented, which is not supported`);
   const dims = (t.dims ?? []).map(num);

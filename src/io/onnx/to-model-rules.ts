@@ -69,7 +69,12 @@ export function actRule(cv: Conversion, node: NodeProto, op: string, first: Act 
       return [{ ...s, final: true }];
     }
     case "LayerNormalization": return [layerNorm(cv, node, cv.settle(node, a), ins)];
-    case "Shape": return [{ kind: "dims", dims: cv.roles(a).map((r) => dimOf(cv, node, a, r)) }];
+    case "Shape": {
+      // opset 15's start / end (dynamo's Shape(x, start=0, end=1) for the batch size), clamped as ONNX does
+      const at = new Attrs("", node), r = a.roles.length, clamp = (v: number) => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
+      const from = clamp(at.int("start") ?? 0), to = clamp(at.int("end") ?? r);
+      return [{ kind: "dims", dims: cv.roles(a).slice(from, Math.max(from, to)).map((x) => dimOf(cv, node, a, x)) }];
+    }
     default:
       if (ACTIVATION_NODE[op]) return [activation(cv, node, a, op)];
       return cv.fail(node, `operator ${op} on ${describe(a)} has no gated layer form`);
@@ -118,6 +123,7 @@ function reshape(cv: Conversion, node: NodeProto, a: Act, s: Sym | undefined): A
     const merge = r === "D" && roles[i + 1] === "H" && (t === -1 || t === (a.dirs?.length ?? 1) * a.H);
     if (merge) { out.push("F"); F = (a.dirs?.length ?? 1) * a.H; i += 2; continue; }
     const same = t === 0 || t === r || t === cv.role(r as Role) || (typeof t === "number" && t === size(r) && typeof size(r) === "number")
+      || (typeof t === "number" && t === cv.size(r))
       || (t === -1 && k === target.length - 1 && i === roles.length - 1);
     if (!same) cv.fail(node, `reshapes ${describe(a)} to [${target.join(", ")}], which mixes axes gated keeps apart`);
     out.push(r);
@@ -304,7 +310,13 @@ export function dimsRule(cv: Conversion, node: NodeProto, ins: (Sym | undefined)
   }
   switch (op) {
     case "Identity": case "Cast": return first;
-    case "Unsqueeze": case "Squeeze": return first;
+    case "Unsqueeze": case "Squeeze": case "Reshape": return first;
+    case "Mul": {
+      // dynamo's D·H of the merged direction axis: [2] · [4] = [8]; symbolic T or B are never multiplied
+      const [p, q] = [dimsOf(ins[0]), dimsOf(ins[1])];
+      if (p.length !== q.length || [...p, ...q].some((d) => typeof d !== "number")) return cv.fail(node, `multiplies shapes [${p.join(", ")}] · [${q.join(", ")}]; only known sizes can be multiplied`);
+      return { kind: "dims", dims: p.map((d, i) => (d as number) * (q[i] as number)) };
+    }
     case "Concat": return { kind: "dims", dims: ins.flatMap((s) => [...dimsOf(s)]) };
     case "Gather": {
       const idx = ins[1];

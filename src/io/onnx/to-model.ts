@@ -10,10 +10,15 @@
  * conversion stops with an OptionError that names the node and says why. What is exact by
  * construction: weights are copied (recurrent ones through recurrent-node.ts), nothing is refit.
  *
- * Refused, with the reason: a graph that is not a chain (a layer reading an older value), the
- * reverse direction read at the last step (PyTorch's out[:, -1] on a bidirectional output:
- * gated's last step reads the reverse direction where it finished, at step 0), a step other than
- * the first or last, "last" steps with sequence lengths (ONNX Y is 0 there; gated reads len − 1),
+ * torch.onnx's dynamo exporter unrolls nn.RNN into per-step nodes: unrolled-rnn.ts folds that back
+ * into one RNN node before the walk. Static shapes (dynamo's Reshape to [5, 2, 8]) are matched
+ * against the graph input's fixed sizes.
+ *
+ * A bidirectional output read at the last step (PyTorch's out[:, -1]) becomes a last-step layer with
+ * at "last-step" (the reverse direction there has read one step only).
+ *
+ * Refused, with the reason: a graph that is not a chain (a layer reading an older value), a step
+ * other than the first or last, "last" steps with sequence lengths (ONNX Y is 0 there; gated reads len − 1),
  * non-zero initial states, LSTM's Y_c, activations after anything but a dense layer.
  *
  * gated's own exports carry their spec in the metadata and are read exactly by read-gated.ts.
@@ -30,6 +35,7 @@ import { Attrs, type NodeProto } from "./proto.js";
 import { recurrentFromOnnx, type OnnxRecurrentOp } from "./recurrent-node.js";
 import { modelFromGatedOnnx, isGatedExport } from "./read-gated.js";
 import type { OnnxTensor } from "./tensor.js";
+import { foldUnrolledRnns, looksUnrolled } from "./unrolled-rnn.js";
 import { describe, type Act, type Dir, type Pick, type Role, type Sym } from "./to-model-values.js";
 import { actRule, dimsRule, finalsRule } from "./to-model-rules.js";
 
@@ -60,6 +66,8 @@ export class Conversion {
   softmax = false;
   inputFeatures = NaN;
   tokens: number | null = null;
+  /** Static sizes of the graph input's first two axes, when the export fixed them (dynamo's static shapes). */
+  readonly sizes: { a: number | null; b: number | null } = { a: null, b: null };
 
   constructor(readonly where: string) {}
 
@@ -71,6 +79,13 @@ export class Conversion {
     if (r !== "a" && r !== "b") return r;
     if (!this.firstAxis) return r;
     return (r === "a") === (this.firstAxis === "T") ? "T" : "B";
+  }
+
+  /** The static size of a time or batch axis, if the graph input fixes it. */
+  size(r: Role): number | null {
+    if (r === "a" || r === "b") return this.sizes[r];
+    if ((r !== "T" && r !== "B") || !this.firstAxis) return null;
+    return this.sizes[(r === this.firstAxis) ? "a" : "b"];
   }
 
   roles(a: Act): Role[] {
@@ -90,21 +105,23 @@ export class Conversion {
   settle(node: NodeProto, a: Act): Act {
     if (!a.picks) return a;
     const dirs = a.dirs ?? ["forward"];
-    const ok = a.picks.length === dirs.length && a.picks.every((p, i) => p.block === i && atMatches(p, dirs[i]!));
-    if (!ok) {
+    const inOrder = a.picks.length === dirs.length && a.picks.every((p, i) => p.block === i);
+    // each direction where it finished (gated's default), or every direction at the last step (out[:, -1])
+    const finalState = inOrder && a.picks.every((p, i) => atMatches(p, dirs[i]!));
+    const lastStep = inOrder && a.picks.every((p, i) => p.at === "last" || (dirs[i] === "forward" && p.at === "final"));
+    if (!finalState && !lastStep) {
       const bad = a.picks.find((p, i) => p.block !== i || !atMatches(p, dirs[p.block]!));
-      const why = bad && dirs[bad.block] === "reverse" && bad.at === "last"
-        ? "the reverse direction is read at the last step, where it has seen one step only; gated's last step reads it at step 0, where it finished (the final state Y_h gives that)"
-        : bad && dirs[bad.block] === "forward" && bad.at === "first"
-          ? "the forward direction is read at the first step; gated's last step reads it at the last step"
-          : `the selected steps [${a.picks.map((p) => `block ${p.block} at ${p.at}`).join(", ")}] do not cover the ${dirs.length} direction block(s) in order`;
+      const why = bad && dirs[bad.block] === "forward" && bad.at === "first"
+        ? "the forward direction is read at the first step; gated's last step reads it at the last step"
+        : `the selected steps [${a.picks.map((p) => `block ${p.block} at ${p.at}`).join(", ")}] are neither every direction where it finished nor every direction at the last step`;
       this.fail(node, `no gated last-step layer reads these steps: ${why}`);
     }
     if (this.usesLengths && a.picks.some((p) => p.at === "last")) {
       this.fail(node, "with sequence lengths ONNX outputs 0 at the last step of a short row; gated's last step reads step len − 1 (use the final state Y_h instead)");
     }
     const H = a.dirs ? a.H : a.F;
-    const depth = this.push(node, a, { config: { kind: "last-step", hiddenSize: H, directions: dirs }, params: new Map() });
+    const at = finalState ? {} : { at: "last-step" };
+    const depth = this.push(node, a, { config: { kind: "last-step", hiddenSize: H, directions: dirs, ...at }, params: new Map() });
     return { kind: "act", roles: ["B", "F"], F: H * dirs.length, dirs: a.dirs, H, depth, picks: null };
   }
 }
@@ -132,6 +149,7 @@ export function onnxToModel(p: OnnxProgram, opts: OnnxImportOptions = {}): OnnxM
   if (data.length + ints.length !== p.inputs.length) throw new OptionError(`${p.where} → gated model: inputs must be float32 features, int token ids or int lengths`);
   for (const i of p.inputs) {
     const rank = i.shape?.length ?? 0;
+    if (i.name === mainInput(p)?.name) for (const [k, ax] of [["a", 0], ["b", 1]] as const) { const d = i.shape?.[ax]; if (typeof d === "number") cv.sizes[k] = d; }
     if (i.dtype === "float32" || i.dtype === null) {
       const F = typeof i.shape?.[2] === "number" ? (i.shape[2] as number) : NaN;
       cv.inputFeatures = F;
@@ -144,7 +162,16 @@ export function onnxToModel(p: OnnxProgram, opts: OnnxImportOptions = {}): OnnxM
   if (!mainIn) throw new OptionError(`${p.where} → gated model: the graph has no feature or token input`);
   const outName = p.outputs[0]?.name;
   if (!outName) throw new FormatError(`${p.where}: the graph has no output`);
-  for (const node of neededNodes(p, outName)) step(cv, p, node, values);
+  const konst = (name: string) => { const v = values.get(name); return v?.kind === "const" ? v.t : undefined; };
+  const folded = foldUnrolledRnns(p.graph.node ?? [], konst, p.outputs.map((o) => o.name));
+  for (const [name, t] of folded.consts) values.set(name, { kind: "const", t });
+  cv.notes.push(...folded.notes);
+  try {
+    for (const node of neededNodes(folded.nodes, outName)) step(cv, p, node, values);
+  } catch (e) {
+    if (!(e instanceof OptionError) || !looksUnrolled(folded.nodes, konst)) throw e;
+    throw new OptionError(`${e.message}; hint: the graph looks like an unrolled recurrence (one weight feeds several MatMul nodes): torch.onnx's default exporter (dynamo=True) unrolls nn.RNN into per-step MatMul/Add/Tanh nodes, and gated folds back only the one-direction form; export with torch.onnx.export(..., dynamo=False) to get an ONNX RNN node`);
+  }
   let out = values.get(outName)!;
   if (out.kind === "finals") out = finalsRule(cv, { opType: "Identity", name: "output", output: [outName] }, "Squeeze", out, []);
   if (out.kind !== "act") throw new OptionError(`${p.where} → gated model: the output "${outName}" is ${describe(out)}, not the model's activations`);
@@ -161,10 +188,15 @@ export function onnxToModel(p: OnnxProgram, opts: OnnxImportOptions = {}): OnnxM
   };
 }
 
+/** The feature or token input (not the lengths). */
+function mainInput(p: OnnxProgram): { name: string } | undefined {
+  return p.inputs.find((i) => i.dtype === "float32" || i.dtype === null || (i.shape?.length ?? 0) >= 2);
+}
+
 /** The nodes the output depends on, in graph order. */
-function neededNodes(p: OnnxProgram, out: string): NodeProto[] {
+function neededNodes(nodes: readonly NodeProto[], out: string): NodeProto[] {
   const producer = new Map<string, NodeProto>();
-  for (const n of p.graph.node ?? []) for (const o of n.output ?? []) producer.set(o, n);
+  for (const n of nodes) for (const o of n.output ?? []) producer.set(o, n);
   const need = new Set<NodeProto>(), stack = [out];
   while (stack.length) {
     const n = producer.get(stack.pop()!);
@@ -172,7 +204,7 @@ function neededNodes(p: OnnxProgram, out: string): NodeProto[] {
     need.add(n);
     for (const i of n.input ?? []) if (i) stack.push(i);
   }
-  return (p.graph.node ?? []).filter((n) => need.has(n));
+  return nodes.filter((n) => need.has(n));
 }
 
 function step(cv: Conversion, p: OnnxProgram, node: NodeProto, values: Map<string, Sym>): void {
