@@ -14,7 +14,7 @@ import { Model, createSpec } from "../../src/model/model.js";
 import { FormatError, OptionError } from "../../src/errors/index.js";
 import { zipSync, strToU8 } from "fflate";
 import { assertClose } from "../helpers/close.js";
-import { runModel, softmaxRows, values } from "./helpers/model.js";
+import { runBatchMajor, runModel, softmaxRows, values } from "./helpers/model.js";
 import { swap01 } from "./helpers/fixtures.js";
 import { MODELS } from "./helpers/models.js";
 import { importPytorch } from "../../src/io/pytorch/state-dict.js";
@@ -26,14 +26,7 @@ let worstTfjs = 0, worstIndependent = 0, worstExport = 0;
 
 /** Runs an imported model on the fixture's batch-major input; output in Keras's layout. */
 function runImported(imp: KerasImport, e: Expected): Float32Array {
-  const x = e.input as unknown[], B = x.length, T = (x[0] as unknown[]).length;
-  const flat = (x as number[][][]).flat(2) as number[];
-  const F = flat.length / (B * T);
-  let y = runModel(imp.model, { T, B, data: swap01(flat, B, T, F), ...(e.lengths ? { lengths: e.lengths } : {}) });
-  const O = imp.model.spec.task.outputs;
-  if (imp.model.spec.task.perStep) y = swap01(y, T, B, O);
-  if (imp.model.spec.task.target === "class") y = softmaxRows(y, O);
-  return y;
+  return runBatchMajor(imp.model, e.input as unknown[], e.lengths);
 }
 
 describe("TF.js layers models → gated", () => {

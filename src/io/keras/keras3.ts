@@ -6,9 +6,12 @@
  * of the same class; a recurrent layer's under ".../cell/vars"; a Bidirectional's under
  * ".../forward_layer/cell/vars" and ".../backward_layer/cell/vars". Variable order: recurrent
  * kernel, recurrent_kernel, bias; Dense kernel, bias; Embedding embeddings; LayerNormalization
- * gamma, beta (each only when the layer has it).
+ * gamma, beta (each only when the layer has it). A Keras 3 weights file (model.save_weights,
+ * "m.weights.h5") has the same layout as the archive's model.weights.h5 and no architecture: it is
+ * read with a configuration (config.json / model.to_json()) given apart (import.ts).
  */
-import { unzipSync, strFromU8 } from "fflate";
+import { strFromU8 } from "fflate";
+import { readZip } from "../zip.js";
 import { FormatError } from "../../errors/index.js";
 import { kerasLayers, type KerasLayer } from "./config.js";
 import { readH5Floats, type H5Tensor } from "./hdf5.js";
@@ -28,12 +31,25 @@ const VARIABLES: Record<string, (c: Readonly<Record<string, unknown>>) => string
   LayerNormalization: (c) => [...(c.scale === false ? [] : ["gamma"]), ...(c.center === false ? [] : ["beta"])],
 };
 
+/** The archive's three entries, size-capped and CRC-checked (a damaged entry is refused, not imported as other weights). */
 function unzip(where: string, bytes: Uint8Array): Record<string, Uint8Array> {
+  return readZip(bytes, where, (n) => n === "config.json" || n === "model.weights.h5" || n === "metadata.json", { maxEntryBytes: 1 << 30 });
+}
+
+/** JSON text (config.json, model.to_json()) as a value. */
+export function parseJson(where: string, text: string | Uint8Array, what: string): unknown {
   try {
-    return unzipSync(bytes, { filter: (f) => f.name === "config.json" || f.name === "model.weights.h5" || f.name === "metadata.json" });
+    return JSON.parse(typeof text === "string" ? text : strFromU8(text));
   } catch (e) {
-    throw new FormatError(`${where}: not a readable zip archive (${(e as Error).message})`);
+    throw new FormatError(`${where}: ${what} is not JSON (${(e as Error).message})`);
   }
+}
+
+/** The parsed config.json of a .keras archive. */
+export function keras3Config(bytes: Uint8Array, where: string): unknown {
+  const cfg = unzip(where, bytes)["config.json"];
+  if (!cfg) throw new FormatError(`${where}: the archive has no config.json (not a Keras 3 .keras file)`);
+  return parseJson(where, cfg, "config.json");
 }
 
 /** A .keras archive as a gated model. */
@@ -41,15 +57,24 @@ export async function importKeras3(bytes: Uint8Array, where = "keras archive"): 
   const files = unzip(where, bytes);
   const cfgBytes = files["config.json"];
   if (!cfgBytes) throw new FormatError(`${where}: the archive has no config.json (not a Keras 3 .keras file)`);
-  let config: unknown;
-  try {
-    config = JSON.parse(strFromU8(cfgBytes));
-  } catch {
-    throw new FormatError(`${where}: config.json is not JSON`);
-  }
+  const config = parseJson(where, cfgBytes, "config.json");
   const h5 = files["model.weights.h5"];
   if (!h5) throw new FormatError(`${where}: the archive has no model.weights.h5`);
-  const data = await readH5Floats(h5, `${where} model.weights.h5`);
+  return importKeras3Weights(h5, config, where, `${where} model.weights.h5`);
+}
+
+/**
+ * A Keras 3 weights file (model.save_weights("m.weights.h5"), the same layout as the archive's
+ * model.weights.h5) with the model's configuration (a parsed config.json / model.to_json()).
+ */
+export async function importKeras3Weights(weights: Uint8Array, config: unknown, where = "keras weights", whereWeights = where): Promise<KerasImport> {
+  return keras3WeightsToModel(await readH5Floats(weights, whereWeights), config, where, whereWeights);
+}
+
+export function keras3WeightsToModel(data: ReadonlyMap<string, H5Tensor>, config: unknown, where: string, whereWeights = where): KerasImport {
+  if (![...data.keys()].some((k) => k.startsWith("layers/"))) {
+    throw new FormatError(`${whereWeights}: expected Keras 3 weights under "layers/<layer>/vars/<i>", found datasets [${[...data.keys()].slice(0, 5).join(", ")}]`);
+  }
   const layers = kerasLayers(where, config);
   return kerasToModel(where, layers, keras3Lookup(layers, data), "keras3");
 }

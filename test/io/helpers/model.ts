@@ -1,6 +1,7 @@
 /** Running a gated Model on time-major features or token ids (inference), for the interchange tests. */
 import type { Model } from "../../../src/model/model.js";
 import { Rng } from "../../../src/util/random.js";
+import { swap01 } from "./fixtures.js";
 
 export interface ModelInput {
   readonly T: number;
@@ -47,3 +48,16 @@ export function softmaxRows(v: Float32Array, O: number): Float32Array {
   }
   return out;
 }
+
+/** A model on a batch-major nested input [B][T][F] (Keras's layout): its output in that layout, probabilities for a class model. */
+export function runBatchMajor(model: Model, input: readonly unknown[], lengths?: ArrayLike<number> | null): Float32Array {
+  const B = input.length, T = (input[0] as unknown[]).length;
+  const flat = (input as unknown[]).flat(2) as number[];
+  const F = flat.length / (B * T);
+  let y = runModel(model, { T, B, data: swap01(flat, B, T, F), ...(lengths ? { lengths } : {}) });
+  const O = model.spec.task.outputs;
+  if (model.spec.task.perStep) y = swap01(y, T, B, O);
+  if (model.spec.task.target === "class") y = softmaxRows(y, O);
+  return y;
+}
+
