@@ -6,7 +6,7 @@
  */
 import { FormatError, GatedError } from "../errors/index.js";
 import type { LayerConfig } from "../layers/sequential.js";
-import { Model, type InputSpec, type ModelSpec } from "../model/model.js";
+import { Model, type InputSpec, type ModelSpec, type OriginInfo } from "../model/model.js";
 import { resolveLoss, type LossName } from "../train/losses.js";
 
 export interface LayerOut {
@@ -21,12 +21,13 @@ export interface AssembleTask {
   readonly loss?: LossName;
 }
 
-export function assembleModel(where: string, input: InputSpec, layers: readonly LayerOut[], task: AssembleTask): Model {
+export function assembleModel(where: string, input: InputSpec, layers: readonly LayerOut[], task: AssembleTask, origin?: OriginInfo): Model {
   const merged = mergeStacks(layers);
   if (merged.length === 0) throw new FormatError(`${where}: the model has no layer gated can hold`);
   const spec: ModelSpec = {
     format: "gated-model", version: 1, input, layers: merged.map((l) => l.config),
     task: { target: task.target, perStep: task.perStep, outputs: task.outputs, loss: resolveLoss(where, task.loss ?? (task.target === "class" ? "cross-entropy" : "mse")) },
+    ...(origin ? { origin } : {}),
   };
   let model: Model;
   try {

@@ -38,6 +38,14 @@ export interface DataInfo {
   readonly relative?: boolean;
 }
 
+/** Where an imported model came from, and every fact the import did not read from the file's tensors. */
+export interface OriginInfo {
+  /** The format read: "pytorch state dict (.pt)", "onnx", "keras 3"… */
+  readonly format: string;
+  /** Each fact in words, with where it came from: "(read from the file)", "(given)". */
+  readonly facts: readonly string[];
+}
+
 export interface ModelSpec {
   readonly format: "gated-model";
   readonly version: 1;
@@ -45,6 +53,7 @@ export interface ModelSpec {
   readonly layers: readonly LayerConfig[];
   readonly task: TaskSpec;
   readonly data?: DataInfo;
+  readonly origin?: OriginInfo;
 }
 
 export class Model {

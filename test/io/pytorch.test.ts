@@ -74,9 +74,10 @@ for (const [name, c] of Object.entries(CASES)) {
 }
 
 describe("PyTorch module list", () => {
-  it("is inferred for embedding → recurrent → linear when the file has none", () => {
+  it("is derived for embedding → recurrent → linear when the file has none, once the head is given", () => {
     const c = CASES["GRU 1 layer embedding + head"]!;
-    const { spec } = importPytorch(encode(makeStateDict(c)));
+    assert.throws(() => importPytorch(encode(makeStateDict(c))), (e: unknown) => e instanceof OptionError && /--head/.test(e.message));
+    const { spec } = importPytorch(encode(makeStateDict(c)), { head: "last-state" });
     assert.deepEqual(spec.modules.map((m) => m.type), ["Embedding", "GRU", "LastStep", "Linear"]);
   });
   it("names an unexpected tensor", () => {

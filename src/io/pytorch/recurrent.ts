@@ -31,8 +31,9 @@ const name = (prefix: string, what: string, k: number, rev: boolean) => `${prefi
 
 /** Reads the module `prefix` ("gru.") out of a state dict. */
 export function recurrentFromTorch(
-  where: string, type: TorchRecurrent, prefix: string, sd: ReadonlyMap<string, TorchTensor>, nonlinearity: "tanh" | "relu" = "tanh",
+  where: string, type: TorchRecurrent, prefix: string, sd: ReadonlyMap<string, TorchTensor>, nonlinearity?: "tanh" | "relu",
 ): Recurrent {
+  if (type === "RNN" && nonlinearity !== "tanh" && nonlinearity !== "relu") throw new OptionError(`${where}: nn.RNN's nonlinearity must be given ("tanh" or "relu"); a state dict does not store it`);
   const get = (n: string) => sd.get(n);
   const w0 = get(name(prefix, "weight_ih", 0, false));
   if (!w0 || w0.shape.length !== 2) throw new FormatError(`${where}: missing tensor "${name(prefix, "weight_ih", 0, false)}" [G·H, I]`);

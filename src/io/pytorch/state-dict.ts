@@ -1,85 +1,97 @@
 /**
- * PyTorch state dicts saved as safetensors ↔ gated models.
+ * PyTorch models ↔ gated models.
  *
- * A state dict holds only tensors; the architecture is a module list (PytorchSpec), kept in the
- * safetensors metadata under "gated.pytorch" (scripts/interchange/pytorch_to_safetensors.py writes
- * it, and so does exportPytorch), given by the caller, or inferred for the simple shape
- * [Embedding] → one recurrent module → [Linear]. Modules, in order:
+ * Import reads every file a PyTorch user ordinarily saves (torch-file.ts): torch.save(state_dict)
+ * (.pt/.pth, zip or legacy), torch.save(model), TorchScript archives, and state dicts in safetensors.
+ * The architecture is a module list (spec.ts: from the caller, from gated's "gated.pytorch"
+ * metadata, or derived where the file fixes it, asking for each fact it leaves open). Modules, in
+ * order:
  *   Embedding  "<name>.weight" [V, E]                     → embedding table
  *   GRU/LSTM/RNN (batch_first irrelevant, see recurrent.ts)  → recurrent stack
  *   LayerNorm  "<name>.weight", "<name>.bias" [F], eps     → layer norm
  *   Dropout    no tensors                                 → dropout
- *   LastStep   no tensors: out[:, len − 1] for the forward direction, out[:, 0] for the reverse one
- *              (for a bidirectional module that is torch.cat([h_n[-2], h_n[-1]], 1))
+ *   LastStep   no tensors: h_n, i.e. out[:, len − 1] for the forward direction and out[:, 0] for the
+ *              reverse one (torch.cat([h_n[-2], h_n[-1]], 1) for a bidirectional module)
+ *   LastOutput no tensors: out[:, len − 1] for every direction (PyTorch's out[:, -1])
  *   Linear     "<name>.weight" [O, I] (out, in, as gated), "<name>.bias" [O]; `activation` is the
  *              function forward() applies after it (gated's dense activation)
+ * Export writes a state dict in safetensors with the module list in its metadata.
  */
 import { FormatError, OptionError } from "../../errors/index.js";
-import { resolveActivation, type ActivationConfig, type ActivationSpec } from "../../kernels/activations.js";
+import { resolveActivation, type ActivationConfig } from "../../kernels/activations.js";
 import type { RecurrentLayer } from "../../layers/recurrent.js";
 import type { LayerConfig } from "../../layers/sequential.js";
 import type { Model } from "../../model/model.js";
-import type { LossName } from "../../train/losses.js";
 import { assembleModel, type LayerOut } from "../assemble.js";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
-import { recurrentFromTorch, recurrentToTorch, torchTypeOf, type TorchRecurrent, type TorchTensor } from "./recurrent.js";
+import { recurrentFromTorch, recurrentToTorch, torchTypeOf, type TorchTensor } from "./recurrent.js";
+import { derivePytorchSpec, type PytorchFacts, type PytorchModule, type PytorchSpec } from "./spec.js";
+import { isTorchLegacy, isTorchZip, readTorchFile, type TorchModuleInfo } from "./torch-file.js";
 import { recurrentOptionsOf } from "../onnx/export-model.js";
 
-export type PytorchModule =
-  | { readonly name: string; readonly type: "Embedding" }
-  | { readonly name: string; readonly type: TorchRecurrent; readonly nonlinearity?: "tanh" | "relu" }
-  | { readonly name: string; readonly type: "LayerNorm"; readonly eps?: number }
-  | { readonly name: string; readonly type: "Dropout"; readonly p?: number }
-  | { readonly name: string; readonly type: "LastStep" }
-  | { readonly name: string; readonly type: "Linear"; readonly activation?: ActivationSpec | ActivationConfig };
-
-export interface PytorchSpec {
-  readonly modules: readonly PytorchModule[];
-  /** The task of the model's output (default regression with mse; "class": logits for cross-entropy). */
-  readonly task?: { readonly target: "regression" | "class"; readonly loss?: LossName };
-}
+export type { PytorchModule, PytorchSpec } from "./spec.js";
 
 const META = "gated.pytorch";
 
-function tensorsOf(where: string, bytes: Uint8Array): { sd: Map<string, TorchTensor>; metadata: Readonly<Record<string, string>> } {
-  const f = decodeSafetensors(bytes, where);
+export interface PytorchImportOptions extends PytorchFacts {
+  /** The module list in forward() order; overrides what the file says. */
+  readonly spec?: PytorchSpec;
+  /** The file's name, for messages. */
+  readonly where?: string;
+}
+
+export interface PytorchImport {
+  readonly model: Model;
+  readonly spec: PytorchSpec;
+  /** What the file is: "state dict (torch.save zip)", "whole module (torch.save)", "TorchScript"… */
+  readonly source: string;
+  /** Every fact the import used that the tensors do not state, with where it came from. */
+  readonly facts: readonly string[];
+}
+
+interface Tensors { sd: Map<string, TorchTensor>; metadata: Readonly<Record<string, string>>; modules: readonly TorchModuleInfo[]; source: string; notes: string[] }
+
+function readTensors(where: string, bytes: Uint8Array): Tensors {
   const sd = new Map<string, TorchTensor>();
+  if (isTorchZip(bytes) || isTorchLegacy(bytes)) {
+    const f = readTorchFile(bytes, where);
+    for (const [name, t] of f.tensors) {
+      if (t.data) sd.set(name, { shape: t.shape, data: t.data });
+      else if (!name.endsWith("num_batches_tracked")) throw new FormatError(`${where}: tensor "${name}" is ${t.dtype}; gated reads float tensors (float32, float64, float16, bfloat16)`);
+    }
+    const source = f.kind === "state-dict" ? `state dict (torch.save${isTorchZip(bytes) ? "" : ", legacy format"})` : f.kind === "module" ? "whole module (torch.save(model))" : "TorchScript archive";
+    const notes = isTorchLegacy(bytes) ? ["legacy torch.save format: it has no checksums, so damage inside tensor data cannot be detected (re-save with a current torch.save to have it checked)"] : [];
+    return { sd, metadata: {}, modules: f.modules, source, notes };
+  }
+  const f = decodeSafetensors(bytes, where);
   for (const [name, t] of f.tensors) {
     if (t.dtype !== "F32" && t.dtype !== "F64") throw new FormatError(`${where}: tensor "${name}" is ${t.dtype}; gated reads float tensors (F32, F64)`);
     sd.set(name, { shape: t.shape, data: Float32Array.from(t.data as Float32Array) });
   }
-  return { sd, metadata: f.metadata };
+  return { sd, metadata: f.metadata, modules: [], source: "state dict (safetensors)", notes: [] };
 }
 
-/** Guesses the module list of the simple shape [Embedding] → one recurrent module → [Linear]. */
-export function inferPytorchSpec(where: string, names: Iterable<string>, shapes: ReadonlyMap<string, TorchTensor>): PytorchSpec {
-  const prefixes = new Set([...names].map((n) => n.slice(0, n.lastIndexOf("."))));
-  const rec = [...prefixes].filter((p) => shapes.has(`${p}.weight_ih_l0`));
-  const rest = [...prefixes].filter((p) => !rec.includes(p));
-  const emb = rest.filter((p) => shapes.has(`${p}.weight`) && !shapes.has(`${p}.bias`) && shapes.get(`${p}.weight`)!.shape.length === 2);
-  const lin = rest.filter((p) => shapes.has(`${p}.weight`) && shapes.has(`${p}.bias`) && shapes.get(`${p}.weight`)!.shape.length === 2);
-  const other = rest.filter((p) => !emb.includes(p) && !lin.includes(p));
-  if (rec.length !== 1 || emb.length > 1 || lin.length > 1 || other.length > 0) {
-    throw new OptionError(`${where}: cannot infer the architecture (found recurrent [${rec.join(", ")}], embedding-like [${emb.join(", ")}], linear [${lin.join(", ")}], other [${other.join(", ")}]); hint: give a module list (PytorchSpec, or --pytorch-spec FILE)`);
-  }
-  const G = shapes.get(`${rec[0]}.weight_ih_l0`)!.shape[0]!, H = shapes.get(`${rec[0]}.weight_hh_l0`)!.shape[1]!;
-  const type: TorchRecurrent = G === 3 * H ? "GRU" : G === 4 * H ? "LSTM" : "RNN";
-  const modules: PytorchModule[] = [];
-  if (emb[0]) modules.push({ name: emb[0], type: "Embedding" });
-  modules.push({ name: rec[0]!, type });
-  if (lin[0]) modules.push({ name: "last", type: "LastStep" }, { name: lin[0], type: "Linear" });
-  return { modules };
-}
-
-/** A PyTorch state dict (safetensors bytes) as a gated model. */
-export function importPytorch(bytes: Uint8Array, spec?: PytorchSpec, where = "pytorch"): { model: Model; spec: PytorchSpec } {
-  const { sd, metadata } = tensorsOf(where, bytes);
-  let s = spec;
-  if (!s && metadata[META]) {
+/**
+ * A PyTorch file (torch.save zip or legacy .pt, TorchScript, or a state dict in safetensors) as a
+ * gated model. Facts the file leaves open are refused unless given: `head` for a Linear after the
+ * recurrent module, `nonlinearity` for an nn.RNN from a state dict; or a whole module list `spec`.
+ */
+export function importPytorch(bytes: Uint8Array, opts: PytorchImportOptions = {}): PytorchImport {
+  const where = opts.where ?? "pytorch";
+  const { sd, metadata, modules, source, notes } = readTensors(where, bytes);
+  let s = opts.spec, facts: string[];
+  if (s) {
+    facts = ["module list given by the caller"];
+  } else if (metadata[META]) {
     try { s = JSON.parse(metadata[META]) as PytorchSpec; } catch { throw new FormatError(`${where}: metadata "${META}" is not JSON`); }
+    facts = ["module list read from the file's gated.pytorch metadata"];
+  } else {
+    const d = derivePytorchSpec(where, sd, modules, opts);
+    s = d.spec;
+    facts = d.used;
   }
-  s ??= inferPytorchSpec(where, sd.keys(), sd);
-  if (!s || !Array.isArray(s.modules) || s.modules.length === 0) throw new FormatError(`${where}: the module list is empty`);
+  facts = [...facts, ...notes];
+  if (!s || typeof s !== "object" || !Array.isArray(s.modules) || s.modules.length === 0) throw new FormatError(`${where}: the module list is empty`);
   const r = new Reader(where, sd);
   for (const m of s.modules) r.module(m);
   for (const k of sd.keys()) if (!r.used.has(k)) throw new FormatError(`${where}: tensor "${k}" belongs to no module of the module list`);
@@ -87,8 +99,8 @@ export function importPytorch(bytes: Uint8Array, spec?: PytorchSpec, where = "py
   const input = r.tokens !== null ? { kind: "tokens" as const, vocabularySize: r.tokens } : { kind: "features" as const, features: r.inputWidth };
   const model = assembleModel(where, input, r.layers, {
     target, perStep: !r.layers.some((l) => l.config.kind === "last-step"), outputs: r.width, ...(s.task?.loss ? { loss: s.task.loss } : {}),
-  });
-  return { model, spec: s };
+  }, { format: `pytorch ${source}`, facts });
+  return { model, spec: s, source, facts };
 }
 
 /** Reads the modules of a state dict in order, tracking the width between them. */
@@ -129,8 +141,13 @@ class Reader {
         return;
       }
       case "GRU": case "LSTM": case "RNN": {
-        const sub = new Map([...this.sd].filter(([k]) => k.startsWith(`${m.name}.`)));
-        const net = recurrentFromTorch(w, m.type, `${m.name}.`, sub, m.nonlinearity);
+        const prefix = m.name ? `${m.name}.` : "";
+        const sub = new Map([...this.sd].filter(([k]) => k.startsWith(prefix)));
+        const nonlinearity = m.type === "RNN" ? m.nonlinearity : undefined;
+        if (m.type === "RNN" && nonlinearity !== "tanh" && nonlinearity !== "relu") {
+          throw new OptionError(`${w}: an RNN module needs "nonlinearity": "tanh" or "relu" in the module list (a state dict does not store it), got ${JSON.stringify(nonlinearity)}`);
+        }
+        const net = recurrentFromTorch(w, m.type, prefix, sub, nonlinearity);
         for (const k of sub.keys()) this.used.add(k);
         this.setWidth(net.hiddenSize * net.numDirections, net.inputSize, w);
         this.layers.push({ config: { kind: "recurrent", ...recurrentOptionsOf(net) }, params: new Map(net.entries.map((e) => [e.name, net.param(e.name)])) });
@@ -145,9 +162,9 @@ class Reader {
         needWidth();
         this.layers.push({ config: { kind: "dropout", features: this.width, rate: m.p ?? 0 }, params: new Map() });
         return;
-      case "LastStep":
+      case "LastStep": case "LastOutput":
         if (!this.rnn) throw new FormatError(`${w}: needs a recurrent module before it`);
-        this.layers.push({ config: { kind: "last-step", hiddenSize: this.rnn.H, directions: this.rnn.dirs }, params: new Map() });
+        this.layers.push({ config: { kind: "last-step", hiddenSize: this.rnn.H, directions: this.rnn.dirs, ...(m.type === "LastOutput" ? { at: "last-step" } : {}) }, params: new Map() });
         return;
       case "Linear": {
         const W = this.take(`${m.name}.weight`);
@@ -160,7 +177,7 @@ class Reader {
         this.layers.push({ config: config as LayerConfig, params: new Map([["W", W.data], ["b", b]]) });
         return;
       }
-      default: throw new FormatError(`${this.where}: module type ${JSON.stringify((m as { type: unknown }).type)} is not supported; supported: Embedding, GRU, LSTM, RNN, LayerNorm, Dropout, LastStep, Linear`);
+      default: throw new FormatError(`${this.where}: module type ${JSON.stringify((m as { type: unknown }).type)} is not supported; supported: Embedding, GRU, LSTM, RNN, LayerNorm, Dropout, LastStep, LastOutput, Linear`);
     }
   }
 }
@@ -201,7 +218,7 @@ export function exportPytorch(model: Model, opts: { names?: readonly string[] } 
         tensors.push([`${n}.weight`, { shape: shape("gamma"), data: v("gamma") }], [`${n}.bias`, { shape: shape("beta"), data: v("beta") }]);
         break;
       case "dropout": modules.push({ name: n, type: "Dropout", p: layer.config.rate as number }); break;
-      case "last-step": modules.push({ name: n, type: "LastStep" }); break;
+      case "last-step": modules.push({ name: n, type: layer.config.at === "last-step" ? "LastOutput" : "LastStep" }); break;
       case "dense": {
         const act = layer.config.activation as ActivationConfig;
         const identity = act.name === "Affine" && act.alpha === 1 && act.beta === 0;

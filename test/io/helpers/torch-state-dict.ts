@@ -44,7 +44,7 @@ export function makeStateDict(c: TorchCase): SD {
 export function specOf(c: TorchCase): Record<string, unknown> {
   const modules: Record<string, unknown>[] = [];
   if (c.vocab) modules.push({ name: "embedding", type: "Embedding" });
-  modules.push(c.nonlinearity ? { name: "rnn", type: c.type, nonlinearity: c.nonlinearity } : { name: "rnn", type: c.type });
+  modules.push(c.type === "RNN" ? { name: "rnn", type: c.type, nonlinearity: c.nonlinearity ?? "tanh" } : { name: "rnn", type: c.type });
   if (c.head) {
     modules.push({ name: "last", type: "LastStep" });
     modules.push(c.head.activation ? { name: "fc", type: "Linear", activation: c.head.activation } : { name: "fc", type: "Linear" });
