@@ -1,5 +1,6 @@
 // Node-only parts of gated: files (atomic model files and checkpoints).
 export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, writeFileAtomic, readBytes, FileError } from "./files.js";
-export { importFile, detectFormat, readTfjsFiles, writeTfjsFiles, IMPORT_FORMATS } from "../io/node/files.js";
+export { importFile, readAnyModel, detectFormat, readTfjsFiles, writeTfjsFiles, IMPORT_FORMATS } from "../io/node/files.js";
+export { readOnnxProgram, folderResolver } from "../io/node/onnx-files.js";
 export type { ImportFormat, ImportResult } from "../io/node/files.js";
 export { useRelaxedSimd } from "../kernels/relaxed-simd.js";

@@ -42,6 +42,7 @@ export function registerInspect(program: Command): void {
 
 interface Description {
   file: string; bytes: number; input: unknown; task: unknown; data: Record<string, unknown>;
+  origin?: { format: string; facts: readonly string[] };
   layers: { index: number; kind: string; config: Record<string, unknown> }[];
   parameters: { name: string; shape: readonly number[]; count: number; trainable: boolean; doc: string }[];
   total: number; trainable: number;
@@ -53,6 +54,7 @@ function describe(model: Model, file: string): Description {
   return {
     file, bytes: statSync(file).size, input: model.spec.input, task: model.spec.task,
     data: { ...data, ...(vocabulary ? { vocabularySize: vocabulary.length } : {}) },
+    ...(model.spec.origin ? { origin: model.spec.origin } : {}),
     layers: net.layers.map((l, index) => ({
       index, kind: l.kind,
       // recurrent layers: the cell's resolved options, every convention explicit
@@ -73,6 +75,7 @@ function show(v: unknown): string {
 
 function formatDescription(d: Description): string {
   const lines = [`model: ${d.file} (${(d.bytes / 1024).toFixed(1)} KB)`, `input: ${JSON.stringify(d.input)}`, `task: ${JSON.stringify(d.task)}`];
+  if (d.origin) lines.push(`imported from: ${d.origin.format}`, ...d.origin.facts.map((f) => `  ${f}`));
   if (Object.keys(d.data).length) lines.push(`data: ${Object.entries(d.data).map(([k, v]) => `${k} ${k === "normalisation" ? "saved" : show(v)}`).join(" · ")}`);
   lines.push("layers:");
   for (const l of d.layers) {

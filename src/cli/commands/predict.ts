@@ -98,33 +98,42 @@ function text(model: Model, a: PredictArgs): void {
   else process.stdout.write(prompt + out + "\n");
 }
 
+/** Sequences in, one result per sequence (or per step of each sequence, for a per-step model). */
 function classify(model: Model, a: PredictArgs): void {
-  const raw = JSON.parse(readInput(a.input)) as unknown;
+  const text = readInput(a.input);
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) { throw new UserError(`the input must be a JSON array of sequences (each an array of steps): ${(e as Error).message}`); }
   const inp = model.spec.input;
-  if (!Array.isArray(raw) || raw.length === 0) throw new UserError("classify: the input must be a JSON array of sequences (each an array of steps)");
-  const T = Math.max(...raw.map((s) => (Array.isArray(s) ? s.length : 0)));
+  if (!Array.isArray(raw) || raw.length === 0) throw new UserError("the input must be a non-empty JSON array of sequences (each an array of steps)");
+  const seqs = raw as unknown[];
+  const T = Math.max(...seqs.map((s) => (Array.isArray(s) ? s.length : 0)));
+  if (T === 0) throw new UserError("every sequence is empty: give at least one step");
   const F = inp.kind === "features" ? inp.features : 1;
-  const x = inp.kind === "tokens" ? new Int32Array(raw.length * T) : new Float32Array(raw.length * T * F);
-  const lengths = new Int32Array(raw.length);
-  raw.forEach((s: unknown, i) => {
-    if (!Array.isArray(s)) throw new UserError(`classify: sequence ${i} is not an array`);
+  const x = inp.kind === "tokens" ? new Int32Array(seqs.length * T) : new Float32Array(seqs.length * T * F);
+  const lengths = new Int32Array(seqs.length);
+  seqs.forEach((s, i) => {
+    if (!Array.isArray(s)) throw new UserError(`sequence ${i} is not an array of steps`);
     lengths[i] = s.length;
     s.forEach((step: unknown, t) => {
-      const v = (Array.isArray(step) ? step : [step]).map(Number);
-      if (v.length !== F || v.some((n) => !Number.isFinite(n))) throw new UserError(`classify: sequence ${i}, step ${t} must hold ${F} number(s), got ${JSON.stringify(step)}`);
-      x.set(v, (i * T + t) * F);
+      const v = Array.isArray(step) ? step : [step];
+      if (v.length !== F || v.some((n) => typeof n !== "number" || !Number.isFinite(n))) throw new UserError(`sequence ${i}, step ${t} must hold ${F} number(s), got ${JSON.stringify(step).slice(0, 80)}`);
+      if (inp.kind === "tokens" && !(Number.isInteger(v[0]) && v[0] >= 0 && v[0] < inp.vocabularySize)) throw new UserError(`sequence ${i}, step ${t}: token ids are integers from 0 to ${inp.vocabularySize - 1}, got ${JSON.stringify(step)}`);
+      x.set(v as number[], (i * T + t) * F);
     });
   });
-  const O = model.spec.task.outputs;
-  const set = { x, count: raw.length, steps: T, features: inp.kind === "features" ? F : inp.vocabularySize, lengths, y: new Float32Array(raw.length * O), target: "regression" as const, perStep: false, outputs: O };
-  const out = predictSet(model, set);
+  const O = model.spec.task.outputs, perStep = model.spec.task.perStep;
+  const set = { x, count: seqs.length, steps: T, features: inp.kind === "features" ? F : inp.vocabularySize, lengths, y: new Float32Array(0), target: "regression" as const, perStep, outputs: O };
+  const out = predictSet(model, set); // [S, O] or, per step, [S, T, O]
   const classes = model.spec.data?.classes;
-  const rows = Array.from({ length: raw.length }, (_, i) => {
-    const logits = Array.from(out.subarray(i * O, (i + 1) * O));
+  const result = (v: Float32Array) => {
+    const logits = Array.from(v);
     if (model.spec.task.target !== "class") return { values: logits };
-    const m = Math.max(...logits), e = logits.map((v) => Math.exp(v - m)), s = e.reduce((p, q) => p + q);
-    const p = e.map((v) => v / s), best = p.indexOf(Math.max(...p));
+    const m = Math.max(...logits), e = logits.map((q) => Math.exp(q - m)), s = e.reduce((p, q) => p + q);
+    const p = e.map((q) => q / s), best = p.indexOf(Math.max(...p));
     return { class: classes?.[best] ?? best, probabilities: p };
-  });
+  };
+  const rows = Array.from({ length: seqs.length }, (_, i) => perStep
+    ? { steps: Array.from({ length: lengths[i]! }, (_, t) => result(out.subarray((i * T + t) * O, (i * T + t + 1) * O))) }
+    : result(out.subarray(i * O, (i + 1) * O)));
   process.stdout.write(a.json ? JSON.stringify(rows) + "\n" : rows.map((r, i) => `${i}\t${JSON.stringify(r)}`).join("\n") + "\n");
 }

@@ -1,27 +1,45 @@
 /**
- * `gated run MODEL.onnx --input input.json`: runs an ONNX model with gated's own interpreter (the
- * recurrent operators by gated's Recurrent) and prints its outputs as JSON. The input JSON maps
- * each input name to {shape, data} (data flat or nested; optional dtype, default the model's).
+ * `gated run MODEL --input input.json`: runs any model file gated reads and prints its outputs as
+ * JSON. An ONNX model runs in gated's own interpreter (the recurrent operators by gated's
+ * Recurrent); its input JSON maps each input name to {shape, data} (data flat or nested; optional
+ * dtype, default the model's). Every other file (a gated model, PyTorch .pt/.safetensors, Keras,
+ * TF.js) becomes a gated model and runs on {"input": {shape, data}, "lengths"?} in the --layout
+ * given (run-model.ts).
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { OnnxProgram } from "../../io/onnx/program.js";
+import type { OnnxProgram } from "../../io/onnx/program.js";
+import { readOnnxProgram } from "../../io/node/onnx-files.js";
 import { sizeOf, tensor, type OnnxDType, type OnnxTensor } from "../../io/onnx/tensor.js";
-import { readBytes } from "../../node/files.js";
+import { IMPORT_FORMATS, readAnyModel, type ImportFormat } from "../../io/node/files.js";
 import { UserError } from "../errors.js";
+import { addPytorchOptions, pytorchOptionsOf, type PytorchArgs } from "../import-options.js";
+import { runModelOnJson, type RunLayout } from "../run-model.js";
 
-interface RunArgs { input?: string; outputs?: string }
+interface RunArgs extends PytorchArgs { input?: string; outputs?: string; layout?: string; from?: string }
 
 const DTYPES: readonly OnnxDType[] = ["float32", "float64", "int64", "int32", "bool"];
 
 export function registerRun(program: Command): void {
-  program.command("run").description("run an ONNX model with gated's interpreter and print its outputs as JSON")
-    .argument("<model>", "ONNX model file (.onnx)")
-    .option("--input <file>", "JSON object mapping input names to {shape, data}; '-' or absent: standard input")
-    .option("--outputs <names>", "comma-separated names of the outputs to print (default: all)")
-    .addHelpText("after", '\nExample input.json: {"X": {"shape": [5, 1, 3], "data": [0.1, 0.2, ...]}}\nOutput: {"Y": {"shape": [...], "dtype": "float32", "data": [...]}, ...}')
-    .action((path: string, a: RunArgs) => {
-      const program = OnnxProgram.fromBytes(readBytes(path, "ONNX model"), path);
+  const cmd = program.command("run").description("run any model file (ONNX, gated, PyTorch, Keras, TF.js) on given inputs and print its outputs as JSON")
+    .argument("<model>", "model file: .onnx, a gated .safetensors, or anything `gated import` reads")
+    .option("--input <file>", "JSON input; '-' or absent: standard input. ONNX: input names to {shape, data}; other models: {\"input\": {shape, data}, \"lengths\": [...]}")
+    .option("--layout <layout>", "other models: the input's layout, batch-major ([B, T, F]) or time-major ([T, B, F])")
+    .option("--from <format>", `the model's format when its name does not say: ${IMPORT_FORMATS.join(" | ")}`)
+    .option("--outputs <names>", "ONNX: comma-separated names of the outputs to print (default: all)")
+    .addHelpText("after", '\nONNX input.json: {"X": {"shape": [5, 1, 3], "data": [0.1, 0.2, ...]}}\nOther models: {"input": {"shape": [2, 5, 3], "data": [...]}} with --layout batch-major\nOutput: {"Y": {"shape": [...], "dtype": "float32", "data": [...]}, ...}');
+  addPytorchOptions(cmd).action(async (path: string, a: RunArgs) => {
+      if (a.from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(a.from)) throw new UserError(`--from must be one of ${IMPORT_FORMATS.join(", ")}, got ${JSON.stringify(a.from)}`);
+      if (a.layout !== undefined && a.layout !== "batch-major" && a.layout !== "time-major") throw new UserError(`--layout must be batch-major or time-major, got ${JSON.stringify(a.layout)}`);
+      const isOnnx = a.from === "onnx" || (a.from === undefined && path.toLowerCase().endsWith(".onnx"));
+      if (!isOnnx) {
+        if (a.outputs !== undefined) throw new UserError("--outputs is for ONNX models (a gated model has one output)");
+        const r = await readAnyModel(path, { ...(a.from ? { from: a.from as ImportFormat } : {}), pytorch: pytorchOptionsOf(a) });
+        process.stdout.write(JSON.stringify(runModelOnJson(r.model, readInput(a.input), a.layout as RunLayout | undefined)) + "\n");
+        return;
+      }
+      if (a.layout !== undefined) throw new UserError("--layout is for non-ONNX models (an ONNX model's inputs have their own shapes)");
+      const program = readOnnxProgram(path); // with external data (model.onnx.data) from beside it
       const feeds = parseFeeds(readInput(a.input), program);
       const out = program.run(feeds);
       const want = a.outputs ? a.outputs.split(",").map((s) => s.trim()) : Object.keys(out);

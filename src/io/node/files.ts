@@ -8,13 +8,15 @@ import { dirname, extname, join } from "node:path";
 import { FormatError, OptionError } from "../../errors/index.js";
 import type { Model } from "../../model/model.js";
 import { FileError, readBytes, writeFileAtomic } from "../../node/files.js";
+import { decodeModel } from "../model-file.js";
 import { decodeSafetensors } from "../safetensors.js";
-import { importKeras3 } from "../keras/keras3.js";
+import { importKeras, kerasFileKind } from "../keras/import.js";
 import { importTfjs, shardPaths } from "../keras/tfjs-import.js";
 import type { TfjsArtifacts } from "../keras/tfjs-export.js";
-import { OnnxProgram } from "../onnx/program.js";
+import { readOnnxProgram } from "./onnx-files.js";
 import { onnxToModel } from "../onnx/to-model.js";
-import { importPytorch, type PytorchSpec } from "../pytorch/state-dict.js";
+import { importPytorch, type PytorchImportOptions } from "../pytorch/state-dict.js";
+import { isTorchLegacy, isTorchZip } from "../pytorch/torch-file.js";
 
 export type ImportFormat = "onnx" | "tfjs" | "keras" | "pytorch";
 export const IMPORT_FORMATS: readonly ImportFormat[] = ["onnx", "tfjs", "keras", "pytorch"];
@@ -45,10 +47,21 @@ export function readTfjsFiles(path: string): { modelJson: unknown; weightData: U
 export function detectFormat(path: string): ImportFormat {
   const ext = extname(path).toLowerCase();
   if (ext === ".onnx") return "onnx";
-  if (ext === ".keras") return "keras";
+  if (ext === ".keras" || ext === ".h5" || ext === ".hdf5") return "keras";
   if (ext === ".json") return "tfjs";
-  if (ext === ".safetensors") return "pytorch";
+  if (ext === ".safetensors" || ext === ".pt" || ext === ".pth" || ext === ".bin") return "pytorch";
+  if (sniffKeras(path)) return "keras";
   throw new OptionError(`cannot tell the format of ${path} from its name; give --from ${IMPORT_FORMATS.join(" | ")}`);
+}
+
+/** A Keras archive or HDF5 file by its first bytes, whatever its name. */
+function sniffKeras(path: string): boolean {
+  try {
+    const kind = kerasFileKind(readBytes(path, "model file"));
+    return kind === "keras-archive" || kind === "hdf5";
+  } catch {
+    return false;
+  }
 }
 
 export interface ImportResult {
@@ -58,15 +71,16 @@ export interface ImportResult {
 }
 
 /** Reads a model in any supported format as a gated model. */
-export async function importFile(path: string, opts: { from?: ImportFormat; pytorchSpec?: PytorchSpec } = {}): Promise<ImportResult> {
+export async function importFile(path: string, opts: { from?: ImportFormat; pytorch?: Omit<PytorchImportOptions, "where">; kerasConfig?: string } = {}): Promise<ImportResult> {
   const format = opts.from ?? detectFormat(path);
   switch (format) {
     case "onnx": {
-      const r = onnxToModel(OnnxProgram.fromBytes(readBytes(path, "ONNX model"), path));
+      const r = onnxToModel(readOnnxProgram(path));
       return { model: r.model, format, notes: [`input "${r.input.name}" is ${r.input.layout}${r.lengths ? `, lengths from "${r.lengths}"` : ""}`, ...r.notes] };
     }
     case "keras": {
-      const r = await importKeras3(readBytes(path, "Keras archive"), path);
+      const config = opts.kerasConfig ? { config: readBytes(opts.kerasConfig, "Keras model configuration"), configWhere: opts.kerasConfig } : {};
+      const r = await importKeras(readBytes(path, "Keras model"), { where: path, ...config });
       return { model: r.model, format, notes: r.notes };
     }
     case "tfjs": {
@@ -75,11 +89,10 @@ export async function importFile(path: string, opts: { from?: ImportFormat; pyto
       return { model: r.model, format, notes: r.notes };
     }
     case "pytorch": {
-      const bytes = readBytes(path, "PyTorch state dict");
-      const meta = decodeSafetensors(bytes, path).metadata;
-      if (meta.format === "gated-model") throw new OptionError(`${path} is already a gated model file`);
-      const r = importPytorch(bytes, opts.pytorchSpec, path);
-      return { model: r.model, format, notes: [`modules: ${r.spec.modules.map((m) => `${m.name} (${m.type})`).join(" → ")}`] };
+      const bytes = readBytes(path, "PyTorch file");
+      if (!isTorchZip(bytes) && !isTorchLegacy(bytes) && decodeSafetensors(bytes, path).metadata.format === "gated-model") throw new OptionError(`${path} is already a gated model file`);
+      const r = importPytorch(bytes, { ...opts.pytorch, where: path });
+      return { model: r.model, format, notes: [`read as a PyTorch ${r.source}`, `modules: ${r.spec.modules.map((m) => `${m.name || "(top level)"} (${m.type})`).join(" → ")}`, ...r.facts] };
     }
   }
 }
@@ -100,3 +113,13 @@ export function writeBytes(path: string, bytes: Uint8Array): void {
   writeFileAtomic(path, bytes);
 }
 
+
+/** Any model file gated reads, as a model: a gated model file as it is, anything else imported. */
+export async function readAnyModel(path: string, opts: Parameters<typeof importFile>[1] = {}): Promise<ImportResult | { model: Model; format: "gated"; notes: readonly string[] }> {
+  const bytes = readBytes(path, "model file");
+  const safetensors = !isTorchZip(bytes) && !isTorchLegacy(bytes) && bytes.length >= 8 && extname(path).toLowerCase() === ".safetensors";
+  if (safetensors && opts.from === undefined && decodeSafetensors(bytes, path).metadata.format === "gated-model") {
+    return { model: decodeModel(bytes, path), format: "gated", notes: [] };
+  }
+  return importFile(path, opts);
+}
