@@ -87,7 +87,8 @@ export function derivePytorchSpec(
   list.push(rec.type === "RNN" ? { name: recName, type: "RNN", nonlinearity: rec.nonlinearity! } : { name: recName, type: rec.type });
   const head = facts.head;
   if (linear !== null && head === undefined) {
-    throw new OptionError(`${where}: the file has a Linear "${linear}" after the ${rec.type} "${recName || "(top level)"}" but not how forward() joins them (a state dict or pickled module holds no code): give ${HEAD_HELP}`);
+    const why = modules.length === 0 ? "a state dict holds no code" : "a pickled module holds no code, and gated does not read TorchScript's";
+    throw new OptionError(`${where}: the file has a Linear "${linear}" after the ${rec.type} "${recName || "(top level)"}" but not how forward() joins them (${why}): give ${HEAD_HELP}`);
   }
   if (head !== undefined) {
     if (head === "last-state") list.push({ name: "last", type: "LastStep" });
