@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """
 How a PyTorch model becomes a file `gated import` reads, and how a `gated export --format pytorch`
-file goes back into PyTorch. Not run by gated's tests (no torch there); the tests build the same
-layout in TypeScript (test/io/helpers/torch-state-dict.ts) and check it against an independent
-implementation of PyTorch's equations and against ONNX Runtime.
+file goes back into PyTorch. CI runs no Python: `check` records what PyTorch computes from gated's
+exports (test/fixtures/interchange/pytorch-export, made by scripts/interchange/make-torch-exports.ts),
+and test/io/torch-export-python.test.ts compares gated with that record.
 
 Layout (safetensors, float32): the module's own state_dict() names, unchanged:
   <rnn>.weight_ih_l{k}[_reverse]  [G*H, I_k]   gate blocks: GRU r,z,n; LSTM i,f,g,o; RNN one
@@ -23,6 +23,7 @@ Usage:
   gated import model.safetensors --out model.gated.safetensors
   gated export model.gated.safetensors --format pytorch --out back.safetensors
   python scripts/interchange/pytorch_to_safetensors.py load back.safetensors     # file -> nn.Module
+  python scripts/interchange/pytorch_to_safetensors.py check test/fixtures/interchange/pytorch-export
 """
 import json
 import sys
@@ -82,7 +83,7 @@ class FromSpec(nn.Module):
                 kwargs = dict(num_layers=layers, batch_first=True, bias=f"{name}.bias_ih_l0" in state,
                               bidirectional=f"{name}.weight_ih_l0_reverse" in state)
                 if kind == "RNN":
-                    kwargs["nonlinearity"] = m.get("nonlinearity", "tanh")
+                    kwargs["nonlinearity"] = m["nonlinearity"]  # gated's export always states it
                 setattr(self, name, getattr(nn, kind)(inputs, hidden, **kwargs))
             elif kind == "Linear":
                 o, i = state[f"{name}.weight"].shape
@@ -101,6 +102,8 @@ class FromSpec(nn.Module):
             elif kind == "LastStep":
                 # forward block at the last step, reverse block at the first (where it finished)
                 x = torch.cat([x[:, -1, :hidden], x[:, 0, hidden:]], dim=1) if directions == 2 else x[:, -1]
+            elif kind == "LastOutput":
+                x = x[:, -1]  # every direction at the last step
             elif kind == "Dropout":
                 continue
             else:
@@ -108,6 +111,23 @@ class FromSpec(nn.Module):
                 if kind == "Linear" and "activation" in m:
                     x = ACTIVATIONS[m["activation"]["name"]](x)
         return x
+
+
+def check(folder):
+    """Every <case>/state_dict.safetensors under folder (gated's exports, scripts/interchange/
+    make-torch-exports.ts) into nn modules, run on <case>/input.json; outputs to expected.json."""
+    import os
+    for name in sorted(os.listdir(folder)):
+        d = os.path.join(folder, name)
+        if not os.path.isdir(d):
+            continue
+        model = load(os.path.join(d, "state_dict.safetensors"))
+        inp = json.load(open(os.path.join(d, "input.json")))
+        x = torch.tensor(inp["data"], dtype=torch.int64 if inp["dtype"] == "int64" else torch.float32).reshape(inp["shape"])
+        with torch.no_grad():
+            y = model(x)
+        json.dump({"output": {"shape": list(y.shape), "data": y.reshape(-1).tolist()}, "versions": {"torch": torch.__version__}},
+                  open(os.path.join(d, "expected.json"), "w"))
 
 
 def load(path):
@@ -119,4 +139,4 @@ def load(path):
 
 
 if __name__ == "__main__":
-    {"save": save, "load": load}[sys.argv[1]](sys.argv[2])
+    {"save": save, "load": load, "check": check}[sys.argv[1]](sys.argv[2])

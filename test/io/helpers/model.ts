@@ -50,14 +50,14 @@ export function softmaxRows(v: Float32Array, O: number): Float32Array {
 }
 
 /** A model on a batch-major nested input [B][T][F] (Keras's layout): its output in that layout, probabilities for a class model. */
-export function runBatchMajor(model: Model, input: readonly unknown[], lengths?: ArrayLike<number> | null): Float32Array {
+export function runBatchMajor(model: Model, input: readonly unknown[], lengths?: ArrayLike<number> | null, opts: { probabilities?: boolean } = {}): Float32Array {
   const B = input.length, T = (input[0] as unknown[]).length;
   const flat = (input as unknown[]).flat(2) as number[];
   const F = flat.length / (B * T);
   let y = runModel(model, { T, B, data: swap01(flat, B, T, F), ...(lengths ? { lengths } : {}) });
   const O = model.spec.task.outputs;
   if (model.spec.task.perStep) y = swap01(y, T, B, O);
-  if (model.spec.task.target === "class") y = softmaxRows(y, O);
+  if (model.spec.task.target === "class" && opts.probabilities !== false) y = softmaxRows(y, O);
   return y;
 }
 
