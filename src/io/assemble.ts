@@ -3,8 +3,11 @@
  * name) becomes a gated Model. Consecutive one-layer recurrent layers with the same options are
  * merged into one stack (the same network: a stack is layers in sequence); every parameter is
  * copied into the model's flat buffer by its entry name; an invalid combination is a FormatError.
+ * A NaN or infinite parameter is refused here, naming the layer and parameter, for every importer
+ * (unless `allowNonFinite`): it would make every prediction NaN without an error.
  */
 import { FormatError, GatedError } from "../errors/index.js";
+import { checkFinite, type NonFiniteOption } from "./finite.js";
 import type { LayerConfig } from "../layers/sequential.js";
 import { Model, type InputSpec, type ModelSpec, type OriginInfo } from "../model/model.js";
 import { resolveLoss, type LossName } from "../train/losses.js";
@@ -21,7 +24,7 @@ export interface AssembleTask {
   readonly loss?: LossName;
 }
 
-export function assembleModel(where: string, input: InputSpec, layers: readonly LayerOut[], task: AssembleTask, origin?: OriginInfo): Model {
+export function assembleModel(where: string, input: InputSpec, layers: readonly LayerOut[], task: AssembleTask, origin?: OriginInfo, opts: NonFiniteOption = {}): Model {
   const merged = mergeStacks(layers);
   if (merged.length === 0) throw new FormatError(`${where}: the model has no layer gated can hold`);
   const spec: ModelSpec = {
@@ -40,6 +43,7 @@ export function assembleModel(where: string, input: InputSpec, layers: readonly 
     for (const [name, v] of l.params) {
       const view = model.net.view(`${i}.${l.config.kind}.${name}`);
       if (v.length !== view.length) throw new FormatError(`${where}: layer ${i} (${l.config.kind}) parameter "${name}" needs ${view.length} values, got ${v.length}`);
+      if (!opts.allowNonFinite) checkFinite(`${where}: layer ${i} (${l.config.kind})`, name, v, "parameter");
       view.set(v);
     }
   });

@@ -60,7 +60,23 @@ function utf8Length(s: string): number {
   return new TextEncoder().encode(s).length;
 }
 
-/** Decodes and validates a whole safetensors byte stream. */
+/** The largest header the format allows (the reference implementation's limit, 100 MB). */
+const MAX_HEADER = 100_000_000;
+/** Bounds on a tensor's shape: rank and each dimension (a corrupt shape fails here, not in an allocation). */
+const MAX_RANK = 8, MAX_DIM = 2 ** 31 - 1;
+const ENTRY_KEYS = new Set(["dtype", "shape", "data_offsets"]);
+
+interface Entry { readonly name: string; readonly dtype: SafeDType; readonly shape: number[]; readonly begin: number; readonly end: number }
+
+/**
+ * Decodes and validates a whole safetensors byte stream, as strictly as the format requires: the
+ * header is UTF-8 JSON that starts with "{" (padded at the end with spaces only), no key appears
+ * twice, each tensor entry has exactly dtype, shape and data_offsets, "__metadata__" maps strings
+ * to strings, each tensor's byte size is its shape × its dtype's size, and the tensors, sorted by
+ * their first byte, cover the data buffer exactly: the first begins at 0, each begins where the one
+ * before ends, the last ends at the end of the file. A header length off by a few bytes, two
+ * tensors sharing bytes or bytes that belong to no tensor are refused, never read as other weights.
+ */
 export function decodeSafetensors(bytes: Uint8Array, where = "safetensors"): SafeFile {
   if (bytes.length < 8) throw new FormatError(`${where}: ${bytes.length} bytes is too short for a safetensors file (the 8-byte header length is missing)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -69,50 +85,128 @@ export function decodeSafetensors(bytes: Uint8Array, where = "safetensors"): Saf
     throw new FormatError(`${where}: bad header length ${n64}: the file has only ${bytes.length - 8} bytes after it (truncated or not safetensors)`);
   }
   const n = Number(n64);
-  let header: Record<string, unknown>;
+  if (n > MAX_HEADER) throw new FormatError(`${where}: header length ${n} exceeds the format's limit of ${MAX_HEADER} bytes`);
+  const header = parseHeader(where, bytes.subarray(8, 8 + n));
+  const base = 8 + n, size = bytes.length - base;
+  const entries: Entry[] = [];
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === "__metadata__") metadata = checkMetadata(where, entry);
+    else entries.push(checkEntry(where, name, entry));
+  }
+  checkCoverage(where, entries, size);
+  const tensors = new Map<string, SafeTensor>();
+  for (const e of entries) tensors.set(e.name, readTensor(e, bytes, base));
+  return { tensors, metadata };
+}
+
+/** The header's JSON object, checked for its first byte, its padding and duplicate keys. */
+function parseHeader(where: string, raw: Uint8Array): Record<string, unknown> {
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+    text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+  } catch {
+    throw new FormatError(`${where}: the header is not valid UTF-8 (damaged file, or a wrong header length)`);
+  }
+  if (text[0] !== "{") throw new FormatError(`${where}: the header is not valid JSON: it must start with "{", got ${JSON.stringify(text.slice(0, 16))} (damaged file, or a wrong header length)`);
+  const body = text.replace(/ +$/, "");
+  if (!body.endsWith("}")) throw new FormatError(`${where}: the header is not valid JSON: it must be one object padded with spaces only; it ends with ${JSON.stringify(text.slice(-16))} (damaged file, or a wrong header length)`);
+  let header: unknown;
+  try {
+    header = JSON.parse(body);
   } catch (e) {
     throw new FormatError(`${where}: the header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) throw new FormatError(`${where}: the header must be a JSON object`);
-  const base = 8 + n, size = bytes.length - base;
-  const tensors = new Map<string, SafeTensor>();
-  let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === "__metadata__") { metadata = checkMetadata(where, entry); continue; }
-    tensors.set(name, readTensor(where, name, entry, bytes, base, size));
+  const dup = duplicateKey(body);
+  if (dup) throw new FormatError(`${where}: the header names key ${JSON.stringify(dup.key)} twice${dup.owner === null ? "" : ` (in ${JSON.stringify(dup.owner)})`}; JSON keeps only the last, so the file is ambiguous`);
+  return header as Record<string, unknown>;
+}
+
+/**
+ * The first key that appears twice in one object of already-valid JSON text, with the key of the
+ * object it is in (null at the top level). JSON.parse silently keeps the last copy.
+ */
+export function duplicateKey(text: string): { key: string; owner: string | null } | null {
+  const stack: { keys: Set<string>; owner: string | null }[] = [];
+  const arrays: boolean[] = [];
+  let lastKey: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") { stack.push({ keys: new Set(), owner: lastKey }); arrays.push(false); }
+    else if (c === "[") arrays.push(true);
+    else if (c === "}") { stack.pop(); arrays.pop(); }
+    else if (c === "]") arrays.pop();
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      let k = j + 1;
+      while (text[k] === " " || text[k] === "\n" || text[k] === "\r" || text[k] === "\t") k++;
+      if (text[k] === ":" && arrays[arrays.length - 1] === false) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string, top = stack[stack.length - 1]!;
+        if (top.keys.has(key)) return { key, owner: top.owner };
+        top.keys.add(key);
+        lastKey = key;
+      }
+      i = j;
+    }
   }
-  return { tensors, metadata };
+  return null;
 }
 
 function checkMetadata(where: string, m: unknown): Record<string, string> {
-  if (m === null || typeof m !== "object" || Array.isArray(m) || Object.values(m).some((v) => typeof v !== "string")) {
-    throw new FormatError(`${where}: __metadata__ must map names to strings`);
+  if (m === null || typeof m !== "object" || Array.isArray(m)) throw new FormatError(`${where}: __metadata__ must be an object mapping names to strings, got ${JSON.stringify(m)?.slice(0, 60)}`);
+  for (const [k, v] of Object.entries(m)) {
+    if (typeof v !== "string") throw new FormatError(`${where}: __metadata__ must map names to strings; ${JSON.stringify(k)} is ${JSON.stringify(v)?.slice(0, 60)}`);
   }
   return m as Record<string, string>;
 }
 
-function readTensor(where: string, name: string, e: unknown, bytes: Uint8Array, base: number, size: number): SafeTensor {
+function checkEntry(where: string, name: string, e: unknown): Entry {
+  const w = `${where}: tensor ${JSON.stringify(name)}`;
+  if (e === null || typeof e !== "object" || Array.isArray(e)) throw new FormatError(`${w}: expected an object {dtype, shape, data_offsets}, got ${JSON.stringify(e)?.slice(0, 60)}`);
+  const extra = Object.keys(e).filter((k) => !ENTRY_KEYS.has(k));
+  if (extra.length) throw new FormatError(`${w}: unexpected key ${extra.map((k) => JSON.stringify(k)).join(", ")}; an entry has only dtype, shape and data_offsets`);
   const t = e as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-  const dtype = t?.dtype as SafeDType;
-  if (typeof dtype !== "string" || !(dtype in BYTES)) throw new FormatError(`${where}: tensor "${name}" has unsupported dtype ${JSON.stringify(t?.dtype)} (supported: ${Object.keys(BYTES).join(", ")})`);
+  const dtype = t.dtype as SafeDType;
+  if (typeof dtype !== "string" || !Object.hasOwn(BYTES, dtype)) throw new FormatError(`${w}: unsupported dtype ${JSON.stringify(t.dtype)} (supported: ${Object.keys(BYTES).join(", ")})`);
   const shape = t.shape;
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new FormatError(`${where}: tensor "${name}" has a bad shape ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || shape.length > MAX_RANK || shape.some((d) => !Number.isInteger(d) || d < 0 || d > MAX_DIM)) {
+    throw new FormatError(`${w}: bad shape ${JSON.stringify(shape)?.slice(0, 80)} (expected at most ${MAX_RANK} integer dimensions in 0..${MAX_DIM})`);
+  }
   const off = t.data_offsets;
-  if (!Array.isArray(off) || off.length !== 2 || !off.every((v) => Number.isInteger(v) && v >= 0) || off[0] > off[1]) {
-    throw new FormatError(`${where}: tensor "${name}" has bad data_offsets ${JSON.stringify(off)}`);
+  if (!Array.isArray(off) || off.length !== 2 || !off.every((v) => Number.isSafeInteger(v) && v >= 0) || off[0] > off[1]) {
+    throw new FormatError(`${w}: bad data_offsets ${JSON.stringify(off)?.slice(0, 80)} (expected [begin, end], integers with 0 ≤ begin ≤ end)`);
   }
   const [begin, end] = off as [number, number];
-  if (end > size) throw new FormatError(`${where}: tensor "${name}" ends at byte ${end} but the data has only ${size} bytes (truncated file)`);
-  const count = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (end - begin !== count * BYTES[dtype]) {
-    throw new FormatError(`${where}: tensor "${name}" size does not match its shape: [${shape.join(", ")}] ${dtype} needs ${count * BYTES[dtype]} bytes, the offsets give ${end - begin}`);
+  const count = (shape as number[]).reduce((a, b) => a * b, 1), need = count * BYTES[dtype];
+  if (end - begin !== need) {
+    throw new FormatError(`${w}: size does not match its shape: [${shape.join(", ")}] ${dtype} needs ${need} bytes, the offsets [${begin}, ${end}] give ${end - begin}`);
   }
+  return { name, dtype, shape: shape as number[], begin, end };
+}
+
+/** The tensors, sorted by their first byte, must tile the data buffer: no gap, no overlap, nothing left over. */
+function checkCoverage(where: string, entries: readonly Entry[], size: number): void {
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0, prev: Entry | null = null;
+  for (const e of sorted) {
+    const span = `bytes ${e.begin}..${e.end}`;
+    if (e.begin < at) throw new FormatError(`${where}: tensor ${JSON.stringify(e.name)} (${span}) overlaps tensor ${JSON.stringify(prev!.name)} (bytes ${prev!.begin}..${prev!.end}); tensors must not share bytes`);
+    if (e.begin > at) throw new FormatError(`${where}: bytes ${at}..${e.begin} of the data belong to no tensor (the next, ${JSON.stringify(e.name)}, begins at ${e.begin}); tensors must cover the data without gaps`);
+    if (e.end > size) throw new FormatError(`${where}: tensor ${JSON.stringify(e.name)} ends at byte ${e.end} but the data has only ${size} bytes (truncated file, or a wrong header length)`);
+    at = e.end;
+    prev = e;
+  }
+  if (at !== size) {
+    throw new FormatError(`${where}: the tensors cover ${at} bytes of data but the file has ${size} after the header (a wrong header length, or bytes added or cut)`);
+  }
+}
+
+function readTensor(e: Entry, bytes: Uint8Array, base: number): SafeTensor {
   // copy into a fresh, aligned buffer: the returned arrays never alias the input bytes
-  const raw = bytes.slice(base + begin, base + end);
-  const data =
-    dtype === "F32" ? new Float32Array(raw.buffer) : dtype === "F64" ? new Float64Array(raw.buffer) : dtype === "I32" ? new Int32Array(raw.buffer)
-      : dtype === "I64" ? new BigInt64Array(raw.buffer) : raw;
-  return { dtype, shape: shape as number[], data };
+  const raw = bytes.slice(base + e.begin, base + e.end), d = e.dtype;
+  const data = d === "F32" ? new Float32Array(raw.buffer) : d === "F64" ? new Float64Array(raw.buffer) : d === "I32" ? new Int32Array(raw.buffer)
+    : d === "I64" ? new BigInt64Array(raw.buffer) : raw;
+  return { dtype: d, shape: e.shape, data };
 }

@@ -81,3 +81,60 @@ export function declaredInputShape(l: KerasLayer): (number | null)[] | null {
   const s = l.config.batch_input_shape ?? l.config.batch_shape;
   return Array.isArray(s) ? (s as (number | null)[]) : null;
 }
+
+/**
+ * Typed reads of the config fields gated uses. Keras writes each with one JSON type; any other
+ * (a number where an activation name belongs, a string for a flag) is a damaged or foreign config
+ * and is refused naming the layer, the field, what was expected and what came, never replaced by
+ * the default (a non-string activation read as the default changes every output).
+ */
+type Config = Readonly<Record<string, unknown>>;
+const shown = (v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v)?.slice(0, 60) ?? String(v));
+const fieldError = (w: string, key: string, expected: string, v: unknown) => new FormatError(`${w}: config field "${key}" must be ${expected}, got ${shown(v)}`);
+
+/** A boolean field; absent means `dflt`. */
+export function boolField(w: string, c: Config, key: string, dflt: boolean): boolean {
+  const v = c[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== "boolean") throw fieldError(w, key, "true or false", v);
+  return v;
+}
+
+/** A string field; absent (or null where `nullable`) means `dflt`. */
+export function stringField(w: string, c: Config, key: string, dflt: string, nullable = false): string {
+  const v = c[key];
+  if (v === undefined || (nullable && v === null)) return dflt;
+  if (typeof v !== "string") throw fieldError(w, key, "a string", v);
+  return v;
+}
+
+/** The largest count (units, vocabulary, embedding size) read: a corrupt one fails here, not in an allocation. */
+export const MAX_COUNT = 1 << 24;
+
+/** A positive integer field (units, input_dim...), required. */
+export function countField(w: string, c: Config, key: string): number {
+  const v = c[key];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_COUNT) throw fieldError(w, key, `an integer in 1..${MAX_COUNT}`, v);
+  return v;
+}
+
+/** A number field in a range; absent means `dflt`. */
+export function numberField(w: string, c: Config, key: string, dflt: number, ok: (v: number) => boolean, range: string): number {
+  const v = c[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) throw fieldError(w, key, `a number ${range}`, v);
+  return v;
+}
+
+/** The declared input shape (batch_input_shape / batch_shape): an array of non-negative integers or nulls. */
+export function inputShapeField(w: string, l: KerasLayer): (number | null)[] | null {
+  for (const key of ["batch_input_shape", "batch_shape"]) {
+    const v = l.config[key];
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v) || v.length > 8 || v.some((d) => d !== null && !(typeof d === "number" && Number.isInteger(d) && d >= 0 && d <= MAX_COUNT))) {
+      throw fieldError(w, key, "an array of sizes (non-negative integers or null)", v);
+    }
+    return v as (number | null)[];
+  }
+  return null;
+}

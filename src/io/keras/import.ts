@@ -16,11 +16,12 @@ import { isHdf5, readH5, type H5Contents } from "./hdf5.js";
 import { importKeras3, keras3Config, keras3WeightsToModel, parseJson } from "./keras3.js";
 import { isLegacyFullModel, legacyToModel } from "./legacy-h5.js";
 import type { KerasImport } from "./to-model.js";
+import type { NonFiniteOption } from "../finite.js";
 
 /** The model configuration for a weights-only file: file bytes, JSON text, or a parsed object. */
 export type KerasConfigInput = Uint8Array | string | Readonly<Record<string, unknown>>;
 
-export interface KerasImportOptions {
+export interface KerasImportOptions extends NonFiniteOption {
   /** For a .weights.h5 file: the model's configuration (.keras, legacy .h5, or config JSON). */
   readonly config?: KerasConfigInput;
   /** Names the file in messages. */
@@ -73,17 +74,18 @@ function weightsOnly(h5: H5Contents, where: string, cfgWhere: string | undefined
 export async function importKeras(bytes: Uint8Array, opts: KerasImportOptions = {}): Promise<KerasImport> {
   const where = opts.where ?? "keras file";
   const kind = kerasFileKind(bytes);
-  if (kind === "keras-archive") return importKeras3(bytes, where);
+  const nf = { allowNonFinite: opts.allowNonFinite === true };
+  if (kind === "keras-archive") return importKeras3(bytes, where, nf);
   if (kind !== "hdf5") {
     throw new FormatError(`${where}: expected a Keras file (a .keras zip starting "PK", or HDF5 starting \\x89HDF), got bytes starting ${hex(bytes)}`);
   }
   const h5 = await readH5(bytes, where);
-  if (isLegacyFullModel(h5)) return legacyToModel(h5, where);
+  if (isLegacyFullModel(h5)) return legacyToModel(h5, where, nf);
   if (![...h5.datasets.keys()].some((k) => k.startsWith("layers/"))) weightsOnly(h5, where, opts.configWhere);
   if (opts.config === undefined) {
     throw new OptionError(`${where}: a Keras weights file (.weights.h5) holds no architecture; give the model's configuration ` +
       `(a .keras file, a legacy .h5, or config.json / model.to_json() output): --config FILE on the command line, the "config" option in the API`);
   }
   const cfgWhere = opts.configWhere ?? "config";
-  return keras3WeightsToModel(h5.datasets, await configOf(opts.config, cfgWhere), `${where} with ${cfgWhere}`, where);
+  return keras3WeightsToModel(h5.datasets, await configOf(opts.config, cfgWhere), `${where} with ${cfgWhere}`, where, nf);
 }

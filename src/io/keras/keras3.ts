@@ -16,6 +16,7 @@ import { FormatError } from "../../errors/index.js";
 import { kerasLayers, type KerasLayer } from "./config.js";
 import { readH5Floats, type H5Tensor } from "./hdf5.js";
 import { kerasToModel, type KerasImport, type KerasTensor } from "./to-model.js";
+import type { NonFiniteOption } from "../finite.js";
 
 /** Keras's naming.to_snake_case. */
 export function snakeCase(name: string): string {
@@ -53,30 +54,30 @@ export function keras3Config(bytes: Uint8Array, where: string): unknown {
 }
 
 /** A .keras archive as a gated model. */
-export async function importKeras3(bytes: Uint8Array, where = "keras archive"): Promise<KerasImport> {
+export async function importKeras3(bytes: Uint8Array, where = "keras archive", opts: NonFiniteOption = {}): Promise<KerasImport> {
   const files = unzip(where, bytes);
   const cfgBytes = files["config.json"];
   if (!cfgBytes) throw new FormatError(`${where}: the archive has no config.json (not a Keras 3 .keras file)`);
   const config = parseJson(where, cfgBytes, "config.json");
   const h5 = files["model.weights.h5"];
   if (!h5) throw new FormatError(`${where}: the archive has no model.weights.h5`);
-  return importKeras3Weights(h5, config, where, `${where} model.weights.h5`);
+  return importKeras3Weights(h5, config, where, `${where} model.weights.h5`, opts);
 }
 
 /**
  * A Keras 3 weights file (model.save_weights("m.weights.h5"), the same layout as the archive's
  * model.weights.h5) with the model's configuration (a parsed config.json / model.to_json()).
  */
-export async function importKeras3Weights(weights: Uint8Array, config: unknown, where = "keras weights", whereWeights = where): Promise<KerasImport> {
-  return keras3WeightsToModel(await readH5Floats(weights, whereWeights), config, where, whereWeights);
+export async function importKeras3Weights(weights: Uint8Array, config: unknown, where = "keras weights", whereWeights = where, opts: NonFiniteOption = {}): Promise<KerasImport> {
+  return keras3WeightsToModel(await readH5Floats(weights, whereWeights), config, where, whereWeights, opts);
 }
 
-export function keras3WeightsToModel(data: ReadonlyMap<string, H5Tensor>, config: unknown, where: string, whereWeights = where): KerasImport {
+export function keras3WeightsToModel(data: ReadonlyMap<string, H5Tensor>, config: unknown, where: string, whereWeights = where, opts: NonFiniteOption = {}): KerasImport {
   if (![...data.keys()].some((k) => k.startsWith("layers/"))) {
     throw new FormatError(`${whereWeights}: expected Keras 3 weights under "layers/<layer>/vars/<i>", found datasets [${[...data.keys()].slice(0, 5).join(", ")}]`);
   }
   const layers = kerasLayers(where, config);
-  return kerasToModel(where, layers, keras3Lookup(layers, data), "keras3");
+  return kerasToModel(where, layers, keras3Lookup(layers, data), "keras3", opts);
 }
 
 /** Variables by Keras 3's H5 paths. */

@@ -17,6 +17,7 @@ import type { KerasSource } from "./activations.js";
 import { kerasLayers, type KerasLayer } from "./config.js";
 import { readH5, type H5Contents, type H5Tensor } from "./hdf5.js";
 import { kerasToModel, type KerasImport, type KerasWeightLookup } from "./to-model.js";
+import type { NonFiniteOption } from "../finite.js";
 
 /** Whether an HDF5 file's contents are a legacy full model (it has a model_config attribute). */
 export function isLegacyFullModel(h5: H5Contents): boolean {
@@ -30,11 +31,11 @@ function sourceOf(h5: H5Contents): KerasSource {
 }
 
 /** A legacy .h5 full model as a gated model. */
-export async function importLegacyH5(bytes: Uint8Array, where = "legacy Keras .h5 file"): Promise<KerasImport> {
-  return legacyToModel(await readH5(bytes, where), where);
+export async function importLegacyH5(bytes: Uint8Array, where = "legacy Keras .h5 file", opts: NonFiniteOption = {}): Promise<KerasImport> {
+  return legacyToModel(await readH5(bytes, where), where, opts);
 }
 
-export function legacyToModel(h5: H5Contents, where: string): KerasImport {
+export function legacyToModel(h5: H5Contents, where: string, opts: NonFiniteOption = {}): KerasImport {
   const raw = h5.attrs.get("")?.model_config;
   if (typeof raw !== "string") {
     throw new FormatError(`${where}: expected a root attribute "model_config" (the model's JSON, written by model.save("m.h5")), found attributes [${Object.keys(h5.attrs.get("") ?? {}).join(", ")}]`);
@@ -47,7 +48,7 @@ export function legacyToModel(h5: H5Contents, where: string): KerasImport {
   }
   if (!h5.attrs.has("model_weights")) throw new FormatError(`${where}: expected a "model_weights" group beside model_config; the file has none (saved without weights?)`);
   const layers = kerasLayers(where, config);
-  return kerasToModel(where, layers, legacyLookup(h5), sourceOf(h5));
+  return kerasToModel(where, layers, legacyLookup(h5), sourceOf(h5), opts);
 }
 
 /** The layer's variables as [variable name, part, tensor] from its weight_names. */

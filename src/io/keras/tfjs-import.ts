@@ -11,6 +11,7 @@
  */
 import { FormatError } from "../../errors/index.js";
 import type { KerasSource } from "./activations.js";
+import type { NonFiniteOption } from "../finite.js";
 import { kerasLayers, type KerasLayer } from "./config.js";
 import { kerasToModel, type KerasImport, type KerasTensor } from "./to-model.js";
 
@@ -75,14 +76,14 @@ export function tfjsLookup(weights: ReadonlyMap<string, KerasTensor>) {
 }
 
 /** A TF.js model.json (parsed) with its weight bytes (all shards concatenated in manifest order). */
-export function importTfjs(modelJson: unknown, weightData: Uint8Array, opts: { source?: KerasSource; where?: string } = {}): KerasImport {
+export function importTfjs(modelJson: unknown, weightData: Uint8Array, opts: { source?: KerasSource; where?: string } & NonFiniteOption = {}): KerasImport {
   const where = opts.where ?? "tfjs model";
   const groups = weightsManifest(where, modelJson);
   const topology = (modelJson as Record<string, unknown>).modelTopology;
   const layers = kerasLayers(where, topology);
   const version = isObj(topology) ? String(topology.keras_version ?? "") : "";
   const source: KerasSource = opts.source ?? (version.startsWith("tfjs") || version === "" ? "tfjs" : version.startsWith("3") ? "keras3" : "keras2");
-  return kerasToModel(where, layers, tfjsLookup(decodeWeights(where, groups, weightData)), source);
+  return kerasToModel(where, layers, tfjsLookup(decodeWeights(where, groups, weightData)), source, opts);
 }
 
 /** The shard file names of a model.json, in the order their bytes are concatenated. */

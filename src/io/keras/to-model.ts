@@ -20,8 +20,9 @@ import type { ActivationConfig } from "../../kernels/activations.js";
 import type { Model } from "../../model/model.js";
 import { transpose } from "../blocks.js";
 import { assembleModel, type LayerOut } from "../assemble.js";
+import { checkFinite, type NonFiniteOption } from "../finite.js";
 import { kerasActivation, type KerasSource } from "./activations.js";
-import { declaredInputShape, innerLayer, type KerasLayer } from "./config.js";
+import { boolField, countField, innerLayer, inputShapeField, numberField, stringField, type KerasLayer } from "./config.js";
 
 export interface KerasTensor { readonly shape: readonly number[]; readonly data: ArrayLike<number> }
 
@@ -49,12 +50,18 @@ interface State {
   readonly notes: string[];
 }
 
-export function kerasToModel(where: string, list: readonly KerasLayer[], weights: KerasWeightLookup, source: KerasSource): KerasImport {
+export function kerasToModel(where: string, list: readonly KerasLayer[], lookup: KerasWeightLookup, source: KerasSource, opts: NonFiniteOption = {}): KerasImport {
+  // every variable is checked where it is read, by its layer and name: a NaN or infinite weight is refused
+  const weights: KerasWeightLookup = opts.allowNonFinite ? lookup : (i, l, part, variable) => {
+    const t = lookup(i, l, part, variable);
+    if (t) checkFinite(`${where}: layer ${JSON.stringify(l.name)}${part === "self" ? "" : ` (${part} layer)`}`, variable, t.data, "weight");
+    return t;
+  };
   const s: State = { width: NaN, tokens: null, features: null, perStep: true, softmax: false, masking: null, layers: [], notes: [] };
   list.forEach((l, i) => {
     const w = `${where}: layer "${l.name}" (${l.className})`;
     if (s.softmax) throw new OptionError(`${w}: follows a softmax; only the last layer's softmax is a gated class link`);
-    const shape = declaredInputShape(l);
+    const shape = inputShapeField(w, l);
     if (shape && Number.isNaN(s.width)) {
       if (shape.length === 3 && typeof shape[2] === "number") { s.width = shape[2]; s.features = shape[2]; }
     }
@@ -63,7 +70,7 @@ export function kerasToModel(where: string, list: readonly KerasLayer[], weights
   const input = s.tokens !== null ? { kind: "tokens" as const, vocabularySize: s.tokens } : { kind: "features" as const, features: s.features ?? NaN };
   if (input.kind === "features" && !(input.features > 0)) throw new FormatError(`${where}: the number of input features is unknown (no input shape and no weights to tell it)`);
   if (s.softmax) s.notes.push("the final softmax is the class task's link: the gated model outputs logits");
-  const model = assembleModel(where, input, s.layers, { target: s.softmax ? "class" : "regression", perStep: s.perStep, outputs: s.width });
+  const model = assembleModel(where, input, s.layers, { target: s.softmax ? "class" : "regression", perStep: s.perStep, outputs: s.width }, undefined, opts);
   return { model, masking: s.masking, notes: s.notes };
 }
 
@@ -71,17 +78,17 @@ function layer(w: string, i: number, l: KerasLayer, count: number, weights: Kera
   const c = l.config;
   switch (l.className) {
     case "InputLayer": case "Input": {
-      const shape = declaredInputShape(l);
+      const shape = inputShapeField(w, l);
       if (shape && shape.length === 3 && typeof shape[2] === "number") { s.width = shape[2]; s.features = shape[2]; }
       return;
     }
     case "Masking":
-      s.masking = { value: typeof c.mask_value === "number" ? c.mask_value : 0 };
+      s.masking = { value: numberField(w, c, "mask_value", 0, () => true, "(finite)") };
       s.notes.push(`Masking(mask_value=${s.masking.value}): the gated model reads per-row lengths instead (trailing padding only)`);
       return;
     case "Dropout": case "SpatialDropout1D": case "GaussianDropout": case "GaussianNoise":
       if (l.className !== "Dropout") throw new OptionError(`${w}: has no gated form; only Dropout is supported`);
-      s.layers.push({ config: { kind: "dropout", features: s.width, rate: Number(c.rate ?? 0) }, params: new Map() });
+      s.layers.push({ config: { kind: "dropout", features: s.width, rate: numberField(w, c, "rate", 0, (v) => v >= 0 && v < 1, "in [0, 1)") }, params: new Map() });
       return;
     case "Embedding": return embedding(w, i, l, weights, s);
     case "Dense": return dense(w, i, l, i === count - 1, weights, source, s);
@@ -102,10 +109,10 @@ function need(w: string, t: KerasTensor | undefined, name: string, shape: readon
 }
 
 function embedding(w: string, i: number, l: KerasLayer, weights: KerasWeightLookup, s: State): void {
-  const V = Number(l.config.input_dim), E = Number(l.config.output_dim);
-  if (!(V > 0 && E > 0) || s.layers.length > 0) throw new FormatError(`${w}: needs input_dim and output_dim, and must be the first layer`);
+  const V = countField(w, l.config, "input_dim"), E = countField(w, l.config, "output_dim");
+  if (s.layers.length > 0) throw new FormatError(`${w}: must be the first layer`);
   s.tokens = V;
-  if (l.config.mask_zero === true) {
+  if (boolField(w, l.config, "mask_zero", false)) {
     s.masking = { value: 0 };
     s.notes.push("Embedding(mask_zero=true): token 0 is padding; the gated model reads per-row lengths instead (trailing padding only)");
   }
@@ -113,21 +120,19 @@ function embedding(w: string, i: number, l: KerasLayer, weights: KerasWeightLook
   s.width = E;
 }
 
-function activationOf(w: string, name: unknown, dflt: string, source: KerasSource): ActivationConfig {
-  const n = typeof name === "string" ? name : dflt;
-  return kerasActivation(w, n, source);
+function activationOf(w: string, c: Readonly<Record<string, unknown>>, key: string, dflt: string, source: KerasSource): ActivationConfig {
+  return kerasActivation(w, stringField(w, c, key, dflt), source);
 }
 
 /** gated cell options and parameter blocks of one Keras recurrent layer (one direction). */
 function cellOf(w: string, l: KerasLayer, source: KerasSource, inputSize: number, get: (v: string) => KerasTensor | undefined): { options: Record<string, unknown>; params: Map<string, ArrayLike<number>>; H: number } {
-  const c = l.config, H = Number(c.units);
-  if (!(H > 0)) throw new FormatError(`${w}: units must be a positive integer, got ${JSON.stringify(c.units)}`);
+  const c = l.config, H = countField(w, c, "units");
   for (const flag of ["return_state", "stateful", "time_major"]) {
-    if (c[flag] === true) throw new OptionError(`${w}: ${flag} = true has no gated model form`);
+    if (boolField(w, c, flag, false)) throw new OptionError(`${w}: ${flag} = true has no gated model form`);
   }
-  const G = GATES[l.className]!, bias = c.use_bias !== false;
-  const act = activationOf(w, c.activation, "tanh", source);
-  const rec = activationOf(w, c.recurrent_activation, source === "keras3" ? "sigmoid" : "hard_sigmoid", source);
+  const G = GATES[l.className]!, bias = boolField(w, c, "use_bias", true);
+  const act = activationOf(w, c, "activation", "tanh", source);
+  const rec = l.className === "SimpleRNN" ? act : activationOf(w, c, "recurrent_activation", source === "keras3" ? "sigmoid" : "hard_sigmoid", source);
   const options: Record<string, unknown> =
     l.className === "GRU" ? { cell: "gru", update: "keep", gateActivation: rec, candidateActivation: act }
       : l.className === "LSTM" ? { cell: "lstm", gateActivation: rec, candidateActivation: act, outputActivation: act }
@@ -136,7 +141,7 @@ function cellOf(w: string, l: KerasLayer, source: KerasSource, inputSize: number
   const params = new Map<string, ArrayLike<number>>();
   params.set("W", transpose(need(w, get("kernel"), "kernel", [inputSize, G * H]), inputSize, G * H));
   params.set("U", transpose(need(w, get("recurrent_kernel"), "recurrent_kernel", [H, G * H]), H, G * H));
-  const resetAfter = l.className === "GRU" && (c.reset_after ?? source === "keras3") === true;
+  const resetAfter = l.className === "GRU" && boolField(w, c, "reset_after", source === "keras3");
   if (l.className === "GRU") options.reset = resetAfter ? "after" : "before";
   if (bias && resetAfter) {
     // (2, 3H): input bias row, recurrent bias row
@@ -146,7 +151,8 @@ function cellOf(w: string, l: KerasLayer, source: KerasSource, inputSize: number
   } else if (bias) {
     params.set("b", need(w, get("bias"), "bias", [G * H]));
   }
-  if (Number(c.dropout ?? 0) > 0 || Number(c.recurrent_dropout ?? 0) > 0) options.__dropoutNote = true;
+  const rate = (k: string) => numberField(w, c, k, 0, (v) => v >= 0 && v < 1, "in [0, 1)");
+  if (rate("dropout") > 0 || rate("recurrent_dropout") > 0) options.__dropoutNote = true;
   return { options, params, H };
 }
 
@@ -168,7 +174,7 @@ function pushRecurrent(w: string, s: State, options: Record<string, unknown>, pa
 function recurrent(w: string, i: number, l: KerasLayer, weights: KerasWeightLookup, source: KerasSource, s: State): void {
   if (Number.isNaN(s.width)) s.width = weights(i, l, "self", "kernel")?.shape[0] ?? NaN;
   if (s.features === null && s.tokens === null) s.features = s.width;
-  const returnSequences = l.config.return_sequences === true, back = l.config.go_backwards === true;
+  const returnSequences = boolField(w, l.config, "return_sequences", false), back = boolField(w, l.config, "go_backwards", false);
   if (back && returnSequences) throw new OptionError(`${w}: go_backwards with return_sequences returns the outputs in reverse time order, which a gated layer does not`);
   const { options, params, H } = cellOf(w, l, source, s.width, (v) => weights(i, l, "self", v));
   const prefixed = new Map([...params].map(([k, v]) => [`layer0.${back ? "reverse" : "forward"}.${k}`, v] as const));
@@ -178,10 +184,11 @@ function recurrent(w: string, i: number, l: KerasLayer, weights: KerasWeightLook
 function bidirectional(w: string, i: number, l: KerasLayer, weights: KerasWeightLookup, source: KerasSource, s: State): void {
   const inner = innerLayer(w, l, "layer");
   if (!inner || !RNN_CLASSES.has(inner.className)) throw new OptionError(`${w}: wraps ${inner?.className ?? "nothing"}; gated reads Bidirectional(GRU | LSTM | SimpleRNN)`);
-  const mode = l.config.merge_mode ?? "concat";
-  if (mode !== "concat") throw new OptionError(`${w}: merge_mode "${mode}" has no gated form (a bidirectional gated layer concatenates [forward, reverse])`);
+  const m = l.config.merge_mode;
+  if (m !== undefined && m !== null && typeof m !== "string") throw new FormatError(`${w}: config field "merge_mode" must be a string (concat, sum, mul, ave) or null, got ${JSON.stringify(m)?.slice(0, 60)}`);
+  if (m !== undefined && m !== "concat") throw new OptionError(`${w}: merge_mode ${JSON.stringify(m)} has no gated form (a bidirectional gated layer concatenates [forward, reverse]); supported: "concat"`);
   const backward = innerLayer(w, l, "backward_layer") ?? inner;
-  if (inner.config.go_backwards === true) throw new OptionError(`${w}: the wrapped layer runs backwards; gated needs the forward one first`);
+  if (boolField(`${w} layer`, inner.config, "go_backwards", false)) throw new OptionError(`${w}: the wrapped layer runs backwards; gated needs the forward one first`);
   if (Number.isNaN(s.width)) s.width = weights(i, l, "forward", "kernel")?.shape[0] ?? NaN;
   if (s.features === null && s.tokens === null) s.features = s.width;
   const f = cellOf(`${w} forward`, inner, source, s.width, (v) => weights(i, l, "forward", v));
@@ -192,17 +199,17 @@ function bidirectional(w: string, i: number, l: KerasLayer, weights: KerasWeight
   const { __dropoutNote: _d, ...bo } = b.options;
   const diff = Object.fromEntries(Object.entries(bo).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(f.options[k])));
   if ("cell" in diff || "bias" in diff || "reset" in diff) throw new OptionError(`${w}: the forward and backward layers differ in ${Object.keys(diff).join(", ")}, which one gated stack cannot hold`);
-  pushRecurrent(w, s, f.options, params, "bidirectional", f.H, inner.config.return_sequences === true, Object.keys(diff).length ? diff : undefined);
+  pushRecurrent(w, s, f.options, params, "bidirectional", f.H, boolField(`${w} layer`, inner.config, "return_sequences", false), Object.keys(diff).length ? diff : undefined);
 }
 
 function dense(w: string, i: number, l: KerasLayer, last: boolean, weights: KerasWeightLookup, source: KerasSource, s: State): void {
-  const O = Number(l.config.units);
+  const O = countField(w, l.config, "units");
   if (Number.isNaN(s.width)) { s.width = weights(i, l, "self", "kernel")?.shape[0] ?? NaN; s.features ??= s.width; }
   const I = s.width;
   const W = transpose(need(w, weights(i, l, "self", "kernel"), "kernel", [I, O]), I, O);
-  const b = l.config.use_bias === false ? new Float32Array(O) : need(w, weights(i, l, "self", "bias"), "bias", [O]);
+  const b = !boolField(w, l.config, "use_bias", true) ? new Float32Array(O) : need(w, weights(i, l, "self", "bias"), "bias", [O]);
   const config: Record<string, unknown> = { kind: "dense", inputSize: I, outputSize: O };
-  const a = typeof l.config.activation === "string" ? l.config.activation : "linear";
+  const a = stringField(w, l.config, "activation", "linear", true);
   if (a === "softmax") {
     if (!last) throw new OptionError(`${w}: softmax before the last layer has no gated form`);
     s.softmax = true;
@@ -215,7 +222,7 @@ function dense(w: string, i: number, l: KerasLayer, last: boolean, weights: Kera
 
 function activationLayer(w: string, l: KerasLayer, last: boolean, source: KerasSource, s: State): void {
   const prev = s.layers[s.layers.length - 1];
-  const a = String(l.config.activation ?? "linear");
+  const a = stringField(w, l.config, "activation", "linear");
   if (a === "linear") return;
   if (!prev || prev.config.kind !== "dense" || prev.config.activation !== undefined) throw new OptionError(`${w}: an activation has a gated form only right after a Dense layer without one`);
   if (a === "softmax") {
@@ -231,8 +238,9 @@ function layerNorm(w: string, i: number, l: KerasLayer, weights: KerasWeightLook
   const ax = Array.isArray(axis) ? axis : [axis ?? -1];
   if (ax.length !== 1 || !(ax[0] === -1 || ax[0] === (s.perStep ? 2 : 1))) throw new OptionError(`${w}: axis ${JSON.stringify(axis)}; gated normalises the features (the last axis)`);
   const F = s.width;
-  const gamma = l.config.scale === false ? new Float32Array(F).fill(1) : need(w, weights(i, l, "self", "gamma"), "gamma", [F]);
-  const beta = l.config.center === false ? new Float32Array(F) : need(w, weights(i, l, "self", "beta"), "beta", [F]);
-  s.layers.push({ config: { kind: "layer-norm", features: F, epsilon: Number(l.config.epsilon ?? 1e-3) }, params: new Map([["gamma", gamma], ["beta", beta]]) });
+  const gamma = !boolField(w, l.config, "scale", true) ? new Float32Array(F).fill(1) : need(w, weights(i, l, "self", "gamma"), "gamma", [F]);
+  const beta = !boolField(w, l.config, "center", true) ? new Float32Array(F) : need(w, weights(i, l, "self", "beta"), "beta", [F]);
+  const epsilon = numberField(w, l.config, "epsilon", 1e-3, (v) => v > 0, "> 0");
+  s.layers.push({ config: { kind: "layer-norm", features: F, epsilon }, params: new Map([["gamma", gamma], ["beta", beta]]) });
 }
 

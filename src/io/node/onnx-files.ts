@@ -41,6 +41,6 @@ export function folderResolver(folder: string): ExternalDataResolver {
 }
 
 /** An ONNX model file as an OnnxProgram, its external data read from beside it. */
-export function readOnnxProgram(path: string): OnnxProgram {
-  return OnnxProgram.fromBytes(readBytes(path, "ONNX model"), path, { externalData: folderResolver(dirname(path)) });
+export function readOnnxProgram(path: string, opts: { allowNonFinite?: boolean } = {}): OnnxProgram {
+  return OnnxProgram.fromBytes(readBytes(path, "ONNX model"), path, { ...opts, externalData: folderResolver(dirname(path)) });
 }

@@ -13,11 +13,14 @@
  */
 import { FormatError, GatedError } from "../../errors/index.js";
 import { type GraphProto, type ModelProto, type TensorProto } from "./proto.js";
+import { q } from "./quote.js";
 
 /** The bytes of an external data file, by the location the model names (relative to the model). */
 export type ExternalDataResolver = (location: string) => Uint8Array;
 
 export interface OnnxLoadOptions {
+  /** Load NaN / ±Infinity weights instead of refusing the model (for debugging a damaged model). */
+  readonly allowNonFinite?: boolean;
   /** Supplies external data files; without it, a model with external tensors is refused. */
   readonly externalData?: ExternalDataResolver;
 }
@@ -58,7 +61,7 @@ function entries(t: TensorProto, w: string): { location: string; offset: number;
     const v = kv.get(key);
     if (v === undefined || v === "") return null;
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) throw new FormatError(`${w}: external_data "${key}" must be a non-negative integer, got "${v}"`);
+    if (!Number.isSafeInteger(n) || n < 0) throw new FormatError(`${w}: external_data ${q(key)} must be a non-negative integer, got ${q(v)}`);
     return n;
   };
   return { location, offset: int("offset") ?? 0, length: int("length") };
@@ -75,25 +78,25 @@ export function resolveExternalData(model: ModelProto, where: string, resolve?: 
   const files = new Map<string, Uint8Array>();
   for (const t of tensorsOf(model.graph)) {
     if (!isExternal(t)) continue;
-    const w = `${where}: tensor "${t.name ?? "?"}"`;
+    const w = `${where}: tensor ${q(t.name ?? "?")}`;
     if ((t.dataLocation ?? 0) !== EXTERNAL) throw new FormatError(`${w} has external_data entries but data_location ${t.dataLocation ?? 0} (DEFAULT); expected EXTERNAL (1)`);
     const { location, offset, length } = entries(t, w);
     if (!resolve) {
-      throw new FormatError(`${w} keeps its data in the external file "${location}", and no reader for external files was given; hint: load the model from its file (gated import / gated run, or importFile), or pass { externalData: (location) => bytes } to OnnxProgram.fromBytes`);
+      throw new FormatError(`${w} keeps its data in the external file ${q(location)}, and no reader for external files was given; hint: load the model from its file (gated import / gated run, or importFile), or pass { externalData: (location) => bytes } to OnnxProgram.fromBytes`);
     }
     let file = files.get(location);
     if (!file) {
       try {
         file = resolve(location);
       } catch (e) {
-        const why = e instanceof GatedError ? e.message : `reading external data file "${location}" failed: ${(e as Error).message}`;
+        const why = e instanceof GatedError ? e.message : `reading external data file ${q(location)} failed: ${(e as Error).message}`;
         throw new FormatError(`${w}: ${why}`);
       }
       files.set(location, file);
     }
     const n = length ?? file.length - offset;
     if (offset + n > file.length || n < 0) {
-      throw new FormatError(`${w}: its bytes [${offset}, ${offset + n}) lie outside the external file "${location}" (${file.length} bytes); the .data file may be truncated or belong to another export`);
+      throw new FormatError(`${w}: its bytes [${offset}, ${offset + n}) lie outside the external file ${q(location)} (${file.length} bytes); the .data file may be truncated or belong to another export`);
     }
     t.rawData = file.slice(offset, offset + n);
     t.dataLocation = 0;

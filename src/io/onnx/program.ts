@@ -10,8 +10,9 @@
 import { FormatError, ShapeError, fmtShape } from "../../errors/index.js";
 import { decodeOnnx, num, type GraphProto, type ModelProto } from "./proto.js";
 import { dtypeOfCode, sizeOf, type OnnxDType, type OnnxTensor } from "./tensor.js";
-import { initializersOf, runGraph, validateGraph } from "./interp/graph.js";
+import { checkWeightsFinite, initializersOf, runGraph, validateGraph } from "./interp/graph.js";
 import { resolveExternalData, type OnnxLoadOptions } from "./external-data.js";
+import { q } from "./quote.js";
 
 export interface ValueSpec {
   readonly name: string;
@@ -26,7 +27,7 @@ const MIN_OPSET = 7;
 function specs(graph: GraphProto, which: "input" | "output", skip: ReadonlySet<string>, where: string): ValueSpec[] {
   return (graph[which] ?? []).filter((v) => !skip.has(v.name ?? "")).map((v) => {
     const tt = v.type?.tensorType;
-    const dtype = tt?.elemType ? dtypeOfCode(`${where} ${which} "${v.name}"`, tt.elemType) : null;
+    const dtype = tt?.elemType ? dtypeOfCode(`${where} ${which} ${q(v.name)}`, tt.elemType) : null;
     const shape = tt?.shape ? (tt.shape.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : null)) : null;
     return { name: v.name ?? "", dtype, shape };
   });
@@ -39,6 +40,8 @@ export class OnnxProgram {
   readonly inputs: readonly ValueSpec[];
   readonly outputs: readonly ValueSpec[];
   readonly metadata: Readonly<Record<string, string>>;
+  /** Whether the model was loaded with `allowNonFinite` (its conversion to a gated model then allows them too). */
+  readonly allowNonFinite: boolean;
   private readonly cache = new Map<string, unknown>();
 
   /** Tensors stored externally are read through opts.externalData and copied into `model`. */
@@ -54,6 +57,8 @@ export class OnnxProgram {
     if (this.opset < MIN_OPSET) throw new FormatError(`${where}: default-domain opset ${this.opset} is not supported (gated reads opset ${MIN_OPSET} and later)`);
     const inits = initializersOf(graph, where);
     validateGraph(graph, where);
+    if (!opts.allowNonFinite) checkWeightsFinite(graph, where);
+    this.allowNonFinite = opts.allowNonFinite === true;
     this.inputs = specs(graph, "input", new Set(inits.keys()), where);
     this.outputs = specs(graph, "output", new Set(), where);
     this.metadata = Object.fromEntries((model.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]));
@@ -69,12 +74,12 @@ export class OnnxProgram {
     const given = new Map<string, OnnxTensor>();
     for (const spec of this.inputs) {
       const t = feeds[spec.name];
-      if (!t) throw new ShapeError(`${where}: input "${spec.name}" is missing; the model takes ${this.inputs.map((i) => `"${i.name}"`).join(", ")}`);
+      if (!t) throw new ShapeError(`${where}: input ${q(spec.name)} is missing; the model takes ${this.inputs.map((i) => `${q(i.name)}`).join(", ")}`);
       checkFeed(where, spec, t);
       given.set(spec.name, t);
     }
     for (const name of Object.keys(feeds)) {
-      if (!this.inputs.some((i) => i.name === name)) throw new ShapeError(`${where}: unknown input "${name}"; the model takes ${this.inputs.map((i) => `"${i.name}"`).join(", ")}`);
+      if (!this.inputs.some((i) => i.name === name)) throw new ShapeError(`${where}: unknown input ${q(name)}; the model takes ${this.inputs.map((i) => `${q(i.name)}`).join(", ")}`);
     }
     const values = runGraph(this.graph, given, { where, opset: this.opset, cache: this.cache });
     return Object.fromEntries(this.outputs.map((o) => [o.name, values.get(o.name)!]));
@@ -82,9 +87,9 @@ export class OnnxProgram {
 }
 
 function checkFeed(where: string, spec: ValueSpec, t: OnnxTensor): void {
-  if (t.data.length !== sizeOf(t.shape)) throw new ShapeError(`${where}: input "${spec.name}" has shape ${fmtShape(t.shape)} but ${t.data.length} values`);
-  if (spec.dtype && spec.dtype !== t.dtype) throw new ShapeError(`${where}: input "${spec.name}" must be ${spec.dtype}, got ${t.dtype}`);
+  if (t.data.length !== sizeOf(t.shape)) throw new ShapeError(`${where}: input ${q(spec.name)} has shape ${fmtShape(t.shape)} but ${t.data.length} values`);
+  if (spec.dtype && spec.dtype !== t.dtype) throw new ShapeError(`${where}: input ${q(spec.name)} must be ${spec.dtype}, got ${t.dtype}`);
   if (!spec.shape) return;
   const ok = spec.shape.length === t.shape.length && spec.shape.every((d, i) => typeof d !== "number" || d === t.shape[i]);
-  if (!ok) throw new ShapeError(`${where}: input "${spec.name}" must have shape [${spec.shape.map((d) => d ?? "?").join(", ")}], got ${fmtShape(t.shape)}`);
+  if (!ok) throw new ShapeError(`${where}: input ${q(spec.name)} must have shape [${spec.shape.map((d) => d ?? "?").join(", ")}], got ${fmtShape(t.shape)}`);
 }

@@ -5,6 +5,7 @@
  */
 import onnxProto from "onnx-proto";
 import { FormatError } from "../../errors/index.js";
+import { q } from "./quote.js";
 
 export const onnx = onnxProto.onnx;
 export type ModelProto = onnxProto.onnx.IModelProto;
@@ -60,6 +61,10 @@ export class Attrs {
   private readonly used = new Set<string>();
   constructor(readonly where: string, node: NodeProto) {
     this.map = attributes(node);
+    if (this.map.size !== (node.attribute?.length ?? 0)) {
+      const seen = new Set<string>(), dup = (node.attribute ?? []).map((x) => x.name ?? "").find((n) => seen.has(n) || !seen.add(n));
+      throw new FormatError(`${where}: attribute ${q(dup)} is given twice`);
+    }
   }
 
   has(name: string): boolean {
@@ -91,6 +96,20 @@ export class Attrs {
     return a === undefined ? undefined : utf8.decode(a.s ?? new Uint8Array());
   }
 
+  /** An int attribute that is a switch: 0 or 1, anything else refused (transB = 7 is not "transposed"). */
+  flag(name: string): 0 | 1 | undefined {
+    const v = this.int(name);
+    if (v !== undefined && v !== 0 && v !== 1) throw new FormatError(`${this.where}: attribute ${name} must be 0 or 1, got ${v}`);
+    return v;
+  }
+
+  /** A float attribute that must be a finite number (and > 0 when `positive`). */
+  finite(name: string, positive = false): number | undefined {
+    const v = this.float(name);
+    if (v !== undefined && (!Number.isFinite(v) || (positive && !(v > 0)))) throw new FormatError(`${this.where}: attribute ${name} must be a finite number${positive ? " > 0" : ""}, got ${v}`);
+    return v;
+  }
+
   ints(name: string): number[] | undefined {
     const a = this.get(name, AttributeType.INTS, "a list of ints");
     return a === undefined ? undefined : (a.ints ?? []).map(num);
@@ -117,7 +136,7 @@ export class Attrs {
   /** Throws naming the first attribute the op's implementation did not read. */
   checkAllUsed(): void {
     for (const name of this.map.keys()) {
-      if (!this.used.has(name)) throw new FormatError(`${this.where}: unsupported attribute "${name}"`);
+      if (!this.used.has(name)) throw new FormatError(`${this.where}: unsupported attribute ${q(name)}`);
     }
   }
 }

@@ -6,6 +6,7 @@
  * mapping as any ONNX recurrent node. Exact: values are copied, never recomputed.
  */
 import { FormatError, GatedError } from "../../errors/index.js";
+import { checkFinite, type NonFiniteOption } from "../finite.js";
 import { Model, type ModelSpec } from "../../model/model.js";
 import type { RecurrentLayer } from "../../layers/recurrent.js";
 import { Recurrent } from "../../sequence/recurrent.js";
@@ -14,6 +15,7 @@ import { recurrentFromOnnx, type OnnxRecurrentOp } from "./recurrent-node.js";
 import { initializersOf } from "./interp/graph.js";
 import type { OnnxProgram } from "./program.js";
 import type { OnnxTensor } from "./tensor.js";
+import { q } from "./quote.js";
 
 export function isGatedExport(p: OnnxProgram): boolean {
   return p.metadata["gated.model"] !== undefined || p.metadata["gated.recurrent"] !== undefined;
@@ -23,12 +25,12 @@ function parse<T>(where: string, key: string, text: string | undefined): T {
   try {
     return JSON.parse(text ?? "") as T;
   } catch {
-    throw new FormatError(`${where}: metadata "${key}" is missing or not JSON`);
+    throw new FormatError(`${where}: metadata ${q(key)} is missing or not JSON`);
   }
 }
 
 /** The model a gated ONNX export was made from. */
-export function modelFromGatedOnnx(p: OnnxProgram): Model {
+export function modelFromGatedOnnx(p: OnnxProgram, opts: NonFiniteOption = {}): Model {
   const where = p.where;
   const spec = parse<ModelSpec>(where, "gated.model", p.metadata["gated.model"]);
   let model: Model;
@@ -41,8 +43,8 @@ export function modelFromGatedOnnx(p: OnnxProgram): Model {
   const inits = initializersOf(p.graph, where), net = model.net;
   net.layers.forEach((layer, i) => {
     const pre = `${i}.${layer.kind}.`;
-    if (layer.kind === "recurrent") { loadStack(p, inits, (layer as RecurrentLayer).rnn, pre); return; }
-    for (const e of net.entries.filter((x) => x.name.startsWith(pre))) net.view(e.name).set(verbatim(where, inits, e.name, e.size));
+    if (layer.kind === "recurrent") { loadStack(p, inits, (layer as RecurrentLayer).rnn, pre, opts); return; }
+    for (const e of net.entries.filter((x) => x.name.startsWith(pre))) net.view(e.name).set(verbatim(where, inits, e.name, e.size, opts));
   });
   net.markChanged();
   return model;
@@ -62,20 +64,21 @@ export function recurrentFromGatedOnnx(p: OnnxProgram): Recurrent {
   return net;
 }
 
-function verbatim(where: string, inits: ReadonlyMap<string, OnnxTensor>, name: string, size: number): ArrayLike<number> {
+function verbatim(where: string, inits: ReadonlyMap<string, OnnxTensor>, name: string, size: number, opts: NonFiniteOption = {}): ArrayLike<number> {
   const t = inits.get(name);
-  if (!t) throw new FormatError(`${where}: missing initializer "${name}"`);
-  if (t.dtype !== "float32" || t.data.length !== size) throw new FormatError(`${where}: initializer "${name}" must be float32 with ${size} values, got ${t.dtype} with ${t.data.length}`);
+  if (!t) throw new FormatError(`${where}: missing initializer ${q(name)}`);
+  if (t.dtype !== "float32" || t.data.length !== size) throw new FormatError(`${where}: initializer ${q(name)} must be float32 with ${size} values, got ${t.dtype} with ${t.data.length}`);
+  if (!opts.allowNonFinite) checkFinite(where, name, t.data, "initializer");
   return t.data;
 }
 
-function loadStack(p: OnnxProgram, inits: ReadonlyMap<string, OnnxTensor>, net: Recurrent, pre: string): void {
+function loadStack(p: OnnxProgram, inits: ReadonlyMap<string, OnnxTensor>, net: Recurrent, pre: string, opts: NonFiniteOption = { allowNonFinite: p.allowNonFinite }): void {
   const where = p.where;
   for (let l = 0; l < net.layers; l++) {
     const lp = `layer${l}.`;
     const node = (p.graph.node ?? []).find((n) => n.input?.[1] === `${pre}${lp}onnx.W`);
     if (!node) {
-      for (const e of net.entries.filter((x) => x.name.startsWith(lp))) net.param(e.name).set(verbatim(where, inits, `${pre}${e.name}`, e.size));
+      for (const e of net.entries.filter((x) => x.name.startsWith(lp))) net.param(e.name).set(verbatim(where, inits, `${pre}${e.name}`, e.size, opts));
       continue;
     }
     const one = nodeStack(where, node, inits, net.cells[l * net.numDirections]!.inputSize);
@@ -86,7 +89,7 @@ function loadStack(p: OnnxProgram, inits: ReadonlyMap<string, OnnxTensor>, net: 
 
 /** A native GRU/LSTM/RNN node of a gated export as a one-layer stack. */
 function nodeStack(where: string, node: NodeProto, inits: ReadonlyMap<string, OnnxTensor>, inputSize: number): Recurrent {
-  const w = `${where}: node ${JSON.stringify(node.name)}`;
+  const w = `${where}: node ${q(node.name)}`;
   const a = new Attrs(w, node);
   const attrs: Record<string, unknown> = { hidden_size: a.int("hidden_size") };
   for (const [k, v] of [["direction", a.string("direction")], ["clip", a.float("clip")], ["activations", a.strings("activations")], ["activation_alpha", a.floats("activation_alpha")], ["activation_beta", a.floats("activation_beta")], ["linear_before_reset", a.int("linear_before_reset")]] as const) {
@@ -99,8 +102,9 @@ function nodeStack(where: string, node: NodeProto, inits: ReadonlyMap<string, On
       return undefined;
     }
     const t = inits.get(name);
-    if (!t) throw new FormatError(`${w}: missing initializer "${name}"`);
+    if (!t) throw new FormatError(`${w}: missing initializer ${q(name)}`);
     return t.data;
   };
-  return recurrentFromOnnx(node.opType as OnnxRecurrentOp, inputSize, attrs as never, { W: get(1, true)!, R: get(2, true)!, B: get(3) });
+  if (!["GRU", "LSTM", "RNN"].includes(node.opType ?? "")) throw new FormatError(`${w}: expected a GRU, LSTM or RNN node, got ${q(node.opType)}`);
+  return recurrentFromOnnx(node.opType as OnnxRecurrentOp, inputSize, attrs as never, { W: get(1, true)!, R: get(2, true)!, B: get(3) }, "float32", w);
 }

@@ -10,7 +10,7 @@
  * Activations: GRU [f, g], LSTM [f, g, h], RNN [f] per direction (see activations.ts).
  * Absent B means no biases (bias: false).
  */
-import { OptionError, ShapeError, fmtShape } from "../../errors/index.js";
+import { FormatError, OptionError, ShapeError, fmtShape } from "../../errors/index.js";
 import type { ActivationConfig } from "../../kernels/activations.js";
 import { Recurrent, type Direction } from "../../sequence/recurrent.js";
 import { onnxActivations } from "./activations.js";
@@ -47,14 +47,39 @@ function cellActivations(op: OnnxRecurrentOp, acts: ActivationConfig[]): Record<
   return { activation: acts[0]! };
 }
 
+const DIRECTIONS: readonly Direction[] = ["forward", "reverse", "bidirectional"];
+
+/** The largest hidden_size read (a corrupt attribute fails here, not in an allocation). */
+export const MAX_HIDDEN = 1 << 16;
+
+/**
+ * Checks every attribute's domain (the ONNX operator's definition): a value out of it is refused,
+ * never rounded or read as another (linear_before_reset = 1e12 is not "after").
+ */
+export function checkRecurrentAttributes(where: string, op: OnnxRecurrentOp, a: OnnxRecurrentAttributes): Direction {
+  const H = a.hidden_size;
+  if (!Number.isInteger(H) || H < 1 || H > MAX_HIDDEN) throw new FormatError(`${where}: hidden_size must be an integer in 1..${MAX_HIDDEN}, got ${JSON.stringify(H ?? null)}`);
+  const direction = a.direction ?? "forward";
+  if (!(DIRECTIONS as readonly string[]).includes(direction)) throw new FormatError(`${where}: direction must be one of "forward", "reverse", "bidirectional", got ${JSON.stringify(direction)}`);
+  const flag = (name: string, v: number | undefined) => {
+    if (v !== undefined && v !== 0 && v !== 1) throw new FormatError(`${where}: ${name} must be 0 or 1, got ${v}`);
+  };
+  if (op === "GRU") flag("linear_before_reset", a.linear_before_reset);
+  if (op === "LSTM") flag("input_forget", a.input_forget);
+  flag("layout", a.layout);
+  if (a.clip !== undefined && !(Number.isFinite(a.clip) && a.clip > 0)) throw new FormatError(`${where}: clip must be a finite number > 0, got ${a.clip}`);
+  for (const k of ["activation_alpha", "activation_beta"] as const) {
+    const bad = (a[k] ?? []).findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new FormatError(`${where}: ${k}[${bad}] must be finite, got ${a[k]![bad]}`);
+  }
+  return direction as Direction;
+}
+
 export function recurrentFromOnnx(
-  op: OnnxRecurrentOp, inputSize: number, a: OnnxRecurrentAttributes, w: OnnxRecurrentWeights, dtype: "float32" | "float64" = "float32",
+  op: OnnxRecurrentOp, inputSize: number, a: OnnxRecurrentAttributes, w: OnnxRecurrentWeights, dtype: "float32" | "float64" = "float32", where = `onnx ${op}`,
 ): Recurrent {
-  const where = `onnx ${op}`;
   const H = a.hidden_size, G = GATES[op];
-  const dirName = a.direction ?? "forward";
-  const direction = ({ forward: "forward", reverse: "reverse", bidirectional: "bidirectional" } as Record<string, Direction>)[dirName];
-  if (!direction) throw new OptionError(`${where}: direction must be forward, reverse or bidirectional, got ${JSON.stringify(dirName)}`);
+  const direction = checkRecurrentAttributes(where, op, a), dirName = direction;
   if (w.P !== undefined) throw new OptionError(`${where}: peephole weights (input P) are not supported by gated's LSTM`);
   if ((a.input_forget ?? 0) !== 0) throw new OptionError(`${where}: input_forget = 1 (coupled input and forget gates) is not supported`);
   const D = direction === "bidirectional" ? 2 : 1;

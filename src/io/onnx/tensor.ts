@@ -6,6 +6,7 @@
  */
 import { FormatError, ShapeError, fmtShape } from "../../errors/index.js";
 import { DataType, num, type TensorProto } from "./proto.js";
+import { q } from "./quote.js";
 
 export type OnnxDType = "float32" | "float64" | "int64" | "int32" | "bool";
 export type OnnxData = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -69,7 +70,7 @@ function checkDims(where: string, dims: readonly number[]): void {
 
 /** Reads a TensorProto (raw_data or the typed fields), checking its size against its dims. */
 export function fromTensorProto(t: TensorProto, where: string): OnnxTensor {
-  const name = t.name ? `tensor "${t.name}"` : "a tensor";
+  const name = t.name ? `tensor ${q(t.name)}` : "a tensor";
   const w = `${where}: ${name}`;
   if ((t.dataLocation ?? 0) !== 0 || (t.externalData?.length ?? 0) > 0) {
     throw new FormatError(`${w} keeps its data in an external file that was not read; hint: load the model with OnnxProgram.fromBytes(bytes, where, { externalData }) or from its file (gated import / gated run)`);

@@ -8,6 +8,7 @@ import type { Conversion } from "./to-model.js";
 import type { NodeProto } from "./proto.js";
 import { Attrs } from "./proto.js";
 import { describe, type Act, type Dims, type Finals, type Pick, type Role, type Sym } from "./to-model-values.js";
+import { opName, q } from "./quote.js";
 
 /** ONNX activation ops a dense layer can take, with their attribute defaults. */
 export const ACTIVATION_NODE: Record<string, ActivationName> = {
@@ -41,7 +42,7 @@ export function actRule(cv: Conversion, node: NodeProto, op: string, first: Act 
   if (a.final && op !== "Identity") cv.fail(node, "nothing but the graph output may follow the final Softmax");
   switch (op) {
     case "Identity": case "Cast": return [a];
-    case "Dropout": cv.notes.push(`Dropout "${node.name}" is the identity at inference`); return [a, { kind: "opaque", why: "a dropout mask" }];
+    case "Dropout": cv.notes.push(`Dropout ${q(node.name)} is the identity at inference`); return [a, { kind: "opaque", why: "a dropout mask" }];
     case "Transpose": {
       const perm = new Attrs("", node).ints("perm") ?? a.roles.map((_, i) => a.roles.length - 1 - i);
       if (perm.length !== a.roles.length) cv.fail(node, `perm [${perm.join(", ")}] does not fit ${describe(a)}`);
@@ -77,7 +78,7 @@ export function actRule(cv: Conversion, node: NodeProto, op: string, first: Act 
     }
     default:
       if (ACTIVATION_NODE[op]) return [activation(cv, node, a, op)];
-      return cv.fail(node, `operator ${op} on ${describe(a)} has no gated layer form`);
+      return cv.fail(node, `operator ${opName(op)} on ${describe(a)} has no gated layer form`);
   }
 }
 
@@ -291,7 +292,7 @@ export function finalsRule(cv: Conversion, node: NodeProto, op: string, f: Final
       if (f.roles[axis] !== "D") cv.fail(node, "concatenates final states along an axis other than the directions");
       return { ...f, rows: parts.flatMap((s) => (s as Finals).rows) };
     }
-    default: return cv.fail(node, `operator ${op} on final states has no gated form`);
+    default: return cv.fail(node, `operator ${opName(op)} on final states has no gated form`);
   }
 }
 
@@ -306,7 +307,7 @@ export function dimsRule(cv: Conversion, node: NodeProto, ins: (Sym | undefined)
   const first = ins.find((s) => s?.kind === "dims" || s?.kind === "zeros")!;
   if (first.kind === "zeros") {
     if (["Identity", "Cast", "Unsqueeze", "Squeeze", "Transpose", "Reshape", "Expand", "Concat", "Slice", "Gather"].includes(op)) return first;
-    return cv.fail(node, `operator ${op} on zeros has no gated form`);
+    return cv.fail(node, `operator ${opName(op)} on zeros has no gated form`);
   }
   switch (op) {
     case "Identity": case "Cast": return first;
@@ -338,6 +339,6 @@ export function dimsRule(cv: Conversion, node: NodeProto, ins: (Sym | undefined)
       if (src?.kind === "const" && src.t.data.every((x) => x === 0)) return { kind: "zeros" };
       return cv.fail(node, "expands a non-zero value");
     }
-    default: return cv.fail(node, `operator ${op} on a shape has no gated form`);
+    default: return cv.fail(node, `operator ${opName(op)} on a shape has no gated form`);
   }
 }

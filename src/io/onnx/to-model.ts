@@ -38,6 +38,7 @@ import type { OnnxTensor } from "./tensor.js";
 import { foldUnrolledRnns, looksUnrolled } from "./unrolled-rnn.js";
 import { describe, type Act, type Dir, type Pick, type Role, type Sym } from "./to-model-values.js";
 import { actRule, dimsRule, finalsRule } from "./to-model-rules.js";
+import { q } from "./quote.js";
 
 export interface OnnxModelImport {
   readonly model: Model;
@@ -53,6 +54,8 @@ export interface OnnxModelImport {
 export interface OnnxImportOptions {
   /** Read gated's own exports from their metadata (default true). */
   readonly useMetadata?: boolean;
+  /** Load NaN / ±Infinity weights instead of refusing them (for debugging); load the OnnxProgram with it too. */
+  readonly allowNonFinite?: boolean;
 }
 
 /** The state of one conversion, shared with the rules. */
@@ -133,7 +136,7 @@ function atMatches(p: Pick, dir: Dir): boolean {
 /** Converts a loaded ONNX model into a gated model, or explains why it cannot. */
 export function onnxToModel(p: OnnxProgram, opts: OnnxImportOptions = {}): OnnxModelImport {
   if (opts.useMetadata !== false && isGatedExport(p) && p.metadata["gated.model"] !== undefined) {
-    const model = modelFromGatedOnnx(p);
+    const model = modelFromGatedOnnx(p, { allowNonFinite: opts.allowNonFinite === true || p.allowNonFinite });
     const layout = (p.metadata["gated.layout"] === "batch-major" ? "batch-major" : "time-major") as Layout;
     const perSeq = model.net.layers.some((l) => l.kind === "last-step");
     return {
@@ -174,14 +177,14 @@ export function onnxToModel(p: OnnxProgram, opts: OnnxImportOptions = {}): OnnxM
   }
   let out = values.get(outName)!;
   if (out.kind === "finals") out = finalsRule(cv, { opType: "Identity", name: "output", output: [outName] }, "Squeeze", out, []);
-  if (out.kind !== "act") throw new OptionError(`${p.where} → gated model: the output "${outName}" is ${describe(out)}, not the model's activations`);
+  if (out.kind !== "act") throw new OptionError(`${p.where} → gated model: the output ${q(outName)} is ${describe(out)}, not the model's activations`);
   const fin = cv.settle({ opType: "Identity", name: outName }, out);
-  if (fin.depth !== cv.layers.length) throw new OptionError(`${p.where} → gated model: the output "${outName}" is not the last layer's value (the graph is not a chain)`);
+  if (fin.depth !== cv.layers.length) throw new OptionError(`${p.where} → gated model: the output ${q(outName)} is not the last layer's value (the graph is not a chain)`);
   const roles = cv.roles(fin);
   const perStep = roles.length === 3;
   const outLayout: Layout | null = perStep ? (roles[0] === "T" ? "time-major" : "batch-major") : null;
-  if (p.outputs.length > 1) cv.notes.push(`only the first output "${outName}" is modelled; ${p.outputs.slice(1).map((o) => `"${o.name}"`).join(", ")} dropped`);
-  const model = build(cv, fin.F, perStep, p.where);
+  if (p.outputs.length > 1) cv.notes.push(`only the first output ${q(outName)} is modelled; ${p.outputs.slice(1).map((o) => `${q(o.name)}`).join(", ")} dropped`);
+  const model = build(cv, fin.F, perStep, p.where, opts.allowNonFinite === true || p.allowNonFinite);
   return {
     model, input: { name: mainIn.name, layout: cv.firstAxis === "B" ? "batch-major" : "time-major" }, lengths: cv.lengths,
     output: { name: outName, layout: outLayout }, notes: cv.notes,
@@ -267,7 +270,7 @@ function recurrentRule(cv: Conversion, p: OnnxProgram, node: NodeProto, op: Onnx
   cv.usesLengths = uses;
   if (uses) cv.lengths = node.input![4]!;
   if (!W.shape.every((d, i) => d === [a.direction === "bidirectional" ? 2 : 1, W.shape[1], I][i])) throw new FormatError(`${where}: W has shape ${fmtShape(W.shape)}`);
-  const net = recurrentFromOnnx(op, I, a, { W: W.data, R: R.data, B: B?.data });
+  const net = recurrentFromOnnx(op, I, a, { W: W.data, R: R.data, B: B?.data }, "float32", where);
   const params = new Map(net.entries.map((e) => [e.name, net.param(e.name)] as const));
   const depth = cv.push(node, x, { config: { kind: "recurrent", ...recurrentOptionsOf(net) }, params });
   const dirs: Dir[] = net.direction === "bidirectional" ? ["forward", "reverse"] : [net.direction as Dir];
@@ -278,9 +281,9 @@ function recurrentRule(cv: Conversion, p: OnnxProgram, node: NodeProto, op: Onnx
 }
 
 /** Assembles the spec and copies every parameter. */
-function build(cv: Conversion, outputs: number, perStep: boolean, where: string): Model {
+function build(cv: Conversion, outputs: number, perStep: boolean, where: string, allowNonFinite: boolean): Model {
   const input: InputSpec = cv.tokens !== null ? { kind: "tokens", vocabularySize: cv.tokens } : { kind: "features", features: cv.inputFeatures };
   if (input.kind === "features" && !(input.features > 0)) throw new OptionError(`${where} → gated model: the number of input features is unknown`);
   if (cv.softmax) cv.notes.push("the final Softmax is the class task's link: the gated model outputs logits (softmax of them = the ONNX output)");
-  return assembleModel(`${where} → gated model`, input, cv.layers, { target: cv.softmax ? "class" : "regression", perStep, outputs });
+  return assembleModel(`${where} → gated model`, input, cv.layers, { target: cv.softmax ? "class" : "regression", perStep, outputs }, undefined, { allowNonFinite });
 }

@@ -17,6 +17,7 @@
  */
 import { attr, Attrs, type NodeProto } from "./proto.js";
 import { tensor, type OnnxTensor } from "./tensor.js";
+import { q } from "./quote.js";
 
 type Konst = (name: string) => OnnxTensor | undefined;
 
@@ -120,7 +121,7 @@ export function foldUnrolledRnns(nodes: readonly NodeProto[], k: Konst, graphOut
     out.nodes.splice(at, 1, rnn, squeeze);
     const drop = new Set(m.nodes.filter((n) => n !== cat));
     for (let i = out.nodes.length - 1; i >= 0; i--) if (drop.has(out.nodes[i]!)) out.nodes.splice(i, 1);
-    out.notes.push(`the ${m.nodes.filter((n) => n.opType === m.act).length} unrolled steps ending in "${y}" (torch.onnx's dynamo form of nn.RNN, ${m.act}) were read as one RNN layer`);
+    out.notes.push(`the ${m.nodes.filter((n) => n.opType === m.act).length} unrolled steps ending in ${q(y)} (torch.onnx's dynamo form of nn.RNN, ${m.act}) were read as one RNN layer`);
   }
   return out;
 }

@@ -23,6 +23,7 @@ import type { RecurrentLayer } from "../../layers/recurrent.js";
 import type { LayerConfig } from "../../layers/sequential.js";
 import type { Model } from "../../model/model.js";
 import { assembleModel, type LayerOut } from "../assemble.js";
+import { checkFinite, type NonFiniteOption } from "../finite.js";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
 import { recurrentFromTorch, recurrentToTorch, torchTypeOf, type TorchTensor } from "./recurrent.js";
 import { derivePytorchSpec, type PytorchFacts, type PytorchModule, type PytorchSpec } from "./spec.js";
@@ -33,7 +34,7 @@ export type { PytorchModule, PytorchSpec } from "./spec.js";
 
 const META = "gated.pytorch";
 
-export interface PytorchImportOptions extends PytorchFacts {
+export interface PytorchImportOptions extends PytorchFacts, NonFiniteOption {
   /** The module list in forward() order; overrides what the file says. */
   readonly spec?: PytorchSpec;
   /** The file's name, for messages. */
@@ -79,6 +80,7 @@ function readTensors(where: string, bytes: Uint8Array): Tensors {
 export function importPytorch(bytes: Uint8Array, opts: PytorchImportOptions = {}): PytorchImport {
   const where = opts.where ?? "pytorch";
   const { sd, metadata, modules, source, notes } = readTensors(where, bytes);
+  if (!opts.allowNonFinite) for (const [name, t] of sd) checkFinite(where, name, t.data);
   let s = opts.spec, facts: string[];
   if (s) {
     facts = ["module list given by the caller"];
@@ -99,7 +101,7 @@ export function importPytorch(bytes: Uint8Array, opts: PytorchImportOptions = {}
   const input = r.tokens !== null ? { kind: "tokens" as const, vocabularySize: r.tokens } : { kind: "features" as const, features: r.inputWidth };
   const model = assembleModel(where, input, r.layers, {
     target, perStep: !r.layers.some((l) => l.config.kind === "last-step"), outputs: r.width, ...(s.task?.loss ? { loss: s.task.loss } : {}),
-  }, { format: `pytorch ${source}`, facts });
+  }, { format: `pytorch ${source}`, facts }, opts);
   return { model, spec: s, source, facts };
 }
 

@@ -68,8 +68,8 @@ function logic(f: (x: boolean, y: boolean) => boolean): OpFn {
   };
 }
 
-const alpha = (ctx: OpContext, d: number) => ctx.attrs.float("alpha") ?? d;
-const beta = (ctx: OpContext, d: number) => ctx.attrs.float("beta") ?? d;
+const alpha = (ctx: OpContext, d: number) => ctx.attrs.finite("alpha") ?? d;
+const beta = (ctx: OpContext, d: number) => ctx.attrs.finite("beta") ?? d;
 
 /** Clip: bounds from inputs (opset ≥ 11) or attributes min/max (older). */
 const clip: OpFn = (ctx) => {
@@ -82,6 +82,7 @@ const clip: OpFn = (ctx) => {
   } else {
     lo = ctx.attrs.float("min") ?? -Infinity;
     hi = ctx.attrs.float("max") ?? Infinity;
+    if (Number.isNaN(lo) || Number.isNaN(hi)) throw new FormatError(`${ctx.where}: attributes min and max must be numbers, got ${lo} and ${hi}`);
   }
   const out = allocData(x.dtype, x.data.length);
   for (let i = 0; i < out.length; i++) { const v = x.data[i]!; out[i] = v < lo ? lo : v > hi ? hi : v; }

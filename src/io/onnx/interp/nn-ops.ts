@@ -61,9 +61,9 @@ const gemm: OpFn = (ctx) => {
   let a = need(ctx, 0), b = need(ctx, 1);
   expectType(ctx.where, "A", a, FLOATS);
   if (a.shape.length !== 2 || b.shape.length !== 2) throw new ShapeError(`${ctx.where}: A and B must be matrices, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  if (ctx.attrs.int("transA") === 1) a = transposeTensor(ctx.where, a, [1, 0]);
-  if (ctx.attrs.int("transB") === 1) b = transposeTensor(ctx.where, b, [1, 0]);
-  const alpha = ctx.attrs.float("alpha") ?? 1, beta = ctx.attrs.float("beta") ?? 1;
+  if (ctx.attrs.flag("transA") === 1) a = transposeTensor(ctx.where, a, [1, 0]);
+  if (ctx.attrs.flag("transB") === 1) b = transposeTensor(ctx.where, b, [1, 0]);
+  const alpha = ctx.attrs.finite("alpha") ?? 1, beta = ctx.attrs.finite("beta") ?? 1;
   const y = matmul({ ...ctx, inputs: [a, b] })[0]!;
   const c = ctx.inputs[2];
   if (alpha !== 1) for (let i = 0; i < y.data.length; i++) y.data[i] = alpha * y.data[i]!;
@@ -107,7 +107,7 @@ function softmaxLike(log: boolean): OpFn {
 const layerNorm: OpFn = (ctx) => {
   const x = need(ctx, 0), scale = need(ctx, 1, "scale"), bias = ctx.inputs[2], r = x.shape.length;
   expectType(ctx.where, "X", x, FLOATS);
-  const axis = axisOf(ctx.where, ctx.attrs.int("axis") ?? -1, r), eps = ctx.attrs.float("epsilon") ?? 1e-5;
+  const axis = axisOf(ctx.where, ctx.attrs.int("axis") ?? -1, r), eps = ctx.attrs.finite("epsilon", true) ?? 1e-5;
   ctx.attrs.int("stash_type");
   const inner = sizeOf(x.shape.slice(axis)), outer = sizeOf(x.shape.slice(0, axis));
   for (const [name, t] of [["scale", scale], ["bias", bias]] as const) {
@@ -137,8 +137,8 @@ function reduce(mean: boolean): OpFn {
     const x = need(ctx, 0), r = x.shape.length;
     expectType(ctx.where, "input", x, ["float32", "float64", "int64", "int32"]);
     const raw = axesOf(ctx, 1, mean ? 18 : 13);
-    const keep = (ctx.attrs.int("keepdims") ?? 1) === 1;
-    const noop = ctx.attrs.int("noop_with_empty_axes") === 1;
+    const keep = (ctx.attrs.flag("keepdims") ?? 1) === 1;
+    const noop = ctx.attrs.flag("noop_with_empty_axes") === 1;
     if ((!raw || raw.length === 0) && noop) return [x];
     const axes = !raw || raw.length === 0 ? x.shape.map((_, i) => i) : raw.map((a) => axisOf(ctx.where, a, r));
     const outShapeKeep = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));

@@ -6,8 +6,8 @@
  * Layout 0: X [T, B, I], Y [T, D, B, H], states [D, B, H]; layout 1: X [B, T, I], Y [B, T, D, H],
  * states [B, D, H]. gated computes time-major or batch-major directly, so layout 1 runs as well.
  */
-import { FormatError, ShapeError, fmtShape } from "../../../errors/index.js";
-import { recurrentFromOnnx, type OnnxRecurrentAttributes, type OnnxRecurrentOp } from "../recurrent-node.js";
+import { ShapeError, fmtShape } from "../../../errors/index.js";
+import { checkRecurrentAttributes, recurrentFromOnnx, type OnnxRecurrentAttributes, type OnnxRecurrentOp } from "../recurrent-node.js";
 import type { Recurrent } from "../../../sequence/recurrent.js";
 import type { Attrs } from "../proto.js";
 import { tensor, type OnnxTensor } from "../tensor.js";
@@ -18,9 +18,7 @@ const GATES: Record<OnnxRecurrentOp, number> = { GRU: 3, LSTM: 4, RNN: 1 };
 
 /** Every attribute of a GRU / LSTM / RNN node; an attribute the operator does not define is named in the error. */
 export function readRecurrentAttributes(a: Attrs, where: string, op: OnnxRecurrentOp): OnnxRecurrentAttributes & { layout: number } {
-  const H = a.int("hidden_size");
-  if (H === undefined || !Number.isInteger(H) || H < 1) throw new FormatError(`${where}: hidden_size must be a positive integer, got ${H}`);
-  const out: Record<string, unknown> = { hidden_size: H, layout: a.int("layout") ?? 0 };
+  const out: Record<string, unknown> = { hidden_size: a.int("hidden_size"), layout: a.int("layout") ?? 0 };
   const put = (k: string, v: unknown) => { if (v !== undefined) out[k] = v; };
   put("direction", a.string("direction"));
   put("clip", a.float("clip"));
@@ -30,7 +28,7 @@ export function readRecurrentAttributes(a: Attrs, where: string, op: OnnxRecurre
   if (op === "GRU") put("linear_before_reset", a.int("linear_before_reset"));
   if (op === "LSTM") put("input_forget", a.int("input_forget"));
   a.checkAllUsed();
-  if (out.layout !== 0 && out.layout !== 1) throw new FormatError(`${where}: layout must be 0 or 1, got ${out.layout}`);
+  checkRecurrentAttributes(where, op, out as never);
   return out as never;
 }
 
@@ -45,7 +43,7 @@ function stackFor(ctx: OpContext, op: OnnxRecurrentOp, a: OnnxRecurrentAttribute
   const key = `recurrent:${ctx.node.name ?? ""}:${ctx.node.output?.join(",")}`;
   const hit = ctx.cache.get(key) as { w: (OnnxTensor | undefined)[]; net: Recurrent } | undefined;
   if (hit && hit.w.every((t, i) => t === w[i])) return hit.net;
-  const net = recurrentFromOnnx(op, I, a, { W: w[0]!.data, R: w[1]!.data, B: w[2]?.data, P: w[3]?.data });
+  const net = recurrentFromOnnx(op, I, a, { W: w[0]!.data, R: w[1]!.data, B: w[2]?.data, P: w[3]?.data }, "float32", ctx.where);
   ctx.cache.set(key, { w, net });
   return net;
 }

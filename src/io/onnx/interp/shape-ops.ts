@@ -46,7 +46,7 @@ export function axesOf(ctx: OpContext, inputIndex: number, fromInputSince: numbe
 
 const reshape: OpFn = (ctx) => {
   const x = need(ctx, 0), spec = intList(ctx.where, "shape", need(ctx, 1, "shape"));
-  const allowZero = ctx.attrs.int("allowzero") === 1;
+  const allowZero = ctx.attrs.flag("allowzero") === 1;
   const shape = spec.map((d, i) => (d === 0 && !allowZero ? (i < x.shape.length ? x.shape[i]! : NaN) : d));
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1 || shape.some((d) => Number.isNaN(d) || (d < 0 && d !== -1))) throw new ShapeError(`${ctx.where}: invalid target shape [${spec.join(", ")}] for ${fmtShape(x.shape)}`);
