@@ -55,6 +55,32 @@ export class FormatError extends GatedError {
   }
 }
 
+/** A value as a message shows it: JSON, shortened; `nothing` for undefined, `a Float32Array(6)` for typed arrays. */
+export function show(x: unknown): string {
+  if (x === undefined) return "nothing";
+  if (typeof x === "number" || typeof x === "bigint") return Object.is(x, -0) ? "-0" : String(x);
+  if (typeof x === "function") return "a function";
+  if (ArrayBuffer.isView(x)) return `a ${x.constructor.name}${"length" in x ? `(${String(x.length)})` : ""}`;
+  let s: string;
+  try {
+    s = JSON.stringify(x) ?? String(x);
+  } catch {
+    s = String(x);
+  }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** Throws an OptionError unless `opts` is undefined or an object with only the `known` keys. */
+export function checkOptions(where: string, opts: unknown, known: readonly string[]): void {
+  if (opts === undefined) return;
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+    throw new OptionError(`${where}: expected an options object {${known.join(", ")}}, got ${show(opts)}`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!known.includes(key)) throw new OptionError(`${where}: unknown option "${key}"; valid options: ${known.join(", ")}`);
+  }
+}
+
 /** Formats a shape as `[2, 3, 4]` for messages. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;

@@ -5,8 +5,10 @@
  *
  * Shape legend: T time, B batch, F features (time-major activations, see layer.ts).
  */
-import { OptionError, ShapeError } from "../errors/index.js";
+import { GatedError, OptionError, ShapeError } from "../errors/index.js";
 import { referenceKernels } from "../kernels/reference.js";
+import { layer as layerSchema, layers as layersSchema, modelOptions, validate } from "../model/schema.js";
+import { checkParameterBudget } from "../sequence/limits.js";
 import type { Backend } from "../kernels/select.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
@@ -21,8 +23,13 @@ import { RecurrentLayer } from "./recurrent.js";
 
 export type LayerConfig = Readonly<Record<string, unknown>> & { readonly kind: string };
 
-/** Builds a layer from its serialised configuration. */
+/** Builds a layer from its serialised configuration (checked against the model schema first: an OptionError names the field). */
 export function buildLayer(c: LayerConfig, dtype: DType, backend: Backend = "auto"): Layer {
+  validate(layerSchema, c, "model", OptionError, "layer");
+  return makeLayer(c, dtype, backend);
+}
+
+function makeLayer(c: LayerConfig, dtype: DType, backend: Backend): Layer {
   switch (c.kind) {
     case "dense": return new Dense(c as never);
     case "embedding": return new Embedding(c as never);
@@ -57,18 +64,33 @@ export class Sequential {
   /** 1 where the value is learned by gradient, 0 for saved statistics. */
   readonly trainable: Uint8Array;
 
-  /** backend: the kernels of the recurrent layers ("auto": WebAssembly SIMD for float32 where available). */
+  /**
+   * backend: the kernels of the recurrent layers ("auto": WebAssembly SIMD for float32 where available).
+   * Every configuration is checked against the model schema (OptionError naming the field), the
+   * widths must chain (ShapeError naming both layers), and the parameters must fit the limit of
+   * sequence/limits.ts before anything is allocated.
+   */
   constructor(layers: readonly LayerConfig[], opts: { dtype?: DType; seed?: number; init?: InitScheme; backend?: Backend } = {}) {
-    if (layers.length === 0) throw new OptionError("model: needs at least one layer");
+    validate(layersSchema, layers, "model", OptionError, "layers");
+    validate(modelOptions, opts, "model options");
     this.dtype = opts.dtype ?? "float32";
     this.kernels = referenceKernels(this.dtype);
-    this.layers = layers.map((c) => buildLayer(c, this.dtype, opts.backend));
+    this.layers = layers.map((c, i) => {
+      try {
+        return makeLayer(c, this.dtype, opts.backend ?? "auto");
+      } catch (e) {
+        // the layer's own message, with where it is in the model
+        if (e instanceof GatedError) e.message = `model: layers[${i}] (${c.kind}): ${e.message}`;
+        throw e;
+      }
+    });
     for (let i = 1; i < this.layers.length; i++) {
       const a = this.layers[i - 1]!, b = this.layers[i]!;
       if (a.outputFeatures !== b.inputFeatures) {
-        throw new ShapeError(`model: layer ${i} (${b.kind}) expects ${b.inputFeatures} input features, but layer ${i - 1} (${a.kind}) gives ${a.outputFeatures}`);
+        throw new ShapeError(`model: layer ${i} (${b.kind}) expects ${b.inputFeatures} input features, but layer ${i - 1} (${a.kind}) gives ${a.outputFeatures}; the widths of consecutive layers must chain`);
       }
     }
+    checkParameterBudget("model", this.layers.reduce((s, l) => s + l.paramCount, 0), this.dtype, `a model of ${this.layers.length} layer(s)`);
     const entries: ModelEntry[] = [];
     let offset = 0;
     this.layers.forEach((l, i) => {

@@ -12,6 +12,7 @@ import { Sequential, type LayerConfig } from "../layers/sequential.js";
 import type { Direction } from "../sequence/recurrent.js";
 import { resolveLoss, type LossName, type LossSpec } from "../train/losses.js";
 import type { Normalisation } from "../data/types.js";
+import { checkModelSpec, createOptions, modelOptions, validate } from "./schema.js";
 
 export type InputSpec = { readonly kind: "features"; readonly features: number } | { readonly kind: "tokens"; readonly vocabularySize: number };
 
@@ -36,6 +37,10 @@ export interface DataInfo {
   readonly season?: number;
   /** Forecast windows relative to their last input row. */
   readonly relative?: boolean;
+  /** The options that chose the data, so eval, predict and inspect open the same part again. */
+  readonly limit?: number;
+  readonly steps?: number;
+  readonly seed?: number;
 }
 
 /** Where an imported model came from, and every fact the import did not read from the file's tensors. */
@@ -60,10 +65,13 @@ export class Model {
   readonly spec: ModelSpec;
   readonly net: Sequential;
 
+  /** Throws an OptionError naming the field of an invalid spec or option (schema.ts), a ShapeError when the layers' widths do not chain. */
   constructor(spec: ModelSpec, opts: { dtype?: DType; seed?: number; init?: InitScheme; backend?: Backend } = {}) {
-    if (spec.format !== "gated-model") throw new OptionError(`model: spec.format must be "gated-model", got ${JSON.stringify(spec.format)}`);
-    if (spec.version !== 1) throw new OptionError(`model: spec version ${JSON.stringify(spec.version)} is not supported (this gated reads version 1)`);
-    this.spec = spec;
+    checkModelSpec(spec, "model spec");
+    validate(modelOptions, opts, "model options");
+    // a spec written by hand may leave out huber's delta: the model holds the resolved loss
+    const loss = spec.task.loss.delta === undefined ? resolveLoss("model", spec.task.loss) : null;
+    this.spec = loss ? { ...spec, task: { ...spec.task, loss } } : spec;
     this.net = new Sequential(spec.layers, opts);
     const first = this.net.layers[0]!, last = this.net.layers[this.net.layers.length - 1]!;
     const inWidth = spec.input.kind === "features" ? spec.input.features : spec.input.vocabularySize;
@@ -101,7 +109,9 @@ export interface CreateOptions<K extends CellKind = CellKind> {
   readonly data?: DataInfo;
 }
 
+/** Throws an OptionError naming the option (createSpec's own) or the spec field that is invalid. */
 export function createSpec<K extends CellKind>(o: CreateOptions<K>): ModelSpec {
+  validate(createOptions, o, "createSpec");
   const layers: LayerConfig[] = [];
   let width = o.input.kind === "features" ? o.input.features : o.embedding ?? 32;
   if (o.input.kind === "tokens") layers.push({ kind: "embedding", vocabularySize: o.input.vocabularySize, embeddingSize: width });
@@ -127,9 +137,9 @@ export function createSpec<K extends CellKind>(o: CreateOptions<K>): ModelSpec {
   if ((loss.name === "cross-entropy") !== (o.task.target === "class")) {
     throw new OptionError(`model: loss "${loss.name}" does not fit a ${o.task.target} target (class targets use cross-entropy; regression uses mse, mae, huber or binary-cross-entropy)`);
   }
-  return {
+  return checkModelSpec<ModelSpec>({
     format: "gated-model", version: 1, input: o.input, layers,
     task: { target: o.task.target, perStep: o.task.perStep, outputs: o.task.outputs, loss },
     ...(o.data ? { data: o.data } : {}),
-  };
+  }, "createSpec");
 }

@@ -17,8 +17,10 @@ import type { DType, Kernels, ResidentMemory, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
 import { allocDirection, backwardDirection, finalState, forwardDirection, type DirectionWork, type LayerIO } from "./run.js";
 import { StreamState, streamStep } from "./stream.js";
-import { expectFinite, expectShape, size, swap01, type Layout, type Tensor } from "./tensor.js";
-import { oneOf } from "../errors/index.js";
+import { expectFinite, expectShape, expectTensor, size, swap01, type Layout, type Tensor } from "./tensor.js";
+import { checkOptions, oneOf, show } from "../errors/index.js";
+import { BACKWARD_KEYS, STATE_KEYS, STEP_KEYS, checkForwardOptions, checkForwardWork, checkStackOptions, checkStreamWork } from "./checks.js";
+import { checkParameterBudget } from "./limits.js";
 
 export type Direction = "forward" | "reverse" | "bidirectional";
 export const DIRECTIONS: readonly Direction[] = ["forward", "reverse", "bidirectional"];
@@ -149,6 +151,7 @@ export class Recurrent {
 
   constructor(options: RecurrentOptions) {
     const where = "recurrent";
+    checkStackOptions(where, options);
     const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", backend = "auto", recurrentDropout = 0, reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
     if (reverseOptions !== undefined && direction !== "bidirectional") {
       throw new OptionError(`${where}: reverseOptions is only for direction "bidirectional", got direction "${direction}"`);
@@ -161,14 +164,15 @@ export class Recurrent {
     this.kind = kind;
     this.layers = layers;
     const D = this.numDirections;
+    const make = (l: number, d: number, H: number): Cell =>
+      makeCell(kind, { ...cellOptions, ...(d === 1 ? reverseOptions : undefined), ...(l === 0 ? {} : { inputSize: D * H }) } as never, this.dtype);
+    // the first cell checks the options; the size of the whole stack is checked before the rest is made
+    const first = make(0, 0, 0), H = first.hiddenSize;
+    const count = (c: Cell) => c.params.reduce((n, p) => n + size(p.shape), 0);
+    checkParameterBudget(where, D * (count(first) + (layers > 1 ? (layers - 1) * count(make(1, 0, H)) : 0)), this.dtype,
+      `a ${kind} stack with inputSize ${first.inputSize}, hiddenSize ${H}, ${layers} layer(s) × ${D} direction(s)`);
     const cells: Cell[] = [];
-    for (let l = 0; l < layers; l++) {
-      for (let d = 0; d < D; d++) {
-        const inputSize = l === 0 ? cellOptions.inputSize : D * (cellOptions.hiddenSize as number);
-        const own = d === 1 ? reverseOptions : undefined;
-        cells.push(makeCell(kind, { ...cellOptions, ...own, inputSize } as never, this.dtype));
-      }
-    }
+    for (let l = 0; l < layers; l++) for (let d = 0; d < D; d++) cells.push(l === 0 && d === 0 ? first : make(l, d, H));
     this.cells = cells;
     if (!(typeof recurrentDropout === "number" && recurrentDropout >= 0 && recurrentDropout < 1)) {
       throw new OptionError(`${where}: recurrentDropout must be in [0, 1), got ${JSON.stringify(recurrentDropout)}`);
@@ -224,6 +228,7 @@ export class Recurrent {
    * stack reads and writes them there from now on.
    */
   attach(view: Vec): void {
+    if (!(view instanceof Float32Array || view instanceof Float64Array)) throw new OptionError(`recurrent: attach needs a ${this.dtype} buffer, got ${show(view)}`);
     if (view.length !== this.params.length) throw new ShapeError(`recurrent: attach needs ${this.params.length} values, got ${view.length}`);
     if (view.constructor !== this.params.constructor) throw new OptionError(`recurrent: attach needs a ${this.dtype} buffer`);
     view.set(this.params);
@@ -252,6 +257,9 @@ export class Recurrent {
   /** Copies values into a named block, checking the shape. */
   setParam(name: string, data: ArrayLike<number>): void {
     const view = this.param(name);
+    if (data === null || typeof data !== "object" || typeof data.length !== "number") {
+      throw new ShapeError(`recurrent: parameter "${name}" needs an array of ${view.length} values, got ${show(data)}`);
+    }
     if (data.length !== view.length) {
       const e = this.entries.find((x) => x.name === name)!;
       throw new ShapeError(`recurrent: parameter "${name}" has shape ${fmtShape(e.shape)} (${view.length} values), got ${data.length} values`);
@@ -309,6 +317,8 @@ export class Recurrent {
 
   forward(input: Tensor, opts: ForwardOptions = {}): ForwardResult {
     const where = `${this.kind} forward`;
+    checkForwardOptions(where, opts);
+    expectTensor(where, "input", input);
     const layout = oneOf(where, "layout", opts.layout ?? "time-major", ["time-major", "batch-major"] as const);
     if (input.shape.length !== 3) {
       throw new ShapeError(`${where}: expected input of rank 3 (${layout === "time-major" ? "[T, B, I]" : "[B, T, I]"}), got ${fmtShape(input.shape)}`);
@@ -327,6 +337,7 @@ export class Recurrent {
     });
     const keep = opts.train === true || opts.capture === true;
     const mode: "train" | "eval" = opts.train === true ? "train" : "eval";
+    if (!this.ws || this.ws.T !== T || this.ws.B !== B || this.ws.keep !== keep) checkForwardWork(where, this.cells, this.dtype, T, B, I, L, D, H, keep);
     const ws = this.workspace(T, B, keep);
     this.generation++;
     const x = ws.x;
@@ -361,6 +372,10 @@ export class Recurrent {
 
   backward(tape: Tape, dOutput: Tensor, opts: BackwardOptions = {}): Gradients {
     const where = `${this.kind} backward`;
+    checkOptions(where, opts, BACKWARD_KEYS);
+    if (tape === null || typeof tape !== "object" || !("owner" in tape)) {
+      throw new OptionError(`${where}: expected the tape of forward(x, { train: true }) (result.tape), got ${show(tape)}; forward returns a tape only when train is true`);
+    }
     if (tape.owner !== this) throw new StateError(`${where}: this tape was made by another layer`);
     if (tape.generation !== this.generation || !this.ws) {
       throw new StateError(`${where}: the tape is stale: forward() ran again since it was made; call backward before the next forward`);
@@ -368,11 +383,17 @@ export class Recurrent {
     const { T, B, layout, lengths, x } = tape;
     const I = this.inputSize, H = this.hiddenSize, D = this.numDirections, L = this.layers;
     expectShape(where, "dOutput", dOutput, layout === "time-major" ? [T, B, D * H] : [B, T, D * H]);
+    expectFinite(where, "dOutput", dOutput);
     const nStates = this.cells[0]!.states.length;
+    if (opts.dFinalCell && nStates < 2) throw new OptionError(`${where}: dFinalCell is only for cells with a cell state (lstm)`);
     const dFinals = [opts.dFinalState, opts.dFinalCell].slice(0, nStates);
-    dFinals.forEach((t, c) => t && expectShape(where, c === 0 ? "dFinalState" : "dFinalCell", t, [L * D, B, H]));
+    dFinals.forEach((t, c) => {
+      const name = c === 0 ? "dFinalState" : "dFinalCell";
+      if (t) { expectShape(where, name, t, [L * D, B, H]); expectFinite(where, name, t); }
+    });
     const k = this.kernels, ws = this.ws;
     const dParams = opts.into ?? k.alloc(this.params.length);
+    if (dParams.constructor !== this.params.constructor) throw new ShapeError(`${where}: into must be a ${this.params.constructor.name} (the stack is ${this.dtype}), got ${show(dParams)}`);
     if (dParams.length !== this.params.length) throw new ShapeError(`${where}: into must have ${this.params.length} values, got ${dParams.length}`);
     const gViews = this.viewsOf(dParams);
     const bw = this.backWork(ws);
@@ -409,10 +430,12 @@ export class Recurrent {
    */
   createState(B: number, opts: { initialState?: Tensor; initialCell?: Tensor } = {}): StreamState {
     const where = `${this.kind} stream`;
+    checkOptions(where, opts, STATE_KEYS);
     if (this.direction !== "forward") {
       throw new OptionError(`${where}: streaming needs direction "forward", this stack is "${this.direction}" (a reverse pass needs the whole sequence)`);
     }
-    if (!Number.isInteger(B) || B < 1) throw new ShapeError(`${where}: batch size must be a positive integer, got ${B}`);
+    if (!Number.isSafeInteger(B) || B < 1) throw new ShapeError(`${where}: batch size must be a positive integer, got ${show(B)}`);
+    checkStreamWork(where, this.cells, this.dtype, B, this.inputSize);
     const st = new StreamState(this.kernels, this.cells, B);
     const H = this.hiddenSize, L = this.layers;
     [opts.initialState, opts.initialCell].forEach((t, c) => {
@@ -431,13 +454,17 @@ export class Recurrent {
    */
   step(state: StreamState, x: Tensor, opts: { out?: Vec; capture?: boolean } = {}): { output: Tensor; gates?: Record<string, Tensor> } {
     const where = `${this.kind} step`;
+    checkOptions(where, opts, STEP_KEYS);
+    if (!(state instanceof StreamState)) throw new OptionError(`${where}: expected the state of createState(B), got ${show(state)}`);
     const B = state.B, H = this.hiddenSize;
     if (state.layers.length !== this.cells.length || state.layers.some((l, i) => l.cell !== this.cells[i])) {
       throw new StateError(`${where}: this state was created by another layer`);
     }
     expectShape(where, "input", x, [B, this.inputSize]);
     expectFinite(where, "input", x);
+    if (opts.capture !== undefined && typeof opts.capture !== "boolean") throw new OptionError(`${where}: capture must be true or false, got ${show(opts.capture)}`);
     const out = opts.out ?? this.kernels.alloc(B * H);
+    if (out.constructor !== this.params.constructor) throw new ShapeError(`${where}: out must be a ${this.params.constructor.name} (the stack is ${this.dtype}), got ${show(out)}`);
     if (out.length !== B * H) throw new ShapeError(`${where}: out must have ${B * H} values, got ${out.length}`);
     let gates: Record<string, Tensor> | undefined;
     const grab = opts.capture
@@ -468,6 +495,7 @@ export class Recurrent {
 
   private checkLengths(where: string, lengths: ArrayLike<number> | undefined, T: number, B: number): Int32Array | null {
     if (lengths === undefined) return null;
+    if (lengths === null || typeof lengths !== "object") throw new ShapeError(`${where}: expected lengths as an array of ${B} integers (one per batch row), got ${show(lengths)}`);
     if (lengths.length !== B) throw new ShapeError(`${where}: expected lengths of shape [${B}] (one per batch row), got ${lengths.length} values`);
     const out = new Int32Array(B);
     for (let b = 0; b < B; b++) {

@@ -2,7 +2,7 @@
  * The light tensor the public API speaks: a flat typed array and its shape (row-major). Layout
  * helpers convert between time-major [T, B, F] and batch-major [B, T, F].
  */
-import { ShapeError, ValueError, fmtShape } from "../errors/index.js";
+import { ShapeError, ValueError, fmtShape, show } from "../errors/index.js";
 import type { Vec } from "../kernels/types.js";
 
 export interface Tensor {
@@ -17,8 +17,24 @@ export function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Checks that a tensor has exactly the expected shape and a matching data length. */
+/**
+ * Checks that `t` is a tensor at all: an object whose shape is an array of non-negative integers
+ * and whose data is a Float32Array, a Float64Array or an array (values are checked by expectFinite).
+ */
+export function expectTensor(where: string, name: string, t: unknown): asserts t is Tensor {
+  if (t === null || typeof t !== "object") throw new ShapeError(`${where}: expected ${name} as a tensor {data, shape}, got ${show(t)}`);
+  const { data, shape } = t as { data?: unknown; shape?: unknown };
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new ShapeError(`${where}: expected ${name}.shape as an array of non-negative integers, got ${show(shape)}`);
+  }
+  if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
+    throw new ShapeError(`${where}: expected ${name}.data as a Float32Array or Float64Array, got ${show(data)}`);
+  }
+}
+
+/** Checks that a tensor has exactly the expected shape and a matching data length (and is a tensor: expectTensor). */
 export function expectShape(where: string, name: string, t: Tensor, expected: readonly number[]): void {
+  expectTensor(where, name, t);
   const ok = t.shape.length === expected.length && t.shape.every((d, i) => d === expected[i]);
   if (!ok) throw new ShapeError(`${where}: expected ${name} of shape ${fmtShape(expected)}, got ${fmtShape(t.shape)}`);
   if (t.data.length !== size(expected)) {
@@ -29,9 +45,9 @@ export function expectShape(where: string, name: string, t: Tensor, expected: re
 /** Throws a ValueError naming the first NaN or infinite value and its index. */
 export function expectFinite(where: string, name: string, t: Tensor): void {
   const d = t.data, n = d.length;
-  // the usual float32 data through the fast sum first; anything else (and a float32 input that
-  // holds a culprit) through the search, which names the first one
-  if (d instanceof Float32Array && zeroSumF32(d) === 0) return;
+  // typed float data through the fast sum first; anything else (and data that holds a culprit)
+  // through the search, which names the first one
+  if (d instanceof Float32Array ? zeroSumF32(d) === 0 : d instanceof Float64Array && zeroSumF64(d) === 0) return;
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(d[i]!)) {
       throw new ValueError(`${where}: ${name} holds ${d[i]} at ${fmtShape(unravel(i, t.shape))}; expected finite numbers`);
@@ -43,6 +59,15 @@ export function expectFinite(where: string, name: string, t: Tensor): void {
 // is finite. Four independent sums without a branch per value, on one array type only (one kind of
 // element load): about four times faster than a test of each value (this runs on every forward's input).
 function zeroSumF32(d: Float32Array): number {
+  const n = d.length;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (; i + 4 <= n; i += 4) { s0 += d[i]! * 0; s1 += d[i + 1]! * 0; s2 += d[i + 2]! * 0; s3 += d[i + 3]! * 0; }
+  for (; i < n; i++) s0 += d[i]! * 0;
+  return s0 + s1 + s2 + s3;
+}
+
+/** The same sum for float64 data (its own function, so each loop sees one array type). */
+function zeroSumF64(d: Float64Array): number {
   const n = d.length;
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
   for (; i + 4 <= n; i += 4) { s0 += d[i]! * 0; s1 += d[i + 1]! * 0; s2 += d[i + 2]! * 0; s3 += d[i + 3]! * 0; }

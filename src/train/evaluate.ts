@@ -3,7 +3,9 @@
  * MAE and RMSE (regression, in the units the model sees, i.e. normalised).
  */
 import type { SequenceSet } from "../data/types.js";
+import { OptionError, show } from "../errors/index.js";
 import type { Model } from "../model/model.js";
+import { checkModel, checkSet } from "./check-set.js";
 import { Rng } from "../util/random.js";
 import { gatherBatch } from "./batches.js";
 import { computeLoss, type LossResult } from "./losses.js";
@@ -55,6 +57,9 @@ export class MetricSum {
 }
 
 export function evaluate(model: Model, set: SequenceSet, batchSize = 256): Metrics {
+  checkModel("evaluate", model);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new OptionError(`evaluate: batchSize must be a positive integer, got ${show(batchSize)}`);
+  checkSet("evaluate: data", model, set);
   const net = model.net, k = net.kernels, ctx = net.context(false, new Rng(0));
   const sum = new MetricSum(model);
   const rows = Int32Array.from({ length: set.count }, (_, i) => i);

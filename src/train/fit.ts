@@ -6,8 +6,9 @@
  * Same seed and data → bit-identical weights, whether or not the run was interrupted and resumed.
  */
 import type { SequenceSet } from "../data/types.js";
-import { OptionError, ShapeError, ValueError } from "../errors/index.js";
+import { OptionError, ShapeError, ValueError, checkOptions, show } from "../errors/index.js";
 import type { Model } from "../model/model.js";
+import { checkModel, checkSet } from "./check-set.js";
 import { Rng } from "../util/random.js";
 import { gatherBatch } from "./batches.js";
 import type { Checkpoint, TrainState } from "./checkpoint.js";
@@ -62,32 +63,16 @@ export interface FitOptions {
   readonly yield?: () => Promise<void>;
 }
 
+export { checkSet };
+
+const FIT_KEYS = ["epochs", "batchSize", "seed", "shuffle", "optimizer", "schedule", "clipNorm", "clipValue", "validation", "validationSplit",
+  "earlyStopping", "window", "checkpoint", "resume", "onBatch", "onEpoch", "shouldStop", "yield"];
+
 export interface FitResult {
   readonly history: readonly EpochRecord[];
   readonly steps: number;
   readonly stoppedEarly: boolean;
   readonly interrupted: boolean;
-}
-
-/** Throws a ValueError naming the first non-finite value or out-of-range id of a set. */
-export function checkSet(where: string, model: Model, s: SequenceSet): void {
-  const { input, task } = model.spec;
-  const want = input.kind === "features" ? input.features : input.vocabularySize;
-  if (s.features !== want) throw new ShapeError(`${where}: the model takes ${want} ${input.kind === "features" ? "features" : "token ids"} per step, the data has ${s.features}`);
-  if ((s.x instanceof Int32Array) !== (input.kind === "tokens")) throw new ShapeError(`${where}: the model takes ${input.kind === "tokens" ? "token ids" : "feature values"}, the data gives ${s.x instanceof Int32Array ? "token ids" : "feature values"}`);
-  if (s.target !== task.target || s.perStep !== task.perStep || s.outputs !== task.outputs) {
-    throw new ShapeError(`${where}: the model predicts ${task.outputs} ${task.target} output(s) ${task.perStep ? "per step" : "per sequence"}, the data has ${s.outputs} ${s.target} target(s) ${s.perStep ? "per step" : "per sequence"}`);
-  }
-  const per = s.x instanceof Int32Array ? s.steps : s.steps * s.features;
-  for (let i = 0; i < s.x.length; i++) {
-    const v = s.x[i]!;
-    if (!Number.isFinite(v) || (s.x instanceof Int32Array && (v < 0 || v >= want))) {
-      throw new ValueError(`${where}: input of sequence ${Math.floor(i / per)}, step ${Math.floor((i % per) / (s.x instanceof Int32Array ? 1 : s.features))} is ${v}; expected ${s.x instanceof Int32Array ? `an id in 0..${want - 1}` : "a finite number"}`);
-    }
-  }
-  for (let i = 0; i < s.y.length; i++) {
-    if (!Number.isFinite(s.y[i]!)) throw new ValueError(`${where}: target value ${i} is ${s.y[i]}; expected a finite number`);
-  }
 }
 
 function splitRows(count: number, fraction: number, seed: number): { train: Int32Array; validation: Int32Array } {
@@ -119,6 +104,13 @@ function subset(s: SequenceSet, rows: Int32Array): SequenceSet {
 }
 
 export async function fit(model: Model, train: SequenceSet, o: FitOptions): Promise<FitResult> {
+  checkModel("fit", model);
+  if (o === undefined) throw new OptionError("fit: expected options {epochs, batchSize, ...}, got nothing");
+  checkOptions("fit", o, FIT_KEYS);
+  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw new OptionError(`fit: seed must be an integer, got ${show(o.seed)}`);
+  for (const k of ["clipNorm", "clipValue"] as const) {
+    if (o[k] !== undefined && !(typeof o[k] === "number" && o[k] > 0)) throw new OptionError(`fit: ${k} must be a positive number, got ${show(o[k])}`);
+  }
   const net = model.net, task = model.spec.task;
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new OptionError(`fit: epochs must be a positive integer, got ${o.epochs}`);
   if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new OptionError(`fit: batchSize must be a positive integer, got ${o.batchSize}`);

@@ -104,7 +104,12 @@ describe("model file", () => {
     })), "grux", "valid kinds");
   });
   it("missing tensor", () => {
-    throwsFormat(() => decodeModel(rewriteHeader(bytes, (h) => { delete h["2.layer-norm.gamma"]; })), 'missing tensor "2.layer-norm.gamma"');
+    // a valid safetensors file without the tensor (deleting only its header entry leaves bytes that
+    // belong to no tensor, which the safetensors reader refuses first)
+    const f = decodeSafetensors(bytes);
+    const tensors = [...f.tensors].filter(([n]) => n !== "2.layer-norm.gamma");
+    throwsFormat(() => decodeModel(encodeSafetensors(tensors as never, f.metadata as Record<string, string>)), 'missing tensor "2.layer-norm.gamma"');
+    throwsFormat(() => decodeModel(rewriteHeader(bytes, (h) => { delete h["2.layer-norm.gamma"]; })), "belong to no tensor");
   });
   it("a tensor whose shape disagrees with the configuration", () => {
     const f = decodeSafetensors(bytes);
