@@ -1,7 +1,8 @@
 /**
  * A small CSV reader (RFC 4180): comma-separated cells, double-quoted cells may hold commas,
- * newlines and "" for a quote; LF or CRLF line ends; blank lines are skipped. Each record keeps the
- * 1-based line number where it starts, for error messages.
+ * newlines and "" for a quote; line ends are CRLF, LF or a lone CR (old Mac files), each one line
+ * (also inside quotes, for the count); blank lines are skipped. Each record keeps the 1-based line
+ * number where it starts, for error messages.
  */
 import { FormatError } from "../errors/index.js";
 
@@ -27,12 +28,13 @@ export function parseCsv(text: string, where = "csv"): CsvRecord[] {
     if (quoted) {
       if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
       else if (ch === '"') quoted = false;
-      else { if (ch === "\n") line++; cell += ch; }
+      else { if (ch === "\n" || (ch === "\r" && text[i + 1] !== "\n")) line++; cell += ch; }
     } else if (ch === '"' && cell === "") { quoted = true; wasQuoted = true; }
     else if (ch === ",") { cells.push(cell); cell = ""; }
-    else if (ch === "\n") { endRecord(); line++; start = line; }
-    else if (ch === "\r" && text[i + 1] === "\n") continue;
-    else cell += ch;
+    else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++; // CRLF is one line end
+      endRecord(); line++; start = line;
+    } else cell += ch;
   }
   if (quoted) throw new FormatError(`${where}: line ${start}: a quoted cell is not closed before the end of the text`);
   endRecord();

@@ -3,11 +3,10 @@
  * by its name and contents, TF.js model.json with its shards (paths relative to model.json),
  * writing TF.js and ONNX exports. Errors name the path.
  */
-import { mkdirSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { FormatError, OptionError } from "../../errors/index.js";
 import type { Model } from "../../model/model.js";
-import { FileError, readBytes, writeFileAtomic } from "../../node/files.js";
+import { FileError, makeFolder, readBytes, writeFileAtomic } from "../../node/files.js";
 import { decodeModel } from "../model-file.js";
 import { decodeSafetensors } from "../safetensors.js";
 import { importKeras, kerasFileKind } from "../keras/import.js";
@@ -71,27 +70,37 @@ export interface ImportResult {
 }
 
 /** Reads a model in any supported format as a gated model. */
-export async function importFile(path: string, opts: { from?: ImportFormat; pytorch?: Omit<PytorchImportOptions, "where">; kerasConfig?: string } = {}): Promise<ImportResult> {
+export interface ImportFileOptions {
+  readonly from?: ImportFormat;
+  readonly pytorch?: Omit<PytorchImportOptions, "where">;
+  /** A Keras .weights.h5's architecture: a .keras, legacy .h5 or model.json file. */
+  readonly kerasConfig?: string;
+  /** Load NaN / infinite weights instead of refusing the file (debugging). */
+  readonly allowNonFinite?: boolean;
+}
+
+export async function importFile(path: string, opts: ImportFileOptions = {}): Promise<ImportResult> {
   const format = opts.from ?? detectFormat(path);
+  const nf = opts.allowNonFinite ? { allowNonFinite: true } : {};
   switch (format) {
     case "onnx": {
-      const r = onnxToModel(readOnnxProgram(path));
+      const r = onnxToModel(readOnnxProgram(path, nf), nf);
       return { model: r.model, format, notes: [`input "${r.input.name}" is ${r.input.layout}${r.lengths ? `, lengths from "${r.lengths}"` : ""}`, ...r.notes] };
     }
     case "keras": {
       const config = opts.kerasConfig ? { config: readBytes(opts.kerasConfig, "Keras model configuration"), configWhere: opts.kerasConfig } : {};
-      const r = await importKeras(readBytes(path, "Keras model"), { where: path, ...config });
+      const r = await importKeras(readBytes(path, "Keras model"), { where: path, ...config, ...nf });
       return { model: r.model, format, notes: r.notes };
     }
     case "tfjs": {
       const { modelJson, weightData } = readTfjsFiles(path);
-      const r = importTfjs(modelJson, weightData, { where: path });
+      const r = importTfjs(modelJson, weightData, { where: path, ...nf });
       return { model: r.model, format, notes: r.notes };
     }
     case "pytorch": {
       const bytes = readBytes(path, "PyTorch file");
       if (!isTorchZip(bytes) && !isTorchLegacy(bytes) && decodeSafetensors(bytes, path).metadata.format === "gated-model") throw new OptionError(`${path} is already a gated model file`);
-      const r = importPytorch(bytes, { ...opts.pytorch, where: path });
+      const r = importPytorch(bytes, { ...opts.pytorch, ...nf, where: path });
       return { model: r.model, format, notes: [`read as a PyTorch ${r.source}`, `modules: ${r.spec.modules.map((m) => `${m.name || "(top level)"} (${m.type})`).join(" → ")}`, ...r.facts] };
     }
   }
@@ -100,7 +109,7 @@ export async function importFile(path: string, opts: { from?: ImportFormat; pyto
 /** Writes model.json and weights.bin; `path` is the model.json path or a folder. */
 export function writeTfjsFiles(path: string, art: TfjsArtifacts): string[] {
   const json = extname(path).toLowerCase() === ".json" ? path : join(path, "model.json");
-  mkdirSync(dirname(json), { recursive: true });
+  makeFolder(dirname(json));
   const bin = join(dirname(json), "weights.bin");
   writeFileAtomic(bin, art.weightData);
   writeFileAtomic(json, new TextEncoder().encode(JSON.stringify(art.modelJson) + "\n"));
@@ -109,17 +118,17 @@ export function writeTfjsFiles(path: string, art: TfjsArtifacts): string[] {
 
 export function writeBytes(path: string, bytes: Uint8Array): void {
   const dir = dirname(path);
-  if (dir && dir !== ".") mkdirSync(dir, { recursive: true });
+  if (dir && dir !== ".") makeFolder(dir);
   writeFileAtomic(path, bytes);
 }
 
 
 /** Any model file gated reads, as a model: a gated model file as it is, anything else imported. */
-export async function readAnyModel(path: string, opts: Parameters<typeof importFile>[1] = {}): Promise<ImportResult | { model: Model; format: "gated"; notes: readonly string[] }> {
+export async function readAnyModel(path: string, opts: ImportFileOptions = {}): Promise<ImportResult | { model: Model; format: "gated"; notes: readonly string[] }> {
   const bytes = readBytes(path, "model file");
   const safetensors = !isTorchZip(bytes) && !isTorchLegacy(bytes) && bytes.length >= 8 && extname(path).toLowerCase() === ".safetensors";
   if (safetensors && opts.from === undefined && decodeSafetensors(bytes, path).metadata.format === "gated-model") {
-    return { model: decodeModel(bytes, path), format: "gated", notes: [] };
+    return { model: decodeModel(bytes, path, opts.allowNonFinite ? { allowNonFinite: true } : {}), format: "gated", notes: [] };
   }
   return importFile(path, opts);
 }
