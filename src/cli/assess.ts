@@ -9,6 +9,7 @@ import { forecastErrors, majorityAccuracy, seasonalNaive, unigramPerplexity } fr
 import { evaluate } from "../train/evaluate.js";
 import { predictSet } from "../train/predict.js";
 import { kindOf } from "./data.js";
+import { UserError } from "./errors.js";
 
 export interface Assessment {
   readonly split: string;
@@ -22,9 +23,17 @@ export interface Assessment {
 }
 
 export function splitOf(d: Dataset, name: string): SequenceSet {
-  const s = name === "train" ? d.train : name === "validation" ? d.validation : d.test;
-  if (!s) throw new Error(`the data set "${d.name}" has no ${name} split`);
+  const s = name === "train" ? d.train : name === "validation" ? d.validation : name === "test" ? d.test : undefined;
+  if (!s) {
+    const have = ["train", ...(d.validation ? ["validation"] : []), ...(d.test ? ["test"] : [])];
+    throw new UserError(`--split ${name}: the data set "${d.name}" has no ${name} part; its parts are ${have.join(", ")}`);
+  }
   return s;
+}
+
+/** The part a result is reported on: test, else validation, else train (as `gated train` does). */
+export function defaultSplit(d: Dataset): string {
+  return d.test ? "test" : d.validation ? "validation" : "train";
 }
 
 export function assess(model: Model, d: Dataset, split: string): Assessment {
@@ -53,7 +62,24 @@ export function assess(model: Model, d: Dataset, split: string): Assessment {
       lowerIsBetter: false, extra: { loss: m.loss }, unit: "",
     };
   }
-  return { split, metric: "MSE", value: m.loss, baselineName: "none", baseline: NaN, lowerIsBetter: true, extra: { MAE: m.mae!, RMSE: m.rmse! }, unit: "" };
+  return { split, metric: "MSE", value: m.loss, baselineName: "training mean", baseline: meanBaselineMse(d.train, set), lowerIsBetter: true, extra: { MAE: m.mae!, RMSE: m.rmse! }, unit: "" };
+}
+
+/** Regression without a series: the MSE of always predicting the mean training target (per output). */
+function meanBaselineMse(train: SequenceSet, set: SequenceSet): number {
+  const O = train.outputs;
+  const each = (s: SequenceSet, f: (o: number, v: number) => void) => {
+    const y = s.y as Float32Array, T = s.perStep ? s.steps : 1;
+    for (let i = 0; i < s.count; i++) {
+      const n = s.perStep ? (s.lengths?.[i] ?? T) : 1;
+      for (let t = 0; t < n; t++) for (let o = 0; o < O; o++) f(o, y[(i * T + t) * O + o]!);
+    }
+  };
+  const sum = new Float64Array(O), count = new Float64Array(O);
+  each(train, (o, v) => { sum[o]! += v; count[o]! += 1; });
+  let se = 0, n = 0;
+  each(set, (o, v) => { se += (v - sum[o]! / count[o]!) ** 2; n++; });
+  return n > 0 ? se / n : NaN;
 }
 
 export function describeAssessment(a: Assessment): string {

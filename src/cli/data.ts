@@ -3,11 +3,12 @@
  * sizes each kind of data calls for, the model's own statistics and vocabulary applied to data it
  * is evaluated on, and the naive baselines a result is judged against.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { DATASETS, DATASET_NAMES, loadCsv, loadDataset, type DatasetName } from "../data/index.js";
 import type { Dataset, SequenceSet } from "../data/types.js";
 import { OptionError } from "../errors/index.js";
 import type { CreateOptions, DataInfo, Model } from "../model/model.js";
+import { checkInputSize, formatBytes } from "../util/limits.js";
 import { UserError } from "./errors.js";
 
 export type DataKind = "forecast" | "text" | "classification" | "regression";
@@ -27,8 +28,12 @@ export interface DataArgs {
 export async function openData(spec: string, a: DataArgs, seed?: number): Promise<Dataset> {
   if (spec.toLowerCase().endsWith(".csv") || (!Object.hasOwn(DATASETS, spec) && existsSync(spec))) {
     if (!existsSync(spec)) throw new UserError(`CSV file not found: ${spec}`);
+    // read as text, 2 bytes a character: refused before reading when that alone passes the limit
+    const size = statSync(spec).size;
+    checkInputSize(spec, `a CSV file of ${formatBytes(size)}`, 2 * size, `${size} bytes read as text, 2 bytes each`, "split the file, or keep only the rows and columns you need");
     return loadCsv(readFileSync(spec, "utf8"), {
       name: spec, window: a.window ?? 24, ...(a.horizon ? { horizon: a.horizon } : {}), relative: a.relative !== false,
+      ...(a.limit !== undefined ? { limit: a.limit } : {}),
       ...(a.columns ? { columns: [...a.columns] } : {}), ...(a.target ? { target: [...a.target] } : {}),
     });
   }
@@ -65,8 +70,11 @@ export function defaultsFor(kind: DataKind): { hidden: number; epochs: number; b
   }
 }
 
-/** The model input and task a data set needs, and the facts to save with the model. */
-export function taskOf(d: Dataset): Pick<CreateOptions, "input" | "task"> & { data: DataInfo } {
+/**
+ * The model input and task a data set needs, and the facts to save with the model, with the options
+ * that chose the data (limit, steps, seed), so eval, predict and inspect open the same data again.
+ */
+export function taskOf(d: Dataset, chosen: { limit?: number | undefined; steps?: number | undefined; seed?: number | undefined } = {}): Pick<CreateOptions, "input" | "task"> & { data: DataInfo } {
   const s = d.train;
   const input = s.x instanceof Int32Array ? { kind: "tokens" as const, vocabularySize: s.features } : { kind: "features" as const, features: s.features };
   const data: DataInfo = {
@@ -75,9 +83,53 @@ export function taskOf(d: Dataset): Pick<CreateOptions, "input" | "task"> & { da
     ...(d.vocabulary ? { vocabulary: d.vocabulary } : {}),
     ...(d.classes ? { classes: d.classes } : {}),
     ...(d.series ? { columns: d.series.columns, targetColumns: d.series.targetColumns, window: d.series.window, horizon: d.series.horizon, relative: d.series.relative === true, ...(d.series.season ? { season: d.series.season } : {}) } : {}),
+    ...(chosen.limit !== undefined ? { limit: chosen.limit } : {}),
+    ...(chosen.steps !== undefined ? { steps: chosen.steps } : {}),
+    ...(chosen.seed !== undefined ? { seed: chosen.seed } : {}),
   };
   return { input, task: { target: s.target, perStep: s.perStep, outputs: s.outputs }, data };
 }
+
+/** What a data command line can say about the data (eval, predict, inspect, train --resume). */
+export interface GivenData extends DataArgs {
+  readonly data?: string;
+  readonly absolute?: boolean;
+}
+
+const SHAPE_KEYS = ["window", "horizon", "columns", "target", "steps"] as const;
+
+/**
+ * The options that open the data `model` was trained on the same way again: each option saved with
+ * the model is reused, an option given (`given(name)`) that disagrees is refused naming both values.
+ * The data set's own options (limit, seed) are reused only on that same data set.
+ */
+export function savedDataArgs(model: Model, a: GivenData, given: (option: string) => boolean, where: string): { name: string; args: DataArgs; seed?: number } {
+  const info = model.spec.data ?? {};
+  const name = given("data") || info.name === undefined ? a.data : info.name;
+  if (name === undefined) throw new UserError(`${where}: the model file holds no data set name (an imported model?); give --data`);
+  const same = info.name === undefined || name === info.name;
+  const saved: Record<string, unknown> = {
+    window: info.window, horizon: info.horizon, steps: info.steps,
+    columns: info.columns, target: info.columns && info.targetColumns ? info.targetColumns.map((c) => info.columns![c]!) : undefined,
+    ...(same ? { limit: info.limit } : {}),
+  };
+  const out: Record<string, unknown> = {};
+  for (const k of [...SHAPE_KEYS, "limit"] as const) {
+    const mine = saved[k], theirs = (a as Record<string, unknown>)[k];
+    if (mine !== undefined && given(k) && theirs !== undefined && JSON.stringify(theirs) !== JSON.stringify(mine)) {
+      throw new UserError(`${where}: --${k} ${show(theirs)} conflicts with the model, which was trained with --${k} ${show(mine)}; leave --${k} out to use the model's`);
+    }
+    const v = mine ?? theirs;
+    if (v !== undefined) out[k] = v;
+  }
+  if (info.relative !== undefined && given("absolute") && a.absolute === info.relative) {
+    throw new UserError(`${where}: --absolute conflicts with the model, which was trained on ${info.relative ? "relative" : "absolute"} windows; leave --absolute out`);
+  }
+  out.relative = info.relative ?? a.absolute !== true;
+  return { name, args: out as DataArgs, ...(same && info.seed !== undefined ? { seed: info.seed } : {}) };
+}
+
+const show = (v: unknown): string => (Array.isArray(v) ? v.join(",") : String(v));
 
 /**
  * Re-expresses a data set in the model's terms: the model's normalisation statistics for series,
@@ -116,7 +168,7 @@ function revocab(s: SequenceSet, from: readonly string[], to: readonly string[])
   const unk = index.get("<unk>");
   const map = from.map((t) => {
     const i = index.get(t) ?? unk;
-    if (i === undefined) throw new UserError(`the data holds the token ${JSON.stringify(t)}, which is not in the model's vocabulary`);
+    if (i === undefined) throw new UserError(`the data holds the token ${JSON.stringify(t)}, which is not in the model's vocabulary of ${to.length} tokens (hint: a model trained with --limit knows only the tokens of that part: give the same --limit and --steps as in training)`);
     return i;
   });
   const x = Int32Array.from(s.x as Int32Array, (v) => map[v]!);

@@ -1,7 +1,8 @@
 /**
  * The options that supply what a PyTorch file leaves open, shared by `gated import` and `gated run`:
  * --pytorch-spec (the whole module list), --head (how forward() feeds a Linear after the recurrent
- * module), --nonlinearity (nn.RNN's, which a state dict does not store).
+ * module), --nonlinearity (nn.RNN's, which a state dict does not store); and --allow-non-finite,
+ * which loads NaN / infinite weights instead of refusing the file (for debugging a damaged model).
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -9,13 +10,14 @@ import { PYTORCH_HEADS, type PytorchHead } from "../io/pytorch/spec.js";
 import type { PytorchImportOptions, PytorchSpec } from "../io/pytorch/state-dict.js";
 import { UserError } from "./errors.js";
 
-export interface PytorchArgs { pytorchSpec?: string; head?: string; nonlinearity?: string }
+export interface PytorchArgs { pytorchSpec?: string; head?: string; nonlinearity?: string; allowNonFinite?: boolean }
 
 export function addPytorchOptions(cmd: Command): Command {
   return cmd
     .option("--head <how>", `pytorch: how forward() feeds the Linear after the recurrent module: ${PYTORCH_HEADS.join(" | ")} (last-state: fc(h_n[-1]) or fc(cat(h_n[-2], h_n[-1])); last-output: fc(out[:, -1]); per-step: fc(out))`)
     .option("--nonlinearity <f>", "pytorch: nn.RNN's nonlinearity, tanh | relu (a state dict does not store it)")
-    .option("--pytorch-spec <file>", "pytorch: JSON module list in forward() order, {\"modules\": [{\"name\": \"gru\", \"type\": \"GRU\"}, {\"name\": \"last\", \"type\": \"LastStep\"}, {\"name\": \"fc\", \"type\": \"Linear\"}]}");
+    .option("--pytorch-spec <file>", "pytorch: JSON module list in forward() order, {\"modules\": [{\"name\": \"gru\", \"type\": \"GRU\"}, {\"name\": \"last\", \"type\": \"LastStep\"}, {\"name\": \"fc\", \"type\": \"Linear\"}]}")
+    .option("--allow-non-finite", "load NaN / infinite weights instead of refusing the file (debugging a damaged model: its predictions will be NaN)");
 }
 
 export function pytorchOptionsOf(a: PytorchArgs): Omit<PytorchImportOptions, "where"> {
@@ -32,4 +34,9 @@ export function pytorchOptionsOf(a: PytorchArgs): Omit<PytorchImportOptions, "wh
     ...(a.head ? { head: a.head as PytorchHead } : {}),
     ...(a.nonlinearity ? { nonlinearity: a.nonlinearity as "tanh" | "relu" } : {}),
   };
+}
+
+/** The options every reader of a model file takes from the command line (--allow-non-finite). */
+export function loadOptionsOf(a: PytorchArgs): { allowNonFinite?: true } {
+  return a.allowNonFinite ? { allowNonFinite: true } : {};
 }

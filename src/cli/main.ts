@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 /**
  * The `gated` command. Each command lives in commands/<name>.ts and registers itself here.
- * Exit codes: 0 success, 1 user error (bad option, missing or corrupt file, unusable data: a
- * message, no stack trace), 2 internal error (a bug: the stack trace).
+ * Exit codes: 0 success, 1 user error (bad option, missing or corrupt file, unusable data, a file
+ * that cannot be written: one line naming the path and the cause, no stack trace), 2 internal
+ * error (a bug: the stack trace), 130 / 143 stopped by Ctrl-C / SIGTERM (train writes a
+ * checkpoint first; see signals.ts).
  */
-import { Command, CommanderError } from "commander";
 import { availableParallelism } from "node:os";
-import { GatedError, OptionError } from "../errors/index.js";
-import { useRelaxedSimd } from "../kernels/relaxed-simd.js";
-import { enableThreads } from "../kernels/threads.js";
-import { MAX_THREADS } from "../kernels/wasm/runtime.js";
-import { registerCommands } from "./commands/index.js";
-import { UserError } from "./errors.js";
+import { installSignalHandlers } from "./signals.js";
+
+// Ctrl-C and SIGTERM are handled from the first milliseconds (train checkpoints; the rest exit 130 /
+// 143 cleanly). Static imports are all loaded before any line here runs, so everything slow is
+// imported dynamically below this line: add new imports there, not above.
+installSignalHandlers();
+const { Command, CommanderError } = await import("commander");
+const { GatedError, OptionError } = await import("../errors/index.js");
+const { useRelaxedSimd } = await import("../kernels/relaxed-simd.js");
+const { enableThreads } = await import("../kernels/threads.js");
+const { MAX_THREADS } = await import("../kernels/wasm/runtime.js");
+const { registerCommands } = await import("./commands/index.js");
+const { UserError, fileSystemMessage } = await import("./errors.js");
 
 /** Commands that run models, where worker threads can help (the others only read and write files). */
 const COMPUTING = new Set(["train", "eval", "predict", "compare", "run"]);
@@ -42,6 +50,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof GatedError || e instanceof UserError) {
       process.stderr.write(`gated: ${(e as Error).message}\n`);
+      return 1;
+    }
+    const fs = fileSystemMessage(e);
+    if (fs !== null) {
+      process.stderr.write(`gated: ${fs}\n`);
       return 1;
     }
     process.stderr.write(`gated: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

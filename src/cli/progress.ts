@@ -29,9 +29,10 @@ export function progress(mode: "bar" | "lines" | "none", totalSteps: number, lab
     hideCursor: true, clearOnComplete: false, etaBuffer: 50,
   }, cliProgress.Presets.shades_classic);
   bar.start(totalSteps, 0, { epoch: 1, loss: "-", metric: "", rate: "-" });
-  let metric = "";
+  let metric = "", stopped = false;
   return {
     batch(b) {
+      if (stopped) return;
       const rate = (b.step / Math.max(1e-3, (Date.now() - t0) / 1000)).toFixed(1);
       bar.update(b.step, { epoch: b.epoch + 1, loss: b.loss.toFixed(4), metric, rate });
     },
@@ -39,6 +40,9 @@ export function progress(mode: "bar" | "lines" | "none", totalSteps: number, lab
       metric = `val ${e.validation ? e.validation.loss.toFixed(4) : "-"}${m}`;
     },
     stop() {
+      // idempotent: a second Ctrl-C stops it again on the way out
+      if (stopped) return;
+      stopped = true;
       bar.stop();
     },
   };

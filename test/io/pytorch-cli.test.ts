@@ -84,6 +84,21 @@ describe("gated import / run / predict with PyTorch files", () => {
     assertClose((JSON.parse(r.stdout) as { output: { data: number[] } }).output.data, e.output.data, { atol: 1e-5 });
   });
 
+  it("NaN weights: refused by import and run, naming the tensor; --allow-non-finite loads them", async () => {
+    const { readTorchFile } = await import("../../src/io/pytorch/torch-file.js");
+    const { encodeSafetensors } = await import("../../src/io/safetensors.js");
+    const f = readTorchFile(readFileSync(join(FIX, "gru", "state_dict.pt")), "gru");
+    const tensors = [...f.tensors].map(([n, t]) => [n, { shape: t.shape, data: n === "bias_hh_l0" ? Float32Array.from(t.data!, (v, i) => (i === 2 ? NaN : v)) : t.data! }] as const);
+    writeFileSync(join(dir, "nan.safetensors"), encodeSafetensors(tensors as never));
+    userError(gated("import", join(dir, "nan.safetensors"), "--out", join(dir, "nan-model.safetensors")), /bias_hh_l0.*NaN/);
+    const e = expected("gru");
+    writeFileSync(join(dir, "gru.json"), JSON.stringify({ input: e.input }));
+    userError(gated("run", join(dir, "nan.safetensors"), "--input", join(dir, "gru.json"), "--layout", "time-major"), /bias_hh_l0.*NaN/);
+    const r = gated("run", join(dir, "nan.safetensors"), "--input", join(dir, "gru.json"), "--layout", "time-major", "--allow-non-finite");
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as { output: { data: (number | null)[] } }).output.data.some((v) => v === null), "NaN outputs (JSON null) with the weights allowed");
+  });
+
   it("bad run inputs end in one line", () => {
     const m = join(FIX, "gru", "state_dict.pt");
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ input: { shape: [2, 5, 4], data: [] } }));

@@ -67,3 +67,22 @@ describe("forecastChart", () => {
       (e: unknown) => e instanceof Error && e.message === "forecastChart: expected forecast.lower of length 2, got 1 (one per forecast value)");
   });
 });
+
+describe("forecastChart at the edges", () => {
+  it("a one-step forecast keeps its divider label inside the picture", () => {
+    const svg = parseXml(forecastChart({ title: "t", history: { y: Array.from({ length: 48 }, (_, i) => Math.sin(i)) }, forecast: { start: 48, y: [0.5] } }));
+    const box = plotBox(svg);
+    const label = findAll(byClass(svg, "divider")[0]!, "text")[0]!;
+    assert.equal(textOf(label), "forecast →");
+    assert.equal(label.attrs["text-anchor"], "end", "drawn left of the line");
+    assert.ok(Number(label.attrs["x"]) <= box.right);
+  });
+
+  it("the actual values are drawn and named 'actual', apart from the history", () => {
+    const svg = parseXml(forecastChart({ title: "t", history: { y: [1, 2, 3] }, actual: { y: [4, 5], start: 3 }, forecast: { start: 3, y: [4.1, 5.2] } }));
+    const legend = findAll(svg, "text").map(textOf);
+    assert.ok(legend.includes("actual") && legend.includes("history"));
+    assert.equal(first(svg, "actual")[0]!.length, 2);
+    assert.equal(first(svg, "history")[0]!.length, 3);
+  });
+});

@@ -104,3 +104,25 @@ describe("lineChart", () => {
       (e: unknown) => e instanceof ValueError && e.message.includes("width must be a number ≥ 160, got 10"));
   });
 });
+
+describe("lineChart axes a person can read", () => {
+  const gaps = (ticks: { at: number }[]) => ticks.slice(1).map((t, i) => Math.abs(t.at - ticks[i]!.at));
+
+  it("a 1-epoch and a 2-epoch learning curve on a log axis have y ticks", () => {
+    for (const y of [[0.00276], [0.4911, 0.2107]]) {
+      const svg = parseXml(lineChart({ title: "t", xLabel: "epoch", yLabel: "loss", logY: true, series: [{ name: "train", y }, { name: "validation", y: y.map((v) => v * 0.8) }] }));
+      assert.ok(tickLabels(svg, "y-axis").length >= 2, `y ticks for ${y}: ${JSON.stringify(tickLabels(svg, "y-axis"))}`);
+    }
+  });
+
+  it("crowded ticks are thinned so that no two labels overlap", () => {
+    // a short chart over 1.4 decades (1, 1.5, 2, 3, 5, 7 × 10^k) and 200 epochs on a narrow one
+    const svg = parseXml(lineChart({ title: "t", xLabel: "x", yLabel: "y", logY: true, height: 140, width: 240,
+      series: [{ name: "s", x: [1000000, 1000200], y: [0.04, 1] }] }));
+    const y = tickLabels(svg, "y-axis"), x = tickLabels(svg, "x-axis");
+    assert.ok(y.length >= 2 && x.length >= 2);
+    for (const g of gaps(y)) assert.ok(g >= 11, `y labels ${g} px apart: ${JSON.stringify(y)}`);
+    const width = (s: string) => s.length * 11 * 0.6;
+    x.slice(1).forEach((t, i) => assert.ok(Math.abs(t.at - x[i]!.at) >= (width(t.label) + width(x[i]!.label)) / 2, `x labels overlap: ${JSON.stringify(x)}`));
+  });
+});

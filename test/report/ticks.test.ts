@@ -99,3 +99,13 @@ describe("scales", () => {
     assert.ok(Math.abs(s(0.1) - 100) < 1e-9 && Math.abs(s(1) - 200) < 1e-9 && Math.abs(s(100) - 400) < 1e-9);
   });
 });
+
+describe("logDomain on a narrow range", () => {
+  it("has at least two ticks inside the domain, labelled with the decimals they need (a 1-epoch learning curve)", () => {
+    const t = logDomain(0.00222, 0.00276);
+    assert.ok(t.values.length >= 2, `ticks: ${t.values}`);
+    for (const v of t.values) assert.ok(v >= t.min && v <= t.max, `${v} outside [${t.min}, ${t.max}]`);
+    const labels = t.values.map((v) => formatTick(v, t.step));
+    assert.equal(new Set(labels).size, labels.length, `distinct labels: ${labels}`);
+  });
+});

@@ -4,7 +4,6 @@
  * metric, and a chart of the learning curves. Default: row-wise MNIST with GRU, GRU types 1/2/3,
  * MGU, LiGRU, minGRU and LSTM — the comparison of Dey & Salem and of the MGU papers.
  */
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { CELL_KINDS, type CellKind } from "../../cells/index.js";
 import { OptionError } from "../../errors/index.js";
@@ -16,6 +15,7 @@ import { assess, type Assessment } from "../assess.js";
 import { kindOf, openData, taskOf, type DataArgs } from "../data.js";
 import { addDataOptions, addFitOptions, createOptionsOf, fitOptionsOf, type FitArgs, type ModelArgs } from "../model-options.js";
 import { progress, progressMode } from "../progress.js";
+import { writeSideOutput } from "../reports.js";
 
 const DEFAULT_CELLS = "gru,gru1,gru2,gru3,mgu,ligru,mingru,lstm";
 
@@ -29,6 +29,8 @@ export function registerCompare(program: Command): void {
   const c = program.command("compare").description("train several cells on the same task with the same budget and compare them");
   addDataOptions(c);
   addFitOptions(c);
+  // row-wise MNIST by default (the papers' comparison), in the help as well as in the run
+  c.options.find((o) => o.long === "--data")!.default("mnist");
   c.setOptionValueWithSource("data", "mnist", "default");
   c.option("--cells <list>", "cells to compare (comma-separated)", DEFAULT_CELLS)
     .option("--subset <n>", "use at most n training (and n test) examples for a quick run", Number)
@@ -53,12 +55,13 @@ export function registerCompare(program: Command): void {
         const seconds = (Date.now() - t0) / 1000;
         rows.push({ cell, parameters: model.net.trainableCount, secondsPerEpoch: seconds / r.history.length, history: [...r.history], score: assess(model, data, data.test ? "test" : "validation") });
       }
-      writeFileSync(a.out, report(data.name, rows));
+      // the table is the result; the report beside it is written atomically, its failure a warning
+      const wrote = writeSideOutput("the report", a.out, () => report(data.name, rows));
       if (a.json) {
-        process.stdout.write(JSON.stringify({ data: data.name, report: a.out, rows: rows.map(({ history, ...r }) => ({ ...r, validationLoss: history.map((h) => h.validation?.loss ?? null) })) }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ data: data.name, report: wrote ? a.out : null, rows: rows.map(({ history, ...r }) => ({ ...r, validationLoss: history.map((h) => h.validation?.loss ?? null) })) }, null, 2) + "\n");
         return;
       }
-      process.stdout.write(table(data.name, rows) + `report: ${a.out}\n`);
+      process.stdout.write(table(data.name, rows) + (wrote ? `report: ${a.out}\n` : ""));
     });
 }
 

@@ -1,41 +1,39 @@
-/** `gated eval MODEL --data …`: the model's metrics on a data set split, beside the naive baseline. */
+/**
+ * `gated eval MODEL`: the model's metrics on a data set split, beside the naive baseline. The data
+ * is the model's own, opened with every data option saved with the model (target, columns,
+ * window, horizon, relative, limit, steps, seed); `--data` names other data, opened the same way.
+ */
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { loadModel } from "../../node/files.js";
 import { evaluate } from "../../train/evaluate.js";
-import { assess, describeAssessment, splitOf } from "../assess.js";
-import { conformToModel, openData, type DataArgs } from "../data.js";
+import { assess, defaultSplit, describeAssessment, splitOf } from "../assess.js";
+import { conformToModel, openData, savedDataArgs, type GivenData } from "../data.js";
 import { addDataOptions } from "../model-options.js";
 
-interface EvalArgs extends DataArgs {
-  data?: string; split: string; absolute?: boolean; json?: boolean;
+interface EvalArgs extends GivenData {
+  split?: string; json?: boolean;
 }
 
 export function registerEval(program: Command): void {
-  const c = program.command("eval").description("metrics of a model on a data set").argument("<model>", "model file (.safetensors)");
+  const c = program.command("eval").description("metrics of a model on the data it was trained on (or --data …), with the data options saved with the model")
+    .argument("<model>", "model file (.safetensors)");
   addDataOptions(c);
-  c.addOption(new Option("--split <name>", "which part of the data").choices(["train", "validation", "test"]).default("test"))
+  c.addOption(new Option("--split <name>", "which part of the data (default: test, or validation where the data has no test part)").choices(["train", "validation", "test"]))
     .option("--json", "print the metrics as JSON")
     .action(async (path: string, a: EvalArgs, cmd: Command) => {
       const model = loadModel(path);
-      const info = model.spec.data ?? {};
-      // the data the model was trained on unless told otherwise, cut the way the model expects
-      const given = cmd.getOptionValueSource("data") === "cli";
-      const name = given ? a.data! : (info.name ?? a.data!);
-      const raw = await openData(name, {
-        ...a, relative: info.relative ?? !a.absolute,
-        ...(info.window && a.window === undefined ? { window: info.window } : {}),
-        ...(info.horizon && a.horizon === undefined ? { horizon: info.horizon } : {}),
-      });
-      const data = conformToModel(raw, model);
-      const m = evaluate(model, splitOf(data, a.split));
-      const score = assess(model, data, a.split);
+      const { name, args, seed } = savedDataArgs(model, a, (k) => cmd.getOptionValueSource(k) === "cli", "eval");
+      const data = conformToModel(await openData(name, args, seed), model);
+      const split = a.split ?? defaultSplit(data);
+      const m = evaluate(model, splitOf(data, split));
+      const score = assess(model, data, split);
       if (a.json) {
-        process.stdout.write(JSON.stringify({ model: path, data: data.name, split: a.split, metrics: m, assessment: score }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ model: path, data: data.name, split, metrics: m, assessment: score }, null, 2) + "\n");
         return;
       }
-      const lines = [`gated eval: ${basename(path, extname(path))} on ${data.name} (${a.split}, ${m.count} ${model.spec.task.perStep ? "steps" : "sequences"})`, `  loss ${m.loss.toFixed(4)}`];
+      const lines = [`gated eval: ${basename(path, extname(path))} on ${data.name} (${split}, ${m.count} ${model.spec.task.perStep ? "steps" : "sequences"})`, `  loss ${m.loss.toFixed(4)}`];
       for (const [k, v] of Object.entries(m)) if (k !== "loss" && k !== "count" && v !== undefined) lines.push(`  ${k} ${k === "accuracy" ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`);
       lines.push(`  ${describeAssessment(score)}`);
       process.stdout.write(lines.join("\n") + "\n");

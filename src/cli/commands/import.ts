@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { IMPORT_FORMATS, importFile, type ImportFormat } from "../../io/node/files.js";
 import { saveModel } from "../../node/files.js";
 import { UserError } from "../errors.js";
-import { addPytorchOptions, pytorchOptionsOf, type PytorchArgs } from "../import-options.js";
+import { addPytorchOptions, loadOptionsOf, pytorchOptionsOf, type PytorchArgs } from "../import-options.js";
 
 interface ImportArgs extends PytorchArgs { out: string; from?: string; json?: boolean; config?: string }
 
@@ -20,7 +20,7 @@ export function registerImport(program: Command): void {
     .option("--json", "print the result as JSON");
   addPytorchOptions(cmd).action(async (path: string, a: ImportArgs) => {
       if (a.from !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(a.from)) throw new UserError(`--from must be one of ${IMPORT_FORMATS.join(", ")}, got ${JSON.stringify(a.from)}`);
-      const r = await importFile(path, { ...(a.from ? { from: a.from as ImportFormat } : {}), pytorch: pytorchOptionsOf(a), ...(a.config ? { kerasConfig: a.config } : {}) });
+      const r = await importFile(path, { ...(a.from ? { from: a.from as ImportFormat } : {}), pytorch: pytorchOptionsOf(a), ...(a.config ? { kerasConfig: a.config } : {}), ...loadOptionsOf(a) });
       saveModel(a.out, r.model);
       const layers = r.model.spec.layers.map((l) => (l.kind === "recurrent" ? `${l.kind} (${String(l.cell)}, ${String(l.direction)}, ${String(l.layers)} layer(s))` : l.kind));
       if (a.json) {

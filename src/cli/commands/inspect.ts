@@ -3,35 +3,49 @@
  * tensor, and with --input the per-step gate values of each recurrent layer drawn as heat maps
  * (time × unit) for z, r and the candidate (or the cell's own gates), in SVG files and one HTML page.
  */
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { RecurrentLayer } from "../../layers/recurrent.js";
 import { captureGates } from "../../model/inspect.js";
 import type { Model } from "../../model/model.js";
-import { loadModel } from "../../node/files.js";
+import { loadModel, makeFolder, writeFileAtomic } from "../../node/files.js";
 import { htmlReport } from "../../report/html.js";
 import { heatmap } from "../../report/svg/heatmap.js";
 import { gatherBatch } from "../../train/batches.js";
-import { splitOf } from "../assess.js";
-import { conformToModel, openData } from "../data.js";
+import { defaultSplit, splitOf } from "../assess.js";
+import { conformToModel, openData, savedDataArgs, type GivenData } from "../data.js";
 import { UserError } from "../errors.js";
 
-interface InspectArgs { input?: string; split: string; sequence: string; out?: string; json?: boolean }
+interface InspectArgs extends GivenData { input?: string; split?: string; sequence: string; out?: string; json?: boolean }
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name} must be a positive integer, got "${v}"`);
+  return n;
+};
+const list = (v: string): string[] => v.split(",").map((s) => s.trim()).filter(Boolean);
 
 export function registerInspect(program: Command): void {
   program.command("inspect").description("show a model's configuration, parameters and, with --input, its gates over time")
     .argument("<model>", "model file (.safetensors)")
     .option("--input <data>", "a data set name or CSV file: draw the gates on one of its sequences")
-    .option("--split <name>", "which part of the data", "test")
+    .option("--split <name>", "which part of the data (default: test, or validation where the data has no test part)")
     .option("--sequence <k>", "which sequence of that part", "0")
+    .option("--window <n>", "forecasting: input steps per window (default: the model's)", int("window"))
+    .option("--horizon <n>", "forecasting: steps ahead (default: the model's)", int("horizon"))
+    .option("--absolute", "forecasting: absolute windows (default: as the model was trained)")
+    .option("--columns <names>", "CSV: input columns (default: the model's)", list)
+    .option("--target <names>", "CSV: target columns (default: the model's)", list)
+    .option("--steps <n>", "text: characters per sequence (default: the model's)", int("steps"))
+    .option("--limit <n>", "use at most n examples / characters (default: as the model was trained)", int("limit"))
     .option("--out <dir>", "where to write the heat maps (default <model>-gates)")
     .option("--json", "print the description as JSON")
-    .action(async (path: string, a: InspectArgs) => {
+    .action(async (path: string, a: InspectArgs, cmd: Command) => {
       const model = loadModel(path);
       const desc = describe(model, path);
       let written: string[] = [];
-      if (a.input) written = await drawGates(model, path, a);
+      if (a.input) written = await drawGates(model, path, a, (k) => cmd.getOptionValueSource(k === "data" ? "input" : k) === "cli");
       if (a.json) {
         process.stdout.write(JSON.stringify({ ...desc, gateFiles: written }, null, 2) + "\n");
         return;
@@ -90,16 +104,17 @@ function formatDescription(d: Description): string {
   return lines.join("\n") + "\n";
 }
 
-async function drawGates(model: Model, path: string, a: InspectArgs): Promise<string[]> {
-  const info = model.spec.data ?? {};
-  const raw = await openData(a.input!, { relative: info.relative ?? true, ...(info.window ? { window: info.window } : {}), ...(info.horizon ? { horizon: info.horizon } : {}) });
-  const set = splitOf(conformToModel(raw, model), a.split);
+async function drawGates(model: Model, path: string, a: InspectArgs, given: (option: string) => boolean): Promise<string[]> {
+  const { name, args, seed } = savedDataArgs(model, { ...a, data: a.input! }, given, "inspect");
+  const data = conformToModel(await openData(name, args, seed), model);
+  const split = a.split ?? defaultSplit(data);
+  const set = splitOf(data, split);
   const k = Number(a.sequence);
   if (!Number.isInteger(k) || k < 0 || k >= set.count) throw new UserError(`--sequence must be in 0..${set.count - 1}, got ${a.sequence}`);
   const batch = gatherBatch(model.net.kernels, set, [k]);
   const layers = captureGates(model, batch.input);
   const dir = a.out ?? path.replace(/\.safetensors$/, "") + "-gates";
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const files: string[] = [], svgs: string[] = [];
   for (const l of layers) {
     for (const [name, t] of Object.entries(l.gates)) {
@@ -110,15 +125,15 @@ async function drawGates(model: Model, path: string, a: InspectArgs): Promise<st
         ...(isUnitInterval(gate, l.cell) ? { min: 0, max: 1 } : {}), palette: "sequential",
       });
       const file = join(dir, `${name}.svg`);
-      writeFileSync(file, svg);
+      writeFileAtomic(file, svg);
       files.push(file);
       svgs.push(svg);
     }
   }
   const html = join(dir, "gates.html");
-  writeFileSync(html, htmlReport({
+  writeFileAtomic(html, htmlReport({
     title: `gates of ${path}`,
-    sections: [{ heading: `${a.input} (${a.split}, sequence ${k})`, text: "Each map shows one gate's value for every time step (rows) and unit (columns).", svg: svgs }],
+    sections: [{ heading: `${a.input} (${split}, sequence ${k})`, text: "Each map shows one gate's value for every time step (rows) and unit (columns).", svg: svgs }],
   }));
   files.push(html);
   return files;

@@ -3,7 +3,7 @@
  * drawn as a chart), generate text from a prompt at a temperature, or classify sequences.
  * Input comes from --input FILE or standard input.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadCsv } from "../../data/index.js";
 import type { Model } from "../../model/model.js";
@@ -12,12 +12,16 @@ import { forecastChart } from "../../report/svg/forecast-chart.js";
 import { forecastSeries } from "../../train/forecast.js";
 import { generateText } from "../../train/generate.js";
 import { predictSet } from "../../train/predict.js";
+import { checkInputSize } from "../../util/limits.js";
+import { previewJson } from "../../util/preview.js";
 import { Rng } from "../../util/random.js";
-import { openData } from "../data.js";
+import { openData, savedDataArgs } from "../data.js";
+import { isWordVocabulary, textsAsSequences } from "../texts.js";
 import { UserError } from "../errors.js";
+import { writeSideOutput } from "../reports.js";
 
 interface PredictArgs {
-  steps?: string; input?: string; prompt?: string; length: string; temperature: string; seed: string; chart?: string; json?: boolean;
+  steps?: string; input?: string; prompt?: string; text?: string; length: string; temperature: string; seed: string; chart?: string; json?: boolean;
 }
 
 export function registerPredict(program: Command): void {
@@ -27,6 +31,7 @@ export function registerPredict(program: Command): void {
     .option("--input <file>", "forecast: a CSV of the history (default: the training data set); classify: a JSON array of sequences; '-' for stdin")
     .option("--chart <file.svg>", "forecast: draw the history and the forecast")
     .option("--prompt <text>", "text: the start of the text (default: read from --input or stdin)")
+    .option("--text <sentence>", "classify with a word model (sentiment): one text to classify (--input also takes a JSON array of strings)")
     .option("--length <n>", "text: characters to generate", "200")
     .option("--temperature <t>", "text: sampling temperature (0 = most likely)", "0.8")
     .option("--seed <n>", "text: seed of the sampling", "1")
@@ -60,7 +65,9 @@ async function forecast(model: Model, a: PredictArgs): Promise<void> {
     history = csv.series!.values;
     labels = csv.series!.labels;
   } else {
-    const data = await openData(d.name!, { window: d.window!, horizon: d.horizon!, relative: d.relative === true });
+    // the training data, opened with every data option saved with the model (CSV columns and target…)
+    const { name, args } = savedDataArgs(model, {}, () => false, "predict");
+    const data = await openData(name, args);
     history = data.series!.values;
     labels = data.series!.labels;
   }
@@ -69,11 +76,13 @@ async function forecast(model: Model, a: PredictArgs): Promise<void> {
   if (!Number.isInteger(steps) || steps < 1) throw new UserError(`--steps must be a positive integer, got ${a.steps}`);
   const values = forecastSeries(model, history, steps);
   const C = d.targetColumns!.length, names = d.targetColumns!.map((c) => d.columns?.[c] ?? `column ${c}`);
+  let chart = false;
   if (a.chart) {
     const L = history.length / F, keep = Math.min(L, Math.max(4 * (d.season ?? 12), 3 * steps));
     const col = d.targetColumns![0]!;
     const hist = Float32Array.from({ length: keep }, (_, i) => history[(L - keep + i) * F + col]!);
-    writeFileSync(a.chart, forecastChart({
+    // a side output: written atomically, a failure is a warning (the forecast is still printed)
+    chart = writeSideOutput("the chart", a.chart, () => forecastChart({
       title: `${d.name ?? "series"}: forecast of ${names[0]}`, subtitle: `${steps} step(s) after the last of ${L} rows`,
       history: { y: hist, ...(labels ? { labels: labels.slice(L - keep) } : {}) },
       forecast: { start: keep, y: Float32Array.from({ length: steps }, (_, i) => values[i * C]!) },
@@ -86,7 +95,7 @@ async function forecast(model: Model, a: PredictArgs): Promise<void> {
   }
   process.stdout.write(`forecast of ${names.join(", ")} for the next ${steps} step(s):\n`);
   for (let i = 0; i < steps; i++) process.stdout.write(`  +${i + 1}\t${Array.from(values.subarray(i * C, (i + 1) * C), (v) => v.toFixed(3)).join("\t")}\n`);
-  if (a.chart) process.stdout.write(`chart: ${a.chart}\n`);
+  if (chart) process.stdout.write(`chart: ${a.chart}\n`);
 }
 
 function text(model: Model, a: PredictArgs): void {
@@ -100,29 +109,18 @@ function text(model: Model, a: PredictArgs): void {
 
 /** Sequences in, one result per sequence (or per step of each sequence, for a per-step model). */
 function classify(model: Model, a: PredictArgs): void {
-  const text = readInput(a.input);
+  // a word model (sentiment) also takes raw text: --text "…", or a JSON array of strings
+  const words = isWordVocabulary(model.spec.data?.vocabulary) && model.spec.input.kind === "tokens";
+  if (a.text !== undefined && !words) throw new UserError("--text: this model does not read words (it has no word vocabulary); give sequences with --input");
+  const text = a.text !== undefined ? "" : readInput(a.input);
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw new UserError(`the input must be a JSON array of sequences (each an array of steps): ${(e as Error).message}`); }
-  const inp = model.spec.input;
-  if (!Array.isArray(raw) || raw.length === 0) throw new UserError("the input must be a non-empty JSON array of sequences (each an array of steps)");
-  const seqs = raw as unknown[];
-  const T = Math.max(...seqs.map((s) => (Array.isArray(s) ? s.length : 0)));
-  if (T === 0) throw new UserError("every sequence is empty: give at least one step");
-  const F = inp.kind === "features" ? inp.features : 1;
-  const x = inp.kind === "tokens" ? new Int32Array(seqs.length * T) : new Float32Array(seqs.length * T * F);
-  const lengths = new Int32Array(seqs.length);
-  seqs.forEach((s, i) => {
-    if (!Array.isArray(s)) throw new UserError(`sequence ${i} is not an array of steps`);
-    lengths[i] = s.length;
-    s.forEach((step: unknown, t) => {
-      const v = Array.isArray(step) ? step : [step];
-      if (v.length !== F || v.some((n) => typeof n !== "number" || !Number.isFinite(n))) throw new UserError(`sequence ${i}, step ${t} must hold ${F} number(s), got ${JSON.stringify(step).slice(0, 80)}`);
-      if (inp.kind === "tokens" && !(Number.isInteger(v[0]) && v[0] >= 0 && v[0] < inp.vocabularySize)) throw new UserError(`sequence ${i}, step ${t}: token ids are integers from 0 to ${inp.vocabularySize - 1}, got ${JSON.stringify(step)}`);
-      x.set(v as number[], (i * T + t) * F);
-    });
-  });
+  if (a.text !== undefined) raw = [a.text];
+  else try { raw = JSON.parse(text); } catch (e) { throw new UserError(`the input must be a JSON array of sequences (each an array of steps): ${(e as Error).message}`); }
+  if (words) raw = textsAsSequences(raw, model.spec.data!.vocabulary!);
+  const { x, lengths, count: S, steps: T, features: F } = readSequences(model, raw);
   const O = model.spec.task.outputs, perStep = model.spec.task.perStep;
-  const set = { x, count: seqs.length, steps: T, features: inp.kind === "features" ? F : inp.vocabularySize, lengths, y: new Float32Array(0), target: "regression" as const, perStep, outputs: O };
+  const inp = model.spec.input;
+  const set = { x, count: S, steps: T, features: inp.kind === "features" ? F : inp.vocabularySize, lengths, y: new Float32Array(0), target: "regression" as const, perStep, outputs: O };
   const out = predictSet(model, set); // [S, O] or, per step, [S, T, O]
   const classes = model.spec.data?.classes;
   const result = (v: Float32Array) => {
@@ -132,8 +130,52 @@ function classify(model: Model, a: PredictArgs): void {
     const p = e.map((q) => q / s), best = p.indexOf(Math.max(...p));
     return { class: classes?.[best] ?? best, probabilities: p };
   };
-  const rows = Array.from({ length: seqs.length }, (_, i) => perStep
+  const rows = Array.from({ length: S }, (_, i) => perStep
     ? { steps: Array.from({ length: lengths[i]! }, (_, t) => result(out.subarray((i * T + t) * O, (i * T + t + 1) * O))) }
     : result(out.subarray(i * O, (i + 1) * O)));
   process.stdout.write(a.json ? JSON.stringify(rows) + "\n" : rows.map((r, i) => `${i}\t${JSON.stringify(r)}`).join("\n") + "\n");
+}
+
+/** The largest finite float32: a larger number would become Infinity in the model's input. */
+const MAX_FLOAT32 = 3.4028234663852886e38;
+
+/**
+ * The classify input as a padded batch-major buffer [S, T, F] (token ids [S, T]) with each
+ * sequence's length. Checked step by step without recursion (a 100,000-deep array is one bad step),
+ * and refused before allocating when the padded buffers would exceed the memory limit.
+ */
+function readSequences(model: Model, raw: unknown): { x: Float32Array | Int32Array; lengths: Int32Array; count: number; steps: number; features: number } {
+  const inp = model.spec.input, tokens = inp.kind === "tokens";
+  if (!Array.isArray(raw) || raw.length === 0) throw new UserError(`the input must be a non-empty JSON array of sequences (each an array of steps), got ${previewJson(raw)}`);
+  const S = raw.length, F = inp.kind === "features" ? inp.features : 1;
+  let T = 0;
+  for (let i = 0; i < S; i++) {
+    const s: unknown = raw[i];
+    if (!Array.isArray(s)) throw new UserError(`sequence ${i} is not an array of steps, got ${previewJson(s)}`);
+    if (s.length > T) T = s.length;
+  }
+  if (T === 0) throw new UserError("every sequence is empty: give at least one step");
+  const O = model.spec.task.outputs, perStep = model.spec.task.perStep;
+  checkInputSize("the input", `${S} sequences padded to ${T} steps`, 4 * S * T * F + 4 * S * (perStep ? T : 1) * O,
+    `${S} × ${T} × ${F} input value(s)${perStep ? ` and ${S} × ${T} × ${O} outputs` : ""} × 4 bytes`, "split the input into smaller files, or group sequences of similar length");
+  const x = tokens ? new Int32Array(S * T) : new Float32Array(S * T * F);
+  const lengths = new Int32Array(S);
+  for (let i = 0; i < S; i++) {
+    const seq = raw[i] as unknown[];
+    lengths[i] = seq.length;
+    for (let t = 0; t < seq.length; t++) {
+      const step = seq[t];
+      const v: unknown[] = Array.isArray(step) ? step : [step];
+      const where = `sequence ${i}, step ${t}`;
+      if (v.length !== F) throw new UserError(`${where} must hold ${F} number(s), got ${previewJson(step)}`);
+      for (let f = 0; f < F; f++) {
+        const n = v[f];
+        if (typeof n !== "number" || !Number.isFinite(n)) throw new UserError(`${where} must hold ${F} number(s), got ${previewJson(step)}`);
+        if (tokens && !(Number.isInteger(n) && n >= 0 && n < inp.vocabularySize)) throw new UserError(`${where}: token ids are integers from 0 to ${inp.vocabularySize - 1}, got ${previewJson(step)}`);
+        if (Math.abs(n) > MAX_FLOAT32) throw new UserError(`${where}: ${n} is outside the float32 range (±3.4e38)`);
+        x[(i * T + t) * F + f] = n;
+      }
+    }
+  }
+  return { x, lengths, count: S, steps: T, features: F };
 }

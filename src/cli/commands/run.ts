@@ -13,8 +13,11 @@ import { readOnnxProgram } from "../../io/node/onnx-files.js";
 import { sizeOf, tensor, type OnnxDType, type OnnxTensor } from "../../io/onnx/tensor.js";
 import { IMPORT_FORMATS, readAnyModel, type ImportFormat } from "../../io/node/files.js";
 import { UserError } from "../errors.js";
-import { addPytorchOptions, pytorchOptionsOf, type PytorchArgs } from "../import-options.js";
-import { runModelOnJson, type RunLayout } from "../run-model.js";
+import { addPytorchOptions, loadOptionsOf, pytorchOptionsOf, type PytorchArgs } from "../import-options.js";
+import { MAX_FLOAT32, flattenNumbers, runModelOnJson, type RunLayout } from "../run-model.js";
+import { fmtShape } from "../../errors/index.js";
+import { checkInputSize } from "../../util/limits.js";
+import { previewJson, quoteText } from "../../util/preview.js";
 
 interface RunArgs extends PytorchArgs { input?: string; outputs?: string; layout?: string; from?: string }
 
@@ -34,12 +37,12 @@ export function registerRun(program: Command): void {
       const isOnnx = a.from === "onnx" || (a.from === undefined && path.toLowerCase().endsWith(".onnx"));
       if (!isOnnx) {
         if (a.outputs !== undefined) throw new UserError("--outputs is for ONNX models (a gated model has one output)");
-        const r = await readAnyModel(path, { ...(a.from ? { from: a.from as ImportFormat } : {}), pytorch: pytorchOptionsOf(a) });
+        const r = await readAnyModel(path, { ...(a.from ? { from: a.from as ImportFormat } : {}), pytorch: pytorchOptionsOf(a), ...loadOptionsOf(a) });
         process.stdout.write(JSON.stringify(runModelOnJson(r.model, readInput(a.input), a.layout as RunLayout | undefined)) + "\n");
         return;
       }
       if (a.layout !== undefined) throw new UserError("--layout is for non-ONNX models (an ONNX model's inputs have their own shapes)");
-      const program = readOnnxProgram(path); // with external data (model.onnx.data) from beside it
+      const program = readOnnxProgram(path, loadOptionsOf(a)); // with external data (model.onnx.data) from beside it
       const feeds = parseFeeds(readInput(a.input), program);
       const out = program.run(feeds);
       const want = a.outputs ? a.outputs.split(",").map((s) => s.trim()) : Object.keys(out);
@@ -73,16 +76,26 @@ function parseFeeds(json: unknown, program: OnnxProgram): Record<string, OnnxTen
   const feeds: Record<string, OnnxTensor> = {};
   for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
     const spec = program.inputs.find((i) => i.name === name);
-    if (!spec) throw new UserError(`the model has no input "${name}"; inputs: ${program.inputs.map((i) => i.name).join(", ")}`);
+    if (!spec) throw new UserError(`the model has no input ${quoteText(name)}; inputs: ${program.inputs.map((i) => i.name).join(", ")}`);
     const e = v as { shape?: unknown; data?: unknown; dtype?: unknown };
-    if (!e || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new UserError(`input "${name}": "shape" must be a list of non-negative integers`);
+    if (!e || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new UserError(`input "${name}": "shape" must be a list of non-negative integers, got ${previewJson(e?.shape)}`);
     if (!Array.isArray(e.data)) throw new UserError(`input "${name}": "data" must be an array (flat or nested)`);
     const dtype = (e.dtype ?? spec.dtype ?? "float32") as OnnxDType;
-    if (!DTYPES.includes(dtype)) throw new UserError(`input "${name}": dtype must be one of ${DTYPES.join(", ")}, got ${JSON.stringify(e.dtype)}`);
-    const data = (e.data as unknown[]).flat(Infinity).map((x) => (typeof x === "boolean" ? Number(x) : x));
-    if (data.some((x) => typeof x !== "number")) throw new UserError(`input "${name}": data must hold numbers`);
-    if (data.length !== sizeOf(e.shape as number[])) throw new UserError(`input "${name}": shape [${(e.shape as number[]).join(", ")}] needs ${sizeOf(e.shape as number[])} values, data has ${data.length}`);
-    feeds[name] = tensor(dtype, e.shape as number[], data as number[]);
+    if (!DTYPES.includes(dtype)) throw new UserError(`input "${name}": dtype must be one of ${DTYPES.join(", ")}, got ${previewJson(e.dtype)}`);
+    const shape = e.shape as number[], n = sizeOf(shape);
+    // before reading the values: a JS array (8 bytes each) and the tensor
+    checkInputSize(`input "${name}"`, `shape ${fmtShape(shape)}`, n * (8 + (dtype === "float32" || dtype === "int32" ? 4 : dtype === "bool" ? 1 : 8)), `${n} values of ${dtype}`, "run smaller inputs");
+    const data = flattenNumbers(`input "${name}": "data"`, e.data, n, { maxDepth: Math.max(8, shape.length), booleans: true });
+    checkRange(name, dtype, data);
+    feeds[name] = tensor(dtype, shape, data);
   }
   return feeds;
+}
+
+/** Each value fits its dtype: float32 stays finite, integer types hold whole numbers. */
+function checkRange(name: string, dtype: OnnxDType, data: readonly number[]): void {
+  const bad = dtype === "float32" ? data.findIndex((x) => Math.abs(x) > MAX_FLOAT32)
+    : dtype === "int32" ? data.findIndex((x) => !Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31)
+    : dtype === "int64" ? data.findIndex((x) => !Number.isSafeInteger(x)) : -1;
+  if (bad >= 0) throw new UserError(`input "${name}": value ${bad} (${data[bad]}) does not fit ${dtype}${dtype === "float32" ? " (±3.4e38)" : " (whole numbers only)"}`);
 }

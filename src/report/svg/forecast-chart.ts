@@ -102,9 +102,12 @@ function checkInputs(o: ForecastChartOptions): { n: number; actualStart: number 
   return { n, actualStart };
 }
 
+/** The dashed line where the forecast starts; its label goes left of the line where right of it would leave the box. */
 function divider(box: Box, x: number): string {
-  return `<g class="divider"><line x1="${px(x)}" y1="${px(box.top)}" x2="${px(x)}" y2="${px(box.top + box.height)}" stroke="#999" stroke-dasharray="4 3"/>`
-    + `${text(x + 4, box.top + 12, "forecast →", `font-size="11" fill="${MUTED}"`)}</g>`;
+  const label = "forecast →", fits = x + 4 + textWidth(label, 11) <= box.left + box.width;
+  const at = fits ? text(x + 4, box.top + 12, label, `font-size="11" fill="${MUTED}"`)
+    : text(x - 4, box.top + 12, label, `text-anchor="end" font-size="11" fill="${MUTED}"`);
+  return `<g class="divider"><line x1="${px(x)}" y1="${px(box.top)}" x2="${px(x)}" y2="${px(box.top + box.height)}" stroke="#999" stroke-dasharray="4 3"/>${at}</g>`;
 }
 
 export function forecastChart(o: ForecastChartOptions): string {

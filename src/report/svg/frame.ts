@@ -120,9 +120,22 @@ export function layoutFrame(spec: FrameSpec): Frame {
   return { box, header: parts.join("\n") };
 }
 
+/**
+ * Every k-th tick, with the smallest k for which no two kept labels come closer than `gap(a, b)`
+ * pixels apart (centre to centre): crowded ticks are thinned, never drawn over each other.
+ */
+export function thinTicks(ticks: readonly AxisTick[], gap: (a: AxisTick, b: AxisTick) => number): AxisTick[] {
+  for (let k = 1; k < ticks.length; k++) {
+    const kept = ticks.filter((_, i) => i % k === 0);
+    if (kept.every((t, i) => i === 0 || Math.abs(t.at - kept[i - 1]!.at) >= gap(kept[i - 1]!, t))) return kept;
+  }
+  return ticks.slice(0, 1);
+}
+
 /** Horizontal gridlines, tick labels left of the box, the rotated y label and the axis line. */
-export function yAxis(box: Box, ticks: readonly AxisTick[], label: string | undefined, grid = true): string {
+export function yAxis(box: Box, all: readonly AxisTick[], label: string | undefined, grid = true): string {
   const x0 = box.left, x1 = box.left + box.width;
+  const ticks = thinTicks(all, () => TICK + 3);
   const parts = ticks.map((t) => {
     const line = grid ? `<line x1="${px(x0)}" y1="${px(t.at)}" x2="${px(x1)}" y2="${px(t.at)}" stroke="${GRID}"/>` : "";
     return line + text(x0 - 6, t.at, t.label, `dy="0.35em" text-anchor="end" font-size="${TICK}" fill="${MUTED}"`);
@@ -144,8 +157,10 @@ export interface XAxisOptions {
 }
 
 /** Tick marks and labels below the box, the x label and the axis line. */
-export function xAxis(box: Box, ticks: readonly AxisTick[], label: string | undefined, options: XAxisOptions = {}): string {
+export function xAxis(box: Box, all: readonly AxisTick[], label: string | undefined, options: XAxisOptions = {}): string {
   const y0 = box.top + box.height;
+  // rotated labels need the line height between them, level ones half of each label's width
+  const ticks = thinTicks(all, options.rotate === true ? () => TICK + 3 : (a, b) => (textWidth(a.label, TICK) + textWidth(b.label, TICK)) / 2 + 6);
   const parts = ticks.map((t) => {
     const mark = `<line x1="${px(t.at)}" y1="${px(y0)}" x2="${px(t.at)}" y2="${px(y0 + 4)}" stroke="${AXIS}"/>`;
     const ty = y0 + 6 + TICK;

@@ -93,7 +93,8 @@ function decade(m: number, e: number): number {
 /**
  * A log axis over [lo, hi] (both > 0): the range padded by 4% of its decades on each side, with ticks
  * inside it at 1, 2, 5 × 10^k (also 1.5, 3, 7 × 10^k within 1.5 decades; only 10^k, thinned to at
- * most ~8, over many decades).
+ * most ~8, over many decades). A range too narrow to hold two of those gets linear nice ticks
+ * (with their step, so labels keep the decimals they need).
  */
 export function logDomain(lo: number, hi: number): Ticks {
   checkRange("logDomain", lo, hi);
@@ -111,6 +112,11 @@ export function logDomain(lo: number, hi: number): Ticks {
       const v = decade(m, e);
       if (v >= min && v <= max) values.push(v);
     }
+  }
+  // a narrow range may hold no 1-2-5 value (0.0022 to 0.0028): then linear nice ticks, at least two
+  if (values.length < 2) {
+    const lin = niceTicks(min, max, { target: 4 });
+    return { min, max, step: lin.step, values: lin.values };
   }
   return { min, max, step: 0, values };
 }
