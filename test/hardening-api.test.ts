@@ -227,3 +227,19 @@ describe("checkpoints: every part is checked before fit could use it", () => {
     throwsWith(() => decodeCheckpoint(edited("model", (s) => (s.layers[1].directions = []))), FormatError, "checkpoint: model: layers[1].directions");
   });
 });
+
+describe("exported layer classes and makeCell take an options object", () => {
+  it("null, a number or an array is an OptionError naming the class, never a TypeError", async () => {
+    const { Dense, Embedding, Dropout, LayerNorm, LastStep, RecurrentLayer, makeCell, OptionError: OE } = await import("../src/index.js");
+    const make: [string, (o: unknown) => unknown][] = [
+      ["dense", (o) => new Dense(o as never)], ["embedding", (o) => new Embedding(o as never)], ["dropout", (o) => new Dropout(o as never)],
+      ["layer-norm", (o) => new LayerNorm(o as never)], ["last-step", (o) => new LastStep(o as never)],
+      ["recurrent layer", (o) => new RecurrentLayer(o as never)], ["gru cell", (o) => makeCell("gru", o as never)],
+    ];
+    for (const [name, f] of make) {
+      for (const bad of [null, 3, [], undefined]) {
+        assert.throws(() => f(bad), (e: unknown) => e instanceof OE && e.message.startsWith(`${name}: expected an options object`), `${name}(${String(bad)})`);
+      }
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * The cell table: every variant by name. Adding a variant is one file in this folder plus one line
  * here. Aliases fix one option (e.g. "gru2" is a GRU with gates: "type2").
  */
-import { OptionError } from "../errors/index.js";
+import { OptionError, checkObject } from "../errors/index.js";
 import type { DType } from "../kernels/types.js";
 import { gru, type GruOptions } from "./gru.js";
 import { liBru, type LiBruOptions } from "./li-bru.js";
@@ -55,6 +55,7 @@ export const CELL_KINDS = Object.keys(CELLS) as CellKind[];
 export function makeCell<K extends CellKind>(kind: K, options: CellOptionsByKind[K], dtype: DType = "float32"): Cell {
   const factory = (CELLS as Record<string, Factory | undefined>)[kind as string];
   if (!factory) throw new OptionError(`cell: unknown kind ${JSON.stringify(kind)}; valid kinds: ${CELL_KINDS.join(", ")}`);
+  checkObject(`${kind} cell`, options);
   return (factory as (o: CellOptionsByKind[K], d: DType) => Cell)(options, dtype);
 }
 

@@ -81,6 +81,11 @@ export function checkOptions(where: string, opts: unknown, known: readonly strin
   }
 }
 
+/** An options argument that must be a plain object (a constructor's, a factory's). */
+export function checkObject(where: string, opts: unknown): void {
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) throw new OptionError(`${where}: expected an options object, got ${show(opts)}`);
+}
+
 /** Formats a shape as `[2, 3, 4]` for messages. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;

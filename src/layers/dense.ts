@@ -4,6 +4,7 @@
  * Shape legend: N = T·B rows, I inputs, O outputs. W [O, I] (out, in, as PyTorch's nn.Linear),
  * b [O]. Forward keeps x and y (activation derivatives are taken from outputs).
  */
+import { checkObject } from "../errors/index.js";
 import { makeActivation, resolveActivation, type Activation, type ActivationConfig, type ActivationSpec } from "../kernels/activations.js";
 import type { Vec } from "../kernels/types.js";
 import { positiveInt } from "../cells/options.js";
@@ -33,6 +34,7 @@ export class Dense implements Layer {
   private y: Vec = new Float32Array(0);
 
   constructor(o: DenseOptions) {
+    checkObject("dense", o);
     const I = (this.inputFeatures = positiveInt("dense", "inputSize", o.inputSize));
     const O = (this.outputFeatures = positiveInt("dense", "outputSize", o.outputSize));
     const act = resolveActivation("dense activation", o.activation ?? { name: "Affine", alpha: 1, beta: 0 });

@@ -4,7 +4,7 @@
  * shared by every step (variational dropout, Gal & Ghahramani 2016). Masks come from the
  * context's seeded generator, so runs repeat exactly.
  */
-import { OptionError } from "../errors/index.js";
+import { OptionError, checkObject } from "../errors/index.js";
 import type { Vec } from "../kernels/types.js";
 import { oneOf } from "../errors/index.js";
 import { positiveInt } from "../cells/options.js";
@@ -28,6 +28,7 @@ export class Dropout implements Layer {
   private scale: Vec | null = null; // [T, B, F] multipliers of the last training forward, or null
 
   constructor(o: DropoutOptions) {
+    checkObject("dropout", o);
     this.inputFeatures = this.outputFeatures = positiveInt("dropout", "features", o.features);
     if (!(o.rate >= 0 && o.rate < 1)) throw new OptionError(`dropout: rate must be in [0, 1), got ${o.rate}`);
     this.rate = o.rate;

@@ -3,7 +3,7 @@
  * Initialised U(−0.05, 0.05) (Keras) under "glorot", N(0, 1) (PyTorch) under "uniform".
  * Backward scatters the output gradient into the table rows; ids have no gradient.
  */
-import { ValueError } from "../errors/index.js";
+import { ValueError, checkObject } from "../errors/index.js";
 import type { Vec } from "../kernels/types.js";
 import { positiveInt } from "../cells/options.js";
 import type { Rng } from "../util/random.js";
@@ -27,6 +27,7 @@ export class Embedding implements Layer {
   private ids: Int32Array | null = null;
 
   constructor(o: EmbeddingOptions) {
+    checkObject("embedding", o);
     const V = (this.inputFeatures = positiveInt("embedding", "vocabularySize", o.vocabularySize));
     const E = (this.outputFeatures = positiveInt("embedding", "embeddingSize", o.embeddingSize));
     this.config = { kind: "embedding", vocabularySize: V, embeddingSize: E };

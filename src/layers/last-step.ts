@@ -10,7 +10,7 @@
  */
 import type { Vec } from "../kernels/types.js";
 import { positiveInt } from "../cells/options.js";
-import { OptionError } from "../errors/index.js";
+import { OptionError, checkObject } from "../errors/index.js";
 import type { Act, Context, Layer, LayerParam } from "./layer.js";
 
 export interface LastStepOptions {
@@ -37,6 +37,7 @@ export class LastStep implements Layer {
   private src: { T: number; B: number; lengths: Int32Array | null } | null = null;
 
   constructor(o: LastStepOptions) {
+    checkObject("last-step", o);
     this.H = positiveInt("last-step", "hiddenSize", o.hiddenSize);
     this.dirs = [...o.directions];
     this.inputFeatures = this.outputFeatures = this.H * this.dirs.length;

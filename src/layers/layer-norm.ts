@@ -3,6 +3,7 @@
  *   μ = mean(x), σ² = mean((x − μ)²), x̂ = (x − μ)/√(σ² + ε), y = γ ⊙ x̂ + β.
  * Forward keeps x̂ and 1/√(σ² + ε) per row for backward (the kernels are in kernels/norm.ts).
  */
+import { checkObject } from "../errors/index.js";
 import { layerNormBackward, layerNormForward } from "../kernels/norm.js";
 import type { Vec } from "../kernels/types.js";
 import { positiveInt } from "../cells/options.js";
@@ -26,6 +27,7 @@ export class LayerNorm implements Layer {
   private work: Vec = new Float32Array(0); // [N, F + 1]: x̂, then 1/σ of the row
 
   constructor(o: LayerNormOptions) {
+    checkObject("layer-norm", o);
     const F = (this.inputFeatures = this.outputFeatures = positiveInt("layer-norm", "features", o.features));
     this.eps = o.epsilon ?? 1e-5;
     this.config = { kind: "layer-norm", features: F, epsilon: this.eps };

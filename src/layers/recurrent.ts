@@ -3,6 +3,7 @@
  * final state of one call is the initial state of the next (streams split into windows for
  * truncated BPTT); the carried state is a value, so no gradient flows into the previous window.
  */
+import { checkObject } from "../errors/index.js";
 import type { CellKind } from "../cells/index.js";
 import type { Vec } from "../kernels/types.js";
 import { Recurrent, type RecurrentOptions, type Tape } from "../sequence/recurrent.js";
@@ -26,6 +27,7 @@ export class RecurrentLayer implements Layer {
   private tape: Tape | undefined;
 
   constructor(options: RecurrentOptions) {
+    checkObject("recurrent layer", options);
     this.rnn = new Recurrent({ ...options, init: "none" } as RecurrentOptions);
     const { init: _init, seed: _seed, dtype: _dtype, backend: _backend, ...rest } = options as RecurrentOptions & { init?: unknown; seed?: unknown };
     this.config = { kind: "recurrent", ...(rest as Record<string, unknown>), cell: options.cell as CellKind };
