@@ -4,9 +4,10 @@
 //
 // Usage: node scripts/gen-ort-fixtures.mjs
 //
-// Each model is built in memory (onnx-proto's ModelProto) with a single recurrent node whose
-// inputs are all graph inputs fed at run time. Optional inputs a case does not use are left
-// out of the node (empty name / trailing omission), so ORT's "absent" path is what is recorded.
+// Each model is built in memory (a ModelProto encoded by gated's src/io/onnx/proto.ts, loaded
+// through tsx) with a single recurrent node whose inputs are all graph inputs fed at run time.
+// Optional inputs a case does not use are left out of the node (empty name / trailing
+// omission), so ORT's "absent" path is what is recorded.
 // Input data comes from a seeded PRNG (mulberry32) and is rounded to float32 before it is
 // stored and fed, so the JSON holds exactly the values ORT saw. Output is deterministic:
 // running the script twice gives byte-identical files.
@@ -17,8 +18,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import onnxProto from "onnx-proto";
 import ort from "onnxruntime-node";
+import { tsImport } from "tsx/esm/api";
 import { mulberry32 } from "./lib/mulberry32.mjs";
 
 const SEED = 20240611;
@@ -26,7 +27,7 @@ const GENERATOR = "scripts/gen-ort-fixtures.mjs";
 const OPSET = 14; // GRU/LSTM/RNN-14 introduced the `layout` attribute
 const IR_VERSION = 7; // IR version that goes with opset 14 (ONNX 1.9)
 
-const { onnx } = onnxProto;
+const { AttributeType: AT, DataType: DT, encodeOnnx } = await tsImport("../src/io/onnx/proto.ts", import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = join(ROOT, "test", "fixtures", "ort");
 const ORT_VERSION = ort.env.versions?.node ?? ort.env.versions?.common ?? "unknown";
@@ -59,8 +60,6 @@ function uniform(rng, n, scale) {
 // ---------------------------------------------------------------------------------------------
 // ONNX model construction
 
-const DT = onnx.TensorProto.DataType;
-const AT = onnx.AttributeProto.AttributeType;
 
 const INT_ATTRS = new Set(["hidden_size", "linear_before_reset", "layout", "input_forget"]);
 const FLOAT_ATTRS = new Set(["clip"]);
@@ -119,10 +118,7 @@ function buildModel(op, attributes, inputs) {
       output: outputs.map((n) => valueInfo(n, DT.FLOAT, null)),
     },
   };
-  const msg = onnx.ModelProto.fromObject(model);
-  const err = onnx.ModelProto.verify(msg);
-  if (err) throw new Error(`invalid ModelProto: ${err}`);
-  return onnx.ModelProto.encode(msg).finish();
+  return encodeOnnx(model);
 }
 
 async function runOrt(op, attributes, inputs) {

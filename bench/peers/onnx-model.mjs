@@ -1,10 +1,8 @@
-// An ONNX model with one GRU node (opset 14), built in memory with onnx-proto as
-// scripts/gen-ort-fixtures.mjs does: X [T, B, I] -> Y [T, 1, B, H], weights as initializers,
-// linear_before_reset = 1 (gated's default reset "after").
-import onnxProto from "onnx-proto";
-
-const { onnx } = onnxProto;
-const DT = onnx.TensorProto.DataType;
+// An ONNX model with one GRU node (opset 14), built in memory with gated's ONNX schema
+// (src/io/onnx/proto.ts, loaded through tsx as bench/run.ts is) as scripts/gen-ort-fixtures.mjs
+// does: X [T, B, I] -> Y [T, 1, B, H], weights as initializers, linear_before_reset = 1 (gated's
+// default reset "after").
+import { AttributeType, DataType as DT, encodeOnnx } from "../../src/io/onnx/proto.ts";
 
 function tensor(name, dims, data) {
   return { name, dataType: DT.FLOAT, dims, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
@@ -27,8 +25,8 @@ export function gruModel({ T, B, I, H }, w, oneStep = false) {
       node: [{
         opType: "GRU", input: nodeInputs, output: ["Y", "Y_h"],
         attribute: [
-          { name: "hidden_size", type: onnx.AttributeProto.AttributeType.INT, i: H },
-          { name: "linear_before_reset", type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+          { name: "hidden_size", type: AttributeType.INT, i: H },
+          { name: "linear_before_reset", type: AttributeType.INT, i: 1 },
         ],
       }],
       initializer: [tensor("W", [1, 3 * H, I], w.W), tensor("R", [1, 3 * H, H], w.R), tensor("B", [1, 6 * H], w.B)],
@@ -36,5 +34,5 @@ export function gruModel({ T, B, I, H }, w, oneStep = false) {
       output: ["Y", "Y_h"].map((name) => ({ name, type: { tensorType: { elemType: DT.FLOAT } } })),
     },
   };
-  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+  return encodeOnnx(model);
 }

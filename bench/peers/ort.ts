@@ -2,7 +2,7 @@
 // WebAssembly build), one GRU node with the same weights as gated. Inference only.
 import { createRequire } from "node:module";
 import { random, type Runner, type Workload } from "../workloads.js";
-// @ts-expect-error: a plain .mjs module (onnx-proto has no types)
+// @ts-expect-error: a plain .mjs module, without types
 import { gruModel } from "./onnx-model.mjs";
 import { onnxBias, type GruWeights } from "./weights.js";
 

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { unzipSync, zipSync, strFromU8, strToU8 } from "fflate";
 import { OnnxProgram } from "../../../src/io/onnx/program.js";
-import { onnx } from "../../../src/io/onnx/proto.js";
+import { decodeOnnx, encodeOnnx, type ModelProto } from "../../../src/io/onnx/proto.js";
 import { onnxToModel } from "../../../src/io/onnx/to-model.js";
 import { modelToOnnx, recurrentToOnnx } from "../../../src/io/onnx/export-model.js";
 import { tensor, type OnnxTensor } from "../../../src/io/onnx/tensor.js";
@@ -89,9 +89,18 @@ function onnxSeeds(): Uint8Array[] {
   ];
 }
 
+/** A decoded message as JSON data for mutateJson: the fields on the wire, int64 as numbers, bytes as arrays of numbers. */
+function jsonOf(v: unknown): unknown {
+  if (typeof v === "bigint") return Number(v);
+  if (v instanceof Uint8Array) return Array.from(v);
+  if (Array.isArray(v)) return v.map(jsonOf);
+  if (v === null || typeof v !== "object") return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => !(Array.isArray(x) && x.length === 0)).map(([k, x]) => [k, jsonOf(x)]));
+}
+
 /** Half the ONNX files damaged as bytes, half as messages (fields replaced, removed), so the checks past protobuf decoding are reached. */
 function onnxDamage(seeds: Uint8Array[]) {
-  const objects = seeds.map((b) => onnx.ModelProto.toObject(onnx.ModelProto.decode(b), { longs: Number, bytes: Array, defaults: false }));
+  const objects = seeds.map((b) => jsonOf(decodeOnnx(b)));
   return (r: () => number, k: number): { bytes: Uint8Array; undetectable: boolean; damage: string } => {
     if (r() < 0.4) {
       const log: ByteEdit[] = [];
@@ -101,7 +110,7 @@ function onnxDamage(seeds: Uint8Array[]) {
     for (;;) {
       // a changed message field is a valid, different model (linear_before_reset 1 → 0): not detectable
       const log: JsonEdit[] = [];
-      try { return { bytes: onnx.ModelProto.encode(onnx.ModelProto.fromObject(mutateJson(objects[k], r, log) as Record<string, unknown>)).finish(), undetectable: true, damage: `seed ${k} message: ${JSON.stringify(log)}` }; } catch { /* not encodable: draw again */ }
+      try { return { bytes: encodeOnnx(mutateJson(objects[k], r, log) as ModelProto), undetectable: true, damage: `seed ${k} message: ${JSON.stringify(log)}` }; } catch { /* not encodable: draw again */ }
     }
   };
 }
