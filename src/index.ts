@@ -40,6 +40,19 @@ export { INIT_SCHEMES } from "./layers/init.js";
 export type { InitScheme, InitKind } from "./layers/init.js";
 export { Model, createSpec } from "./model/model.js";
 export type { ModelSpec, CreateOptions, InputSpec, TaskSpec, DataInfo } from "./model/model.js";
+export {
+  sequential, sequentialSpec, recurrent, gru, mgu, ligru, libru, mingru, lstm, rnn, dense, dropout, embedding, layerNorm, lastStep,
+} from "./model/builder.js";
+export type { LayerDef, RecurrentArgs, SequentialInput, SequentialOptions } from "./model/builder.js";
+export { Outputs } from "./model/outputs.js";
+export type { NestedOutput } from "./model/outputs.js";
+export type { ModelInput, NestedInput, TensorInput } from "./model/inputs.js";
+export type { PredictOptions } from "./model/predict.js";
+export type { Classification, GenerateOptions } from "./model/classify.js";
+export { summaryRows, formatSummary } from "./model/summary.js";
+export type { SummaryRow, Dim } from "./model/summary.js";
+export { fetchModel, FetchError } from "./model/fetch-model.js";
+export { encodeTexts, isWordVocabulary } from "./model/texts.js";
 export { fit, checkSet } from "./train/fit.js";
 export type { FitOptions, FitResult, EpochRecord, BatchInfo } from "./train/fit.js";
 export { evaluate } from "./train/evaluate.js";
@@ -83,6 +96,7 @@ export type { Keras3Artifacts } from "./io/keras/keras3-export.js";
 export { captureGates } from "./model/inspect.js";
 export type { CapturedLayer } from "./model/inspect.js";
 export { forecastSeries } from "./train/forecast.js";
-export { generateText } from "./train/generate.js";
+export { generateText, sampleToken } from "./train/generate.js";
+export type { SamplingOptions } from "./train/generate.js";
 export { predictSet, argmaxRows } from "./train/predict.js";
 export { seasonalNaive, forecastErrors, majorityAccuracy, unigramPerplexity } from "./train/baselines.js";

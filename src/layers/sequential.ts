@@ -117,6 +117,7 @@ export class Sequential {
     return this.layers.map((l) => l.config);
   }
 
+  /** Every stored value: learned parameters and saved statistics (batch-norm running mean/variance). */
   get paramCount(): number {
     return this.params.length;
   }

@@ -2,17 +2,27 @@
  * A model: a sequential network plus what it is for (its input, task and loss) and the data facts
  * needed to use it later (normalisation statistics, vocabulary, class names, forecast window).
  * `spec` is plain JSON and, with the parameters, the whole model: a model file stores exactly that.
+ * Its methods are the API on plain arrays; each is implemented in its own file beside this one
+ * (predict.ts, classify.ts, summary.ts; builder.ts and presets.ts make specs).
  */
-import type { CellKind, CellOptionsByKind } from "../cells/index.js";
 import { OptionError } from "../errors/index.js";
+import { decodeModel, encodeModel } from "../io/model-file.js";
+import type { NonFiniteOption } from "../io/finite.js";
 import type { Backend } from "../kernels/select.js";
 import type { DType } from "../kernels/types.js";
 import type { InitScheme } from "../layers/init.js";
 import { Sequential, type LayerConfig } from "../layers/sequential.js";
-import type { Direction } from "../sequence/recurrent.js";
-import { resolveLoss, type LossName, type LossSpec } from "../train/losses.js";
+import { resolveLoss } from "../train/losses.js";
+import type { LossSpec } from "../train/losses.js";
 import type { Normalisation } from "../data/types.js";
-import { checkModelSpec, createOptions, modelOptions, validate } from "./schema.js";
+import { classify, generate, type Classification, type GenerateOptions } from "./classify.js";
+import type { ModelInput } from "./inputs.js";
+import type { Outputs } from "./outputs.js";
+import { forecast, predict, type PredictOptions } from "./predict.js";
+import { checkModelSpec, modelOptions, validate } from "./schema.js";
+import { formatSummary, summaryRows, type SummaryRow } from "./summary.js";
+
+export { createSpec, type CreateOptions } from "./presets.js";
 
 export type InputSpec = { readonly kind: "features"; readonly features: number } | { readonly kind: "tokens"; readonly vocabularySize: number };
 
@@ -83,63 +93,47 @@ export class Model {
   withData(data: DataInfo): ModelSpec {
     return { ...this.spec, data };
   }
-}
 
-/** The common shape: [embedding] → recurrent stack → [layer norm] → [dropout] → [last step] → dense head. */
-export interface CreateOptions<K extends CellKind = CellKind> {
-  readonly input: InputSpec;
-  /** Embedding width for token inputs (default 32). */
-  readonly embedding?: number;
-  readonly cell: K;
-  readonly hiddenSize: number;
-  readonly layers?: number;
-  readonly direction?: Direction;
-  /** Options of the cell (conventions, activations...). */
-  readonly cellOptions?: Partial<Omit<CellOptionsByKind[K], "inputSize" | "hiddenSize">>;
-  /** Recurrent dropout inside the recurrent layers: one mask per sequence (Gal & Ghahramani). */
-  readonly recurrentDropout?: number;
-  readonly layerNorm?: boolean;
-  /** Dropout rate after the recurrent stack, and its mask kind. */
-  readonly dropout?: number;
-  readonly dropoutMask?: "element" | "sequence";
-  /** Hidden widths of the head before the output layer, and their activation (default Relu). */
-  readonly head?: readonly number[];
-  readonly headActivation?: string;
-  readonly task: { readonly target: "regression" | "class"; readonly perStep: boolean; readonly outputs: number; readonly loss?: LossSpec | LossName };
-  readonly data?: DataInfo;
-}
+  /**
+   * Outputs for a batch: x as nested arrays ([B][T][F], or [B][T] token ids; rows may differ in
+   * length) or {data, shape}. A forecaster's inputs and outputs are in the data's units (see
+   * predict.ts for exactly what is normalised); class outputs are logits.
+   */
+  predict(x: ModelInput, options?: PredictOptions): Outputs {
+    return predict(this, x, options);
+  }
 
-/** Throws an OptionError naming the option (createSpec's own) or the spec field that is invalid. */
-export function createSpec<K extends CellKind>(o: CreateOptions<K>): ModelSpec {
-  validate(createOptions, o, "createSpec");
-  const layers: LayerConfig[] = [];
-  let width = o.input.kind === "features" ? o.input.features : o.embedding ?? 32;
-  if (o.input.kind === "tokens") layers.push({ kind: "embedding", vocabularySize: o.input.vocabularySize, embeddingSize: width });
-  const direction = o.direction ?? "forward";
-  layers.push({
-    kind: "recurrent", cell: o.cell, inputSize: width, hiddenSize: o.hiddenSize, layers: o.layers ?? 1, direction,
-    ...(o.recurrentDropout ? { recurrentDropout: o.recurrentDropout } : {}), ...(o.cellOptions ?? {}),
-  });
-  const D = direction === "bidirectional" ? 2 : 1;
-  width = D * o.hiddenSize;
-  if (o.layerNorm) layers.push({ kind: "layer-norm", features: width });
-  if (o.dropout) layers.push({ kind: "dropout", features: width, rate: o.dropout, mask: o.dropoutMask ?? "element" });
-  if (!o.task.perStep) {
-    const dirs = direction === "bidirectional" ? ["forward", "reverse"] : [direction];
-    layers.push({ kind: "last-step", hiddenSize: o.hiddenSize, directions: dirs });
+  /** A forecaster's next `steps` rows (default its horizon) of its target columns, [steps, C], in the data's units. */
+  forecast(series: readonly number[] | readonly (readonly number[])[] | { readonly data: ArrayLike<number>; readonly shape: readonly number[] }, steps?: number): Outputs {
+    return forecast(this, series, steps);
   }
-  for (const h of o.head ?? []) {
-    layers.push({ kind: "dense", inputSize: width, outputSize: h, activation: o.headActivation ?? "Relu" });
-    width = h;
+
+  /** A text model's continuation of `prompt`: seeded sampling with temperature, topK, topP. */
+  generate(prompt: string, options?: GenerateOptions): string {
+    return generate(this, prompt, options);
   }
-  layers.push({ kind: "dense", inputSize: width, outputSize: o.task.outputs });
-  const loss = resolveLoss("model", o.task.loss ?? (o.task.target === "class" ? "cross-entropy" : "mse"));
-  if ((loss.name === "cross-entropy") !== (o.task.target === "class")) {
-    throw new OptionError(`model: loss "${loss.name}" does not fit a ${o.task.target} target (class targets use cross-entropy; regression uses mse, mae, huber or binary-cross-entropy)`);
+
+  /** A classifier's class and probabilities for each text (tokenised as in training) or sequence. */
+  classify(inputs: string | readonly string[] | ModelInput, options?: { lengths?: ArrayLike<number>; batchSize?: number }): Classification[] {
+    return classify(this, inputs, options);
   }
-  return checkModelSpec<ModelSpec>({
-    format: "gated-model", version: 1, input: o.input, layers,
-    task: { target: o.task.target, perStep: o.task.perStep, outputs: o.task.outputs, loss },
-    ...(o.data ? { data: o.data } : {}),
-  }, "createSpec");
+
+  /** The layers, their output shapes and parameter counts: printed (to `print`, default console.log; null for none) and returned. */
+  summary(options: { print?: ((text: string) => void) | null } = {}): SummaryRow[] {
+    const rows = summaryRows(this);
+    const print = options.print === undefined ? console.log : options.print;
+    if (print) print(formatSummary(rows));
+    return rows;
+  }
+
+  /** The model file (safetensors: the spec and every parameter), browser-safe. */
+  toBytes(): Uint8Array {
+    return encodeModel(this);
+  }
+
+  /** A model from the bytes of a model file (FormatError naming the problem otherwise). */
+  static fromBytes(bytes: Uint8Array, options: NonFiniteOption & { where?: string } = {}): Model {
+    const { where, ...rest } = options;
+    return decodeModel(bytes, where ?? "model file", rest);
+  }
 }

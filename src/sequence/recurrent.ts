@@ -237,9 +237,17 @@ export class Recurrent {
     this.markChanged();
   }
 
-  /** Total number of learnable values. */
+  /**
+   * Every value the stack stores (what a file holds): the learned parameters and saved statistics
+   * (a LiGRU's batch-norm running mean and variance). The learned ones alone: trainableCount.
+   */
   get paramCount(): number {
     return this.params.length;
+  }
+
+  /** The values learned by gradient (parameterCount(kind, options) per cell): paramCount less saved statistics. */
+  get trainableCount(): number {
+    return this.entries.reduce((s, e) => s + (e.trainable ? e.size : 0), 0);
   }
 
   /** The view of one named parameter block, e.g. "layer0.forward.W". */

@@ -1,0 +1,142 @@
+/**
+ * `model.predict` and `model.forecast`: a model run on plain arrays, in batches, in the data's own
+ * units.
+ *
+ * Units. A forecaster (spec.data holds normalisation, targetColumns, window, horizon) was trained on
+ * normalised values, relative to each window's last row when `data.relative`. With `units: "data"`
+ * (the default) predict does what training did to the inputs and undoes it on the outputs:
+ *   input  x[t, f]  → n = (x − mean[f]) / std[f], then n − n[last, f] when relative
+ *                     (last = the row's last valid step)
+ *   output y[h·C + c] → (y + n[last, col] when relative) · std[col] + mean[col], col = targetColumns[c]
+ * (float32 models round the normalised values to float32, as the training windows were stored).
+ * Nothing else is denormalised: other regression outputs are returned as the network gives them,
+ * class outputs are logits (classify gives probabilities). `units: "model"` skips both steps.
+ *
+ * Shape legend: B rows, T steps, W values per step, O outputs, C target columns, L history rows.
+ */
+import { OptionError, ShapeError, checkOptions, show } from "../errors/index.js";
+import type { Act } from "../layers/layer.js";
+import { forecastSeries } from "../train/forecast.js";
+import { Rng } from "../util/random.js";
+import { readInput, type InputKind, type Layout, type ModelInput, type ReadInput } from "./inputs.js";
+import type { Model } from "./model.js";
+import { Outputs } from "./outputs.js";
+
+export interface PredictOptions {
+  /** Each row's valid steps (default: every step, or each nested row's own length). */
+  readonly lengths?: ArrayLike<number>;
+  /** Of the input and of per-step outputs (default "batch-major"). */
+  readonly layout?: Layout;
+  /** Rows run together (default 256); the outputs do not depend on it. */
+  readonly batchSize?: number;
+  /** "data" (default): a forecaster's inputs normalised and outputs denormalised; "model": as the network sees them. */
+  readonly units?: "data" | "model";
+}
+
+const PREDICT_KEYS = ["lengths", "layout", "batchSize", "units"];
+
+export function inputKind(model: Model): InputKind {
+  const inp = model.spec.input;
+  return inp.kind === "tokens" ? { tokens: true, width: inp.vocabularySize } : { tokens: false, width: inp.features };
+}
+
+interface Scaling { mean: readonly number[]; std: readonly number[]; cols: readonly number[]; relative: boolean }
+
+/** The normalisation a forecaster's data went through, or null. */
+function scaling(model: Model): Scaling | null {
+  const d = model.spec.data;
+  if (!d?.normalisation || !d.targetColumns || model.spec.input.kind !== "features") return null;
+  return { mean: d.normalisation.mean, std: d.normalisation.std, cols: d.targetColumns, relative: d.relative === true };
+}
+
+export function predict(model: Model, x: ModelInput, o: PredictOptions = {}): Outputs {
+  checkOptions("predict", o, PREDICT_KEYS);
+  const batchSize = o.batchSize ?? 256;
+  if (!(Number.isSafeInteger(batchSize) && batchSize >= 1)) throw new OptionError(`predict: batchSize: expected a positive integer, got ${show(o.batchSize)}`);
+  if (o.units !== undefined && o.units !== "data" && o.units !== "model") throw new OptionError(`predict: units: expected "data" | "model", got ${show(o.units)}`);
+  const layout = o.layout ?? "batch-major";
+  const r = readInput("predict", x, inputKind(model), layout, o.lengths);
+  return run(model, r, layout, batchSize, o.units === "model" ? null : scaling(model));
+}
+
+/** Runs read input through the model in batches of rows. */
+export function run(model: Model, r: ReadInput, layout: Layout, batchSize: number, sc: Scaling | null): Outputs {
+  const net = model.net, ctx = net.context(false, new Rng(0)), { B, T } = r;
+  const { outputs: O, perStep } = model.spec.task;
+  const per = perStep ? T * O : O;
+  const out = net.kernels.alloc(B * per);
+  net.setCarry(false);
+  for (let at = 0; at < B; at += batchSize) {
+    const n = Math.min(batchSize, B - at);
+    const { act, last } = gather(model, r, at, n, sc);
+    const y = net.forward(act, ctx).data; // [T', n, O]
+    for (let b = 0; b < n; b++) {
+      const row = at + b, len = r.lengths ? r.lengths[row]! : T;
+      for (let t = 0; t < (perStep ? len : 1); t++) {
+        const dst = !perStep ? row * O : layout === "batch-major" ? (row * T + t) * O : (t * B + row) * O;
+        for (let j = 0; j < O; j++) out[dst + j] = sc ? unscale(sc, y[(t * n + b) * O + j]!, j, last, b) : y[(t * n + b) * O + j]!;
+      }
+    }
+  }
+  const shape = !perStep ? [B, O] : layout === "batch-major" ? [B, T, O] : [T, B, O];
+  return new Outputs(out, shape, layout, perStep ? r.lengths : null);
+}
+
+/** Rows at..at+n as a time-major Act, scaled; `last` holds each row's last normalised row [n, W]. */
+function gather(model: Model, r: ReadInput, at: number, n: number, sc: Scaling | null): { act: Act; last: Float64Array } {
+  const { T, W } = r, k = model.net.kernels, F = model.net.layers[0]!.inputFeatures;
+  const lengths = r.lengths ? r.lengths.slice(at, at + n) : null;
+  if (model.spec.input.kind === "tokens") {
+    const ids = new Int32Array(T * n);
+    for (let t = 0; t < T; t++) for (let b = 0; b < n; b++) ids[t * n + b] = r.x[(at + b) * T + t]!;
+    return { act: { data: k.alloc(0), ids, T, B: n, F, lengths }, last: new Float64Array(0) };
+  }
+  const round = model.net.dtype === "float32" ? Math.fround : (v: number) => v;
+  const data = k.alloc(T * n * W), last = new Float64Array(n * W);
+  for (let b = 0; b < n; b++) {
+    const src = (at + b) * T * W, len = lengths ? lengths[b]! : T;
+    const norm = (t: number, f: number) => (sc ? round((r.x[src + t * W + f]! - sc.mean[f]!) / sc.std[f]!) : r.x[src + t * W + f]!);
+    if (sc?.relative && len > 0) for (let f = 0; f < W; f++) last[b * W + f] = norm(len - 1, f);
+    for (let t = 0; t < len; t++) for (let f = 0; f < W; f++) data[(t * n + b) * W + f] = norm(t, f) - last[b * W + f]!;
+  }
+  return { act: { data, T, B: n, F, lengths }, last };
+}
+
+function unscale(sc: Scaling, y: number, j: number, last: Float64Array, b: number): number {
+  const C = sc.cols.length, col = sc.cols[j % C]!, W = sc.mean.length;
+  return (y + (sc.relative ? last[b * W + col]! : 0)) * sc.std[col]! + sc.mean[col]!;
+}
+
+/**
+ * `model.forecast(series, steps)`: the next `steps` rows of the target columns, [steps, C], in the
+ * data's units, from the history `series` (rows in the data's units: number[] when the model reads
+ * one column, number[][] [L][F], or {data, shape: [L, F]}). The same as forecastSeries.
+ */
+export function forecast(model: Model, series: unknown, steps?: number): Outputs {
+  const d = model.spec.data;
+  if (!d?.window || !d.horizon || !d.targetColumns || !d.normalisation) {
+    throw new OptionError("forecast: this model is not a forecaster (its spec.data has no window, horizon, targetColumns and normalisation); use predict");
+  }
+  const F = d.normalisation.mean.length, n = steps ?? d.horizon;
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new OptionError(`forecast: steps: expected a positive integer, got ${show(steps)}`);
+  const r = readInput("forecast", historyAsBatch(series, F), { tokens: false, width: F });
+  if (r.T < d.window) throw new ShapeError(`forecast: the model reads windows of ${d.window} rows; the history has ${r.T}`);
+  const values = forecastSeries(model, Float32Array.from(r.x), n);
+  return new Outputs(values, [n, d.targetColumns.length]);
+}
+
+/** A history (number[], number[][] or {data, shape: [L, F]}) as a batch of one row. */
+function historyAsBatch(series: unknown, F: number): ModelInput {
+  const want = `a history of rows [L][${F}] or {data, shape: [L, ${F}]}`;
+  if (series !== null && typeof series === "object" && !Array.isArray(series) && "shape" in series && "data" in series) {
+    const s = (series as { shape: unknown }).shape;
+    if (!Array.isArray(s)) throw new ShapeError(`forecast: expected ${want}, got shape ${show(s)}`);
+    return { data: (series as { data: ArrayLike<number> }).data, shape: [1, ...(s as number[])] };
+  }
+  if (!Array.isArray(series)) throw new ShapeError(`forecast: expected ${want}, got ${show(series)}`);
+  if (series.length > 0 && series.every((v) => typeof v === "number")) {
+    if (F !== 1) throw new ShapeError(`forecast: expected ${want} (the model reads ${F} columns), got a flat array of numbers`);
+    return [series.map((v: number) => [v])];
+  }
+  return [series as (readonly number[])[]];
+}
