@@ -1,4 +1,7 @@
-// The public API of gated (re-exports only).
+/**
+ * The public API of gated (re-exports only): layers, models, training, formats. Browser-safe.
+ * @module gated
+ */
 export { Recurrent, DIRECTIONS } from "./sequence/recurrent.js";
 export type {
   Direction, RecurrentOptions, StackOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, Tape, ParamEntry,

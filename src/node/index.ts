@@ -1,4 +1,8 @@
-// Node-only parts of gated: files (atomic model files and checkpoints).
+/**
+ * Node-only parts of gated: files (atomic model files and checkpoints), file-format detection and
+ * import, relaxed SIMD.
+ * @module gated/node
+ */
 export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, writeFileAtomic, readBytes, FileError } from "./files.js";
 export { importFile, readAnyModel, detectFormat, readTfjsFiles, writeTfjsFiles, IMPORT_FORMATS } from "../io/node/files.js";
 export { readOnnxProgram, folderResolver } from "../io/node/onnx-files.js";

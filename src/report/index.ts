@@ -1,4 +1,7 @@
-// Charts (SVG strings) and the HTML report. Browser-safe: nothing here imports from `node:`.
+/**
+ * Charts (SVG strings) and the HTML report. Browser-safe: nothing here imports from `node:`.
+ * @module gated/report
+ */
 export { lineChart } from "./svg/line-chart.js";
 export type { LineChartOptions, LineSeries } from "./svg/line-chart.js";
 export { forecastChart } from "./svg/forecast-chart.js";

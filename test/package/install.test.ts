@@ -5,7 +5,9 @@
 // (a GRU's forward equals the same GRU built from src/), a TypeScript user's type-check with
 // skipLibCheck off, `npx gated --help`, one epoch of the README's CO2 training (equal to the same
 // run from src/), and the one-line errors for data sets and Keras files whose optional package is
-// not installed. Removes its folder at the end.
+// not installed; and the README's TypeScript examples (the quick start, Models from TypeScript,
+// Speed: test/docs/blocks.ts reads them as test/docs/examples.test.ts does) with "gated" resolving
+// to the installed tarball. Removes its folder at the end.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Recurrent } from "../../src/index.js";
+import { assembleTs, chainOf, isRun, outputMismatch, readBlocks } from "../docs/blocks.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Targets of the issue "A package a JavaScript developer can pick up". */
@@ -74,6 +77,10 @@ function measure(nodeModules: string): { bytes: number; packages: Map<string, nu
   walk(nodeModules, "");
   return { bytes: du(nodeModules), packages };
 }
+
+/** The README's ts blocks that the docs test runs, all of them (quick start, Models from TypeScript, Speed). */
+const README_BLOCKS = readBlocks(join(ROOT, "README.md"), "README.md");
+const TSX = join(ROOT, "node_modules/tsx/dist/loader.mjs");
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
@@ -170,6 +177,23 @@ describe("the installed package", { timeout: 240_000 }, () => {
     assert.equal(got.assessment.metric, "RMSE");
     assert.equal(got.assessment.value, want.assessment.value);
     assert.ok(got.assessment.value < got.assessment.baseline, `RMSE ${got.assessment.value} vs the seasonal naive ${got.assessment.baseline}`);
+  });
+
+  it('"gated" in the installing project resolves to the installed tarball', () => {
+    const r = ok(run(process.execPath, ["--input-type=module", "-e", 'console.log(import.meta.resolve("gated"), import.meta.resolve("gated/node"))'], project), "import.meta.resolve");
+    assert.match(r.stdout, /project\/node_modules\/gated\/dist\/index\.js /);
+    assert.match(r.stdout, /project\/node_modules\/gated\/dist\/node\/index\.js\n/);
+  });
+
+  README_BLOCKS.forEach((b, i) => {
+    if (b.lang !== "ts" || !isRun(b)) return;
+    it(`the README's example at line ${b.line} runs against the installed package`, () => {
+      const file = `readme-${b.line}.ts`;
+      writeFileSync(join(project, file), assembleTs(chainOf(README_BLOCKS, i), (m) => m));
+      const r = ok(run(process.execPath, ["--import", TSX, file], project), `README.md:${b.line}`);
+      const shrunk = chainOf(README_BLOCKS, i).some((c) => c.shrink.length > 0);
+      if (b.output !== undefined && !shrunk) assert.equal(outputMismatch(b.output, r.stdout + r.stderr), null, `README.md:${b.line}: output\n${r.stdout}`);
+    });
   });
 
   it("a data set or a Keras file whose optional package is missing is one line naming the package, exit 1", () => {
