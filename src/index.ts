@@ -104,7 +104,7 @@ export type { SamplingOptions } from "./train/generate.js";
 export { predictSet, argmaxRows } from "./train/predict.js";
 export { seasonalNaive, forecastErrors, majorityAccuracy, unigramPerplexity } from "./train/baselines.js";
 export { Seq2seq } from "./seq2seq/model.js";
-export type { Seq2seqOptions, SideOptions, Seq2seqTape } from "./seq2seq/model.js";
+export type { Seq2seqOptions, SideOptions, Seq2seqTape, Seq2seqEntry } from "./seq2seq/model.js";
 export { ATTENTION_KINDS } from "./seq2seq/attention.js";
 export type { Attention, AttentionKind } from "./seq2seq/attention.js";
 export { AdditiveAttention } from "./seq2seq/attention-additive.js";

@@ -53,7 +53,7 @@ export interface Seq2seqOptions {
   readonly backend?: StackOptions<CellKind>["backend"];
 }
 
-export interface ParamEntry { readonly name: string; readonly offset: number; readonly size: number; readonly trainable: boolean }
+export interface Seq2seqEntry { readonly name: string; readonly offset: number; readonly size: number; readonly trainable: boolean }
 
 /** The values one training forward keeps for backward (see backward.ts). */
 export interface Seq2seqTape {
@@ -82,7 +82,7 @@ export class Seq2seq {
   readonly params: Vec;
   readonly grads: Vec;
   readonly mask: Uint8Array;
-  readonly entries: readonly ParamEntry[];
+  readonly entries: readonly Seq2seqEntry[];
 
   constructor(o: Seq2seqOptions) {
     const where = "seq2seq";
@@ -116,7 +116,7 @@ export class Seq2seq {
       ["source", this.sourceEmbedding], ["target", this.targetEmbedding], ["encoder", this.encoder], ["bridge", this.bridge!],
       ["decoder", this.decoder], ["attention", this.attention!], ["combine", this.combine!], ["output", this.output],
     ];
-    const entries: ParamEntry[] = [];
+    const entries: Seq2seqEntry[] = [];
     let offset = 0;
     const spans: [number, number][] = [];
     for (const [prefix, part] of parts) {
