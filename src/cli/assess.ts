@@ -3,7 +3,10 @@
  * forecasting → RMSE and MAE in the data's units vs seasonal naive; classification → accuracy vs
  * the majority class; next-character → perplexity and accuracy vs the unigram model.
  */
+import { windowsEndingIn } from "../data/time-split.js";
 import type { Dataset, SequenceSet } from "../data/types.js";
+import { backtest, modelForecaster, type BacktestResult } from "../train/backtest.js";
+import { holtWintersForecaster, seasonalNaiveForecaster, type Forecaster } from "../train/baselines.js";
 import type { Model } from "../model/model.js";
 import { forecastErrors, majorityAccuracy, seasonalNaive, unigramPerplexity } from "../train/baselines.js";
 import { evaluate } from "../train/evaluate.js";
@@ -80,6 +83,67 @@ function meanBaselineMse(train: SequenceSet, set: SequenceSet): number {
   let se = 0, n = 0;
   each(set, (o, v) => { se += (v - sum[o]! / count[o]!) ** 2; n++; });
   return n > 0 ? se / n : NaN;
+}
+
+/** The classical forecasters of a series: seasonal naive (or persistence), and Holt-Winters where it has a season. */
+export function classicalForecasters(season: number | undefined): Forecaster[] {
+  return [seasonalNaiveForecaster(season ?? 1), ...(season && season >= 2 ? [holtWintersForecaster(season)] : [])];
+}
+
+/**
+ * The classical forecasters' RMSE on the windows of a split, in the data's units, as the cells are
+ * scored: each is fitted once on the rows before the first window's origin, then forecasts every
+ * window from all rows before its origin (the first target column).
+ */
+export function baselineScores(d: Dataset, split: string): { name: string; value: number }[] {
+  const sr = d.series;
+  if (!sr) throw new UserError(`--baselines: the data set "${d.name}" is not a series; baselines are for forecasting data`);
+  const [start, end] = split === "test" ? [sr.testStart, sr.length] : split === "validation" ? [sr.validationStart, sr.testStart] : [0, sr.validationStart];
+  const { first, count } = windowsEndingIn(start, end, sr.window, sr.horizon), c = sr.targetColumns[0]!, F = sr.features;
+  const rows = (n: number) => ({ values: sr.values.subarray(0, n * F), features: F, target: c });
+  return classicalForecasters(sr.season).map((f) => {
+    let sq = 0, n = 0;
+    f.fit(rows(first + sr.window));
+    for (let w = 0; w < count; w++) {
+      const origin = first + w + sr.window, fc = f.forecast(rows(origin), sr.horizon);
+      for (let h = 0; h < sr.horizon; h++) { sq += (fc.mean[h]! - sr.values[(origin + h) * F + c]!) ** 2; n++; }
+    }
+    return { name: f.name, value: Math.sqrt(sq / n) };
+  });
+}
+
+/**
+ * `eval --backtest N`: N rolling origins at the end of the series, horizon the model's; the model
+ * (never refitted) beside the classical forecasters (refitted every fold, expanding window). The
+ * folds must lie after the model's training rows.
+ */
+export function backtestSeries(model: Model, d: Dataset, folds: number): BacktestResult[] {
+  const sr = d.series;
+  if (!sr) throw new UserError(`--backtest: the data set "${d.name}" is not a series; backtesting is for forecasting data`);
+  const series = { values: sr.values, features: sr.features, target: sr.targetColumns[0]! };
+  const o = { folds, horizon: sr.horizon, season: sr.season ?? 1 };
+  const firstOrigin = sr.length - sr.horizon * folds;
+  if (firstOrigin < sr.validationStart) {
+    throw new UserError(`--backtest ${folds}: ${folds} fold(s) of ${sr.horizon} step(s) start at row ${firstOrigin}, inside the model's training rows (0..${sr.validationStart - 1}); use at most ${Math.floor((sr.length - sr.validationStart) / sr.horizon)} folds`);
+  }
+  return [
+    backtest(series, modelForecaster(model), { ...o, refit: "first-fold" }),
+    ...classicalForecasters(sr.season).map((f) => backtest(series, f, { ...o, refit: "every-fold" })),
+  ];
+}
+
+export function describeBacktest(results: readonly BacktestResult[], unit: string): string {
+  const r0 = results[0]!, n = (v: number) => (Number.isNaN(v) ? "—" : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3));
+  const pct = (v: number) => (Number.isNaN(v) ? "—" : `${Math.round(100 * v)}%`);
+  const lines = [`backtest: ${r0.folds.length} rolling origin(s), horizon ${r0.folds[0]!.fold.testEnd - r0.folds[0]!.fold.testStart}, expanding window${unit ? ` (${unit})` : ""}`];
+  for (const r of results) {
+    lines.push(`  ${r.name}`);
+    for (const f of r.folds) {
+      lines.push(`    fold ${f.fold.index + 1}  train [0, ${f.fold.trainEnd})  test [${f.fold.testStart}, ${f.fold.testEnd})  RMSE ${n(f.rmse)}  MAE ${n(f.mae)}  MASE ${n(f.mase)}  cover80 ${pct(f.coverage80)}  cover95 ${pct(f.coverage95)}  CRPS ${n(f.crps)}`);
+    }
+    lines.push(`    mean ± sd  RMSE ${n(r.mean.rmse)} ± ${n(r.std.rmse)}  MAE ${n(r.mean.mae)} ± ${n(r.std.mae)}  MASE ${n(r.mean.mase)} ± ${n(r.std.mase)}  cover80 ${pct(r.mean.coverage80)}  cover95 ${pct(r.mean.coverage95)}  CRPS ${n(r.mean.crps)}`);
+  }
+  return lines.join("\n");
 }
 
 export function describeAssessment(a: Assessment): string {

@@ -15,11 +15,14 @@ import { Rng } from "../util/random.js";
 import { Dense } from "./dense.js";
 import { Dropout } from "./dropout.js";
 import { Embedding } from "./embedding.js";
+import { GaussianHead } from "./gaussian-head.js";
 import type { InitScheme } from "./init.js";
 import { LastStep } from "./last-step.js";
 import type { Act, Context, Layer } from "./layer.js";
 import { LayerNorm } from "./layer-norm.js";
+import { QuantileHead } from "./quantile-head.js";
 import { RecurrentLayer } from "./recurrent.js";
+import { StudentTHead } from "./student-t-head.js";
 
 export type LayerConfig = Readonly<Record<string, unknown>> & { readonly kind: string };
 
@@ -36,12 +39,15 @@ function makeLayer(c: LayerConfig, dtype: DType, backend: Backend): Layer {
     case "dropout": return new Dropout(c as never);
     case "layer-norm": return new LayerNorm(c as never);
     case "last-step": return new LastStep(c as never);
+    case "gaussian-head": return new GaussianHead(c as never);
+    case "student-t-head": return new StudentTHead(c as never);
+    case "quantile-head": return new QuantileHead(c as never);
     case "recurrent": {
       const { kind: _kind, ...options } = c;
       return new RecurrentLayer({ ...options, dtype, backend } as never);
     }
     default:
-      throw new OptionError(`model: unknown layer kind ${JSON.stringify(c.kind)}; valid kinds: dense, embedding, dropout, layer-norm, last-step, recurrent`);
+      throw new OptionError(`model: unknown layer kind ${JSON.stringify(c.kind)}; valid kinds: dense, embedding, dropout, layer-norm, last-step, recurrent, gaussian-head, student-t-head, quantile-head`);
   }
 }
 

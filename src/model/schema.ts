@@ -5,7 +5,7 @@
  *   spec    {format: "gated-model", version: 1, input, layers, task, data?, origin?}
  *   input   {kind: "features", features} | {kind: "tokens", vocabularySize}
  *   layers  a non-empty list, each by `kind`: dense, embedding, dropout, layer-norm, last-step,
- *           recurrent (the stack keys, then the cell's own options: their keys and values are
+ *           gaussian-head, student-t-head, quantile-head, recurrent (the stack keys, then the cell's own options: their keys and values are
  *           checked by building the cell, so a typo is refused, never ignored)
  *   task    {target, perStep, outputs, loss: {name, delta?}}
  *   data    the data facts (normalisation, vocabulary, classes, a forecaster's window...)
@@ -172,7 +172,13 @@ const recurrent = v.pipe(
   }),
 );
 
-const LAYER_KINDS = ["dense", "embedding", "dropout", "layer-norm", "last-step", "recurrent"];
+/** Quantile levels: strictly increasing, each in (0, 1). */
+const levels = leaf("an array of strictly increasing levels in (0, 1)", (m) => v.pipe(
+  v.array(v.pipe(v.number(m), v.gtValue(0, m), v.ltValue(1, m)), m), v.minLength(1, m),
+  v.check((q) => q.every((x, i) => i === 0 || x > q[i - 1]!), m),
+));
+
+const LAYER_KINDS = ["dense", "embedding", "dropout", "layer-norm", "last-step", "recurrent", "gaussian-head", "student-t-head", "quantile-head"];
 
 export const layer = v.variant("kind", [
   closed("a dense layer", { kind: kind("dense"), inputSize: posInt, outputSize: posInt, activation: v.optional(activation) }),
@@ -185,6 +191,9 @@ export const layer = v.variant("kind", [
     at: v.optional(choice(["final-state", "last-step"])),
   }),
   recurrent,
+  closed("a gaussian-head layer", { kind: kind("gaussian-head"), inputSize: posInt, targets: posInt }),
+  closed("a student-t-head layer", { kind: kind("student-t-head"), inputSize: posInt, targets: posInt }),
+  closed("a quantile-head layer", { kind: kind("quantile-head"), inputSize: posInt, targets: posInt, quantiles: v.optional(levels) }),
 ], (i) => (i.path ? `expected a layer kind (valid kinds: ${LAYER_KINDS.join(", ")}), got ${show(i.input)}` : `expected a layer (an object with a "kind"), got ${show(i.input)}`));
 
 export const layers = listOf("a non-empty array of layers", layer, 1);

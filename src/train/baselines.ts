@@ -6,9 +6,17 @@
  *   needs m ≤ window (and horizon ≤ m).
  * - Classification: always the most frequent training class.
  * - Next-token prediction: the training unigram distribution (its perplexity).
+ *
+ * Classical forecasters share one interface with trained models (Forecaster: fit on a history,
+ * forecast the next steps with a standard deviation per step), so backtests and `gated compare
+ * --baselines` treat them alike:
+ * - seasonal naive: ŷ_{T+h} = y_{T+h−m(k+1)}, k = ⌊(h−1)/m⌋;  σ_h = σ̂·√(k+1), σ̂ the RMS of its
+ *   in-sample one-season-ago errors (Hyndman & Athanasopoulos, FPP3 §5.5); m = 1 is persistence;
+ * - Holt-Winters additive (holt-winters.ts), fitted by least squares, its ETS(A,A,A) variance.
  */
 import type { Normalisation, SequenceSet } from "../data/types.js";
 import { OptionError } from "../errors/index.js";
+import { fitHoltWinters, holtWintersFilter, holtWintersForecast, type HoltWintersFit } from "./holt-winters.js";
 
 export interface ForecastErrors {
   readonly rmse: number;
@@ -62,4 +70,69 @@ export function unigramPerplexity(train: SequenceSet, test: SequenceSet): number
   let nll = 0;
   for (const c of test.y) nll -= Math.log(counts[c]! / total);
   return Math.exp(nll / test.y.length);
+}
+
+// ---- forecasters ---------------------------------------------------------------------------
+
+/** A forecast of one column: the mean and a standard deviation per step (Gaussian intervals). */
+export interface PointForecast {
+  readonly mean: Float64Array;          // [steps]
+  readonly sigma: Float64Array;         // [steps]
+}
+
+/** Rows [L, F] of a series in original units and the column forecast. */
+export interface SeriesRows {
+  readonly values: ArrayLike<number>;
+  readonly features: number;
+  readonly target: number;
+}
+
+export interface Forecaster {
+  readonly name: string;
+  /** Learn from the history (a trained model learns nothing here). */
+  fit(history: SeriesRows): void;
+  /** Forecast the `steps` values after the history, with what the last fit learned. */
+  forecast(history: SeriesRows, steps: number): PointForecast;
+}
+
+/** The target column of rows, as float64. */
+export function column(rows: SeriesRows): Float64Array {
+  const n = rows.values.length / rows.features, out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = rows.values[i * rows.features + rows.target]!;
+  return out;
+}
+
+export function seasonalNaiveForecaster(season = 1): Forecaster {
+  const m = Math.max(1, season);
+  return {
+    name: m > 1 ? `seasonal naive (season ${m})` : "persistence",
+    fit: () => {},
+    forecast(history, steps) {
+      const y = column(history), n = y.length;
+      if (n <= m) throw new OptionError(`${this.name}: needs more than ${m} values of history, got ${n}`);
+      let sq = 0;
+      for (let t = m; t < n; t++) sq += (y[t]! - y[t - m]!) ** 2;
+      const s = Math.sqrt(sq / (n - m)), mean = new Float64Array(steps), sigma = new Float64Array(steps);
+      for (let h = 1; h <= steps; h++) {
+        const k = Math.floor((h - 1) / m);
+        mean[h - 1] = y[n - 1 + h - m * (k + 1)]!;
+        sigma[h - 1] = s * Math.sqrt(k + 1);
+      }
+      return { mean, sigma };
+    },
+  };
+}
+
+export function holtWintersForecaster(season: number): Forecaster {
+  let fit: HoltWintersFit | null = null;
+  return {
+    name: `Holt-Winters additive (season ${season})`,
+    fit(history) { fit = fitHoltWinters(column(history), season); },
+    forecast(history, steps) {
+      if (!fit) throw new OptionError(`${this.name}: forecast before fit; call fit(history) first`);
+      // the fitted parameters and initial states, filtered through the history (which starts where the fit's did)
+      const y = column(history), f = holtWintersFilter(y, season, fit);
+      return holtWintersForecast({ ...fit, final: f, sigma2: fit.sigma2 }, steps);
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { createSpec, Model } from "../../model/model.js";
 import { htmlReport } from "../../report/html.js";
 import { lineChart } from "../../report/svg/line-chart.js";
 import { fit, type EpochRecord } from "../../train/fit.js";
-import { assess, type Assessment } from "../assess.js";
+import { assess, baselineScores, type Assessment } from "../assess.js";
 import { kindOf, openData, taskOf, type DataArgs } from "../data.js";
 import { addDataOptions, addFitOptions, createOptionsOf, fitOptionsOf, type FitArgs, type ModelArgs } from "../model-options.js";
 import { progress, progressMode } from "../progress.js";
@@ -20,7 +20,7 @@ import { writeSideOutput } from "../reports.js";
 const DEFAULT_CELLS = "gru,gru1,gru2,gru3,mgu,ligru,mingru,lstm";
 
 interface CompareArgs extends FitArgs, DataArgs {
-  data: string; cells: string; subset?: number; hidden?: number; out: string; json?: boolean; quiet?: boolean;
+  data: string; cells: string; subset?: number; hidden?: number; out: string; json?: boolean; quiet?: boolean; baselines?: boolean;
 }
 
 interface Row { cell: CellKind; parameters: number; secondsPerEpoch: number; history: EpochRecord[]; score: Assessment }
@@ -38,6 +38,7 @@ export function registerCompare(program: Command): void {
     .option("--out <file.html>", "report with the learning curves", "compare.html")
     .option("--json", "print the table as JSON")
     .option("--quiet", "no progress output")
+    .option("--baselines", "forecasting: add the classical forecasters (seasonal naive, Holt-Winters) to the table, scored like the cells")
     .action(async (a: CompareArgs) => {
       const cells = a.cells.split(",").map((s) => s.trim()) as CellKind[];
       for (const cell of cells) if (!CELL_KINDS.includes(cell)) throw new OptionError(`--cells: unknown cell "${cell}"; valid cells: ${CELL_KINDS.join(", ")}`);
@@ -55,13 +56,14 @@ export function registerCompare(program: Command): void {
         const seconds = (Date.now() - t0) / 1000;
         rows.push({ cell, parameters: model.net.trainableCount, secondsPerEpoch: seconds / r.history.length, history: [...r.history], score: assess(model, data, data.test ? "test" : "validation") });
       }
+      const baselines = a.baselines ? baselineScores(data, data.test ? "test" : "validation") : [];
       // the table is the result; the report beside it is written atomically, its failure a warning
       const wrote = writeSideOutput("the report", a.out, () => report(data.name, rows));
       if (a.json) {
-        process.stdout.write(JSON.stringify({ data: data.name, report: wrote ? a.out : null, rows: rows.map(({ history, ...r }) => ({ ...r, validationLoss: history.map((h) => h.validation?.loss ?? null) })) }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ data: data.name, report: wrote ? a.out : null, rows: rows.map(({ history, ...r }) => ({ ...r, validationLoss: history.map((h) => h.validation?.loss ?? null) })), ...(a.baselines ? { baselines } : {}) }, null, 2) + "\n");
         return;
       }
-      process.stdout.write(table(data.name, rows) + (wrote ? `report: ${a.out}\n` : ""));
+      process.stdout.write(table(data.name, rows, baselines) + (wrote ? `report: ${a.out}\n` : ""));
     });
 }
 
@@ -69,10 +71,13 @@ function fmt(a: Assessment): string {
   return a.metric === "accuracy" ? `${(100 * a.value).toFixed(2)}%` : a.value.toFixed(4);
 }
 
-function table(name: string, rows: Row[]): string {
+function table(name: string, rows: Row[], baselines: readonly { name: string; value: number }[] = []): string {
   const m = rows[0]!.score;
   const head = ["cell", "parameters", "s/epoch", `${m.split} ${m.metric}`];
-  const body = rows.map((r) => [r.cell, r.parameters.toLocaleString("en"), r.secondsPerEpoch.toFixed(2), fmt(r.score)]);
+  const body = [
+    ...rows.map((r) => [r.cell, r.parameters.toLocaleString("en"), r.secondsPerEpoch.toFixed(2), fmt(r.score)]),
+    ...baselines.map((b) => [b.name, "—", "—", fmt({ ...m, value: b.value })]),
+  ];
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ");
   return [`gated compare on ${name} (${m.baselineName}: ${fmt({ ...m, value: m.baseline })})`, line(head), w.map((n) => "-".repeat(n)).join("  "), ...body.map(line), ""].join("\n");

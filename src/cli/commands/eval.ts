@@ -8,12 +8,13 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { loadModel } from "../../node/files.js";
 import { evaluate } from "../../train/evaluate.js";
-import { assess, defaultSplit, describeAssessment, splitOf } from "../assess.js";
+import { assess, backtestSeries, defaultSplit, describeAssessment, describeBacktest, splitOf } from "../assess.js";
 import { conformToModel, openData, savedDataArgs, type GivenData } from "../data.js";
+import { UserError } from "../errors.js";
 import { addDataOptions } from "../model-options.js";
 
 interface EvalArgs extends GivenData {
-  split?: string; json?: boolean;
+  split?: string; json?: boolean; backtest?: number;
 }
 
 export function registerEval(program: Command): void {
@@ -22,6 +23,7 @@ export function registerEval(program: Command): void {
   addDataOptions(c);
   c.addOption(new Option("--split <name>", "which part of the data (default: test, or validation where the data has no test part)").choices(["train", "validation", "test"]))
     .option("--json", "print the metrics as JSON")
+    .option("--backtest <n>", "also backtest on n rolling origins at the end of the series (forecasting): each fold and the mean ± sd, beside the classical baselines", Number)
     .action(async (path: string, a: EvalArgs, cmd: Command) => {
       const model = loadModel(path);
       const { name, args, seed } = savedDataArgs(model, a, (k) => cmd.getOptionValueSource(k) === "cli", "eval");
@@ -29,13 +31,16 @@ export function registerEval(program: Command): void {
       const split = a.split ?? defaultSplit(data);
       const m = evaluate(model, splitOf(data, split));
       const score = assess(model, data, split);
+      if (a.backtest !== undefined && !(Number.isSafeInteger(a.backtest) && a.backtest >= 1)) throw new UserError(`--backtest: expected a positive integer number of folds, got ${a.backtest}`);
+      const folds = a.backtest ? backtestSeries(model, data, a.backtest) : undefined;
       if (a.json) {
-        process.stdout.write(JSON.stringify({ model: path, data: data.name, split, metrics: m, assessment: score }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ model: path, data: data.name, split, metrics: m, assessment: score, ...(folds ? { backtest: folds } : {}) }, null, 2) + "\n");
         return;
       }
       const lines = [`gated eval: ${basename(path, extname(path))} on ${data.name} (${split}, ${m.count} ${model.spec.task.perStep ? "steps" : "sequences"})`, `  loss ${m.loss.toFixed(4)}`];
       for (const [k, v] of Object.entries(m)) if (k !== "loss" && k !== "count" && v !== undefined) lines.push(`  ${k} ${k === "accuracy" ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`);
       lines.push(`  ${describeAssessment(score)}`);
+      if (folds) lines.push(describeBacktest(folds, score.unit));
       process.stdout.write(lines.join("\n") + "\n");
     });
 }

@@ -1,0 +1,133 @@
+/**
+ * Rolling-origin backtesting (Tashman 2000; FPP3 §5.10): forecast from several origins near the end
+ * of a series, each fold fitted only on what came before its origin, and score every fold.
+ *
+ *   fold i (i = 0..N−1, oldest first): origin o_i = L − H − (N − 1 − i)·step
+ *     train  [s_i, o_i)    s_i = 0 (expanding) or o_i − size (sliding)
+ *     test   [o_i, o_i + H)
+ *   so each fold's training data ends before its test data: no leakage by construction.
+ *
+ * refit "every-fold": fit on each fold's training rows; "first-fold": fit once on fold 0's and only
+ * forecast from later origins (a trained model never refits). Forecasts are scored in the data's
+ * units: RMSE, MAE, MASE (scaled by the seasonal-naive in-sample MAE of the fold's training part),
+ * coverage of the 80% and 95% Gaussian intervals and the Gaussian CRPS; the summary is the mean and
+ * the sample standard deviation over folds.
+ */
+import { OptionError, show } from "../errors/index.js";
+import type { Model } from "../model/model.js";
+import { forecastSeries } from "./forecast.js";
+import { column, type Forecaster, type SeriesRows } from "./baselines.js";
+import { coverage, gaussianInterval, mase, meanCrpsGaussian, naiveScale } from "./forecast-metrics.js";
+
+export interface BacktestOptions {
+  readonly folds: number;
+  readonly horizon: number;
+  /** Rows between consecutive origins (default: the horizon, so test parts do not overlap). */
+  readonly step?: number;
+  readonly window?: "expanding" | "sliding";
+  /** Training rows of a sliding window; the least training rows of an expanding one (default 1). */
+  readonly size?: number;
+  readonly refit?: "every-fold" | "first-fold";
+  /** Season of the MASE scale (default 1). */
+  readonly season?: number;
+}
+
+export interface Fold {
+  readonly index: number;
+  readonly trainStart: number;
+  readonly trainEnd: number;   // exclusive: the origin
+  readonly testStart: number;
+  readonly testEnd: number;    // exclusive
+}
+
+export interface FoldScore {
+  readonly fold: Fold;
+  readonly rmse: number;
+  readonly mae: number;
+  readonly mase: number;
+  readonly coverage80: number;
+  readonly coverage95: number;
+  readonly crps: number;
+}
+
+export type ScoreName = Exclude<keyof FoldScore, "fold">;
+export const SCORES: readonly ScoreName[] = ["rmse", "mae", "mase", "coverage80", "coverage95", "crps"];
+
+export interface BacktestResult {
+  readonly name: string;
+  readonly folds: readonly FoldScore[];
+  readonly mean: Readonly<Record<ScoreName, number>>;
+  /** Sample standard deviation over folds (0 for one fold). */
+  readonly std: Readonly<Record<ScoreName, number>>;
+}
+
+/** The folds of a series of `length` rows, oldest first. */
+export function rollingOrigins(length: number, o: BacktestOptions): Fold[] {
+  const where = "backtest";
+  for (const k of ["folds", "horizon"] as const) if (!Number.isSafeInteger(o[k]) || o[k] < 1) throw new OptionError(`${where}: ${k} must be a positive integer, got ${show(o[k])}`);
+  const step = o.step ?? o.horizon, size = o.size ?? 1, sliding = o.window === "sliding";
+  if (!Number.isSafeInteger(step) || step < 1) throw new OptionError(`${where}: step must be a positive integer, got ${show(o.step)}`);
+  const firstOrigin = length - o.horizon - (o.folds - 1) * step;
+  if (firstOrigin < size) {
+    throw new OptionError(`${where}: ${o.folds} fold(s) of horizon ${o.horizon} every ${step} row(s) need at least ${size + o.horizon + (o.folds - 1) * step} rows, the series has ${length}; use fewer folds or a shorter horizon`);
+  }
+  return Array.from({ length: o.folds }, (_, index) => {
+    const origin = firstOrigin + index * step;
+    return { index, trainStart: sliding ? origin - size : 0, trainEnd: origin, testStart: origin, testEnd: origin + o.horizon };
+  });
+}
+
+const rowsOf = (s: SeriesRows, start: number, end: number): SeriesRows => ({
+  values: Array.prototype.slice.call(s.values, start * s.features, end * s.features) as number[], features: s.features, target: s.target,
+});
+
+/** Backtests one forecaster over the folds of `series`. */
+export function backtest(series: SeriesRows, forecaster: Forecaster, o: BacktestOptions): BacktestResult {
+  const L = series.values.length / series.features, folds = rollingOrigins(L, o), y = column(series);
+  const scores: FoldScore[] = [];
+  for (const fold of folds) {
+    const train = rowsOf(series, fold.trainStart, fold.trainEnd);
+    if (o.refit !== "first-fold" || fold.index === 0) forecaster.fit(train);
+    const f = forecaster.forecast(train, o.horizon), actual = y.subarray(fold.testStart, fold.testEnd);
+    let sq = 0, abs = 0;
+    for (let h = 0; h < o.horizon; h++) { const d = f.mean[h]! - actual[h]!; sq += d * d; abs += Math.abs(d); }
+    // a point forecaster (σ not finite) has no intervals: its coverage and CRPS are NaN, never 0
+    const spread = f.sigma.every((v) => Number.isFinite(v) && v > 0);
+    scores.push({
+      fold, rmse: Math.sqrt(sq / o.horizon), mae: abs / o.horizon,
+      mase: mase(f.mean, actual, naiveScale(column(train), o.season ?? 1)),
+      coverage80: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.8), actual) : NaN,
+      coverage95: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.95), actual) : NaN,
+      crps: spread ? meanCrpsGaussian(f.mean, f.sigma, actual) : NaN,
+    });
+  }
+  return { name: forecaster.name, folds: scores, ...summarise(scores) };
+}
+
+export function summarise(scores: readonly FoldScore[]): Pick<BacktestResult, "mean" | "std"> {
+  const mean = {} as Record<ScoreName, number>, std = {} as Record<ScoreName, number>, n = scores.length;
+  for (const k of SCORES) {
+    const m = scores.reduce((s, x) => s + x[k], 0) / n;
+    mean[k] = m;
+    std[k] = n > 1 ? Math.sqrt(scores.reduce((s, x) => s + (x[k] - m) ** 2, 0) / (n - 1)) : 0;
+  }
+  return { mean, std };
+}
+
+/**
+ * A trained forecaster as a Forecaster: fit learns nothing (its training data must end before the
+ * first fold's origin for an honest backtest); forecasts are its point forecasts (σ = NaN).
+ */
+export function modelForecaster(model: Model, name = "model"): Forecaster {
+  const cols = model.spec.data?.targetColumns ?? [];
+  return {
+    name,
+    fit: () => {},
+    forecast(history, steps) {
+      const c = cols.indexOf(history.target);
+      if (c < 0) throw new OptionError(`backtest: the model forecasts columns ${cols.join(", ")}, not column ${history.target}`);
+      const out = forecastSeries(model, Float32Array.from(history.values), steps), C = cols.length;
+      return { mean: Float64Array.from({ length: steps }, (_, h) => out[h * C + c]!), sigma: new Float64Array(steps).fill(NaN) };
+    },
+  };
+}
