@@ -50,7 +50,7 @@ export type { InitScheme, InitKind } from "./layers/init.js";
 export { Model, createSpec } from "./model/model.js";
 export type { ModelSpec, CreateOptions, InputSpec, TaskSpec, DataInfo } from "./model/model.js";
 export {
-  sequential, sequentialSpec, recurrent, gru, mgu, ligru, libru, mingru, lstm, rnn, dense, dropout, embedding, layerNorm, lastStep,
+  sequential, sequentialSpec, recurrent, gru, mgu, ligru, libru, mingru, lstm, rnn, dense, dropout, embedding, layerNorm, lastStep, distributionHead,
 } from "./model/builder.js";
 export type { LayerDef, RecurrentArgs, SequentialInput, SequentialOptions } from "./model/builder.js";
 export { Outputs } from "./model/outputs.js";
@@ -145,3 +145,11 @@ export { ctcLoss } from "./train/ctc.js";
 export type { CtcOptions, CtcResult, CtcReduction } from "./train/ctc.js";
 export { ctcGreedyDecode, ctcPrefixBeamSearch, editDistance, labelErrorRate } from "./train/decode-ctc.js";
 export type { BeamOptions, BeamHypothesis } from "./train/decode-ctc.js";
+export { encodeSeq2seq, decodeSeq2seq, SEQ2SEQ_FORMAT } from "./seq2seq/file.js";
+export type { Seq2seqVocabularies, Seq2seqDataInfo, Seq2seqFile, DecodeSeq2seqOptions } from "./seq2seq/file.js";
+export { attentionMap, attentionGrid } from "./seq2seq/attention-map.js";
+export type { AttentionMap } from "./seq2seq/attention-map.js";
+export { loadArima, arimaForecaster, sarimaForecaster } from "./train/arima.js";
+export type { ArimaOrder, ArimaConstructor, ArimaInstance } from "./train/arima.js";
+export type { DistributionOption } from "./model/distribution.js";
+export type { ForecastIntervals } from "./model/outputs.js";

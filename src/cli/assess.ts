@@ -6,6 +6,7 @@
 import { windowsEndingIn } from "../data/time-split.js";
 import type { Dataset, SequenceSet } from "../data/types.js";
 import { backtest, modelForecaster, type BacktestResult } from "../train/backtest.js";
+import { optionalSarima } from "../train/arima.js";
 import { holtWintersForecaster, seasonalNaiveForecaster, type Forecaster } from "../train/baselines.js";
 import type { Model } from "../model/model.js";
 import { forecastErrors, majorityAccuracy, seasonalNaive, unigramPerplexity } from "../train/baselines.js";
@@ -45,12 +46,14 @@ export function assess(model: Model, d: Dataset, split: string): Assessment {
   const m = evaluate(model, set);
   if (kind === "forecast") {
     const sr = d.series!, norm = model.spec.data?.normalisation ?? d.normalisation;
-    const pred = predictSet(model, set);
+    // a distribution head's point forecast (mean or median), in the model's units as predictSet's
+    const pred = model.spec.task.distribution ? model.predict({ data: set.x, shape: [set.count, set.steps, set.features] }, { units: "model" }).data : predictSet(model, set);
     const ours = forecastErrors(pred, set, norm, sr.targetColumns);
     const naive = forecastErrors(seasonalNaive(set, sr.targetColumns, sr.horizon, sr.season), set, norm, sr.targetColumns);
+    const intervals = m.coverage95 !== undefined ? { "coverage 80%": m.coverage80!, "coverage 95%": m.coverage95 } : {};
     return {
       split, metric: "RMSE", value: ours.rmse, baselineName: sr.season ? `seasonal naive (season ${sr.season})` : "persistence",
-      baseline: naive.rmse, lowerIsBetter: true, extra: { MAE: ours.mae, "baseline MAE": naive.mae, loss: m.loss }, unit: sr.columns[sr.targetColumns[0]!] ?? "",
+      baseline: naive.rmse, lowerIsBetter: true, extra: { MAE: ours.mae, "baseline MAE": naive.mae, loss: m.loss, ...intervals }, unit: sr.columns[sr.targetColumns[0]!] ?? "",
     };
   }
   if (kind === "text") {
@@ -85,9 +88,14 @@ function meanBaselineMse(train: SequenceSet, set: SequenceSet): number {
   return n > 0 ? se / n : NaN;
 }
 
-/** The classical forecasters of a series: seasonal naive (or persistence), and Holt-Winters where it has a season. */
-export function classicalForecasters(season: number | undefined): Forecaster[] {
-  return [seasonalNaiveForecaster(season ?? 1), ...(season && season >= 2 ? [holtWintersForecaster(season)] : [])];
+/**
+ * The classical forecasters of a series: seasonal naive (or persistence), Holt-Winters where it has
+ * a season, and SARIMA(1,1,1)(0,1,1,s) (ARIMA(1,1,1) without a season) when the optional package
+ * `arima` is installed.
+ */
+export async function classicalForecasters(season: number | undefined): Promise<Forecaster[]> {
+  const arima = await optionalSarima(season ?? 1);
+  return [seasonalNaiveForecaster(season ?? 1), ...(season && season >= 2 ? [holtWintersForecaster(season)] : []), ...(arima ? [arima] : [])];
 }
 
 /**
@@ -95,13 +103,13 @@ export function classicalForecasters(season: number | undefined): Forecaster[] {
  * scored: each is fitted once on the rows before the first window's origin, then forecasts every
  * window from all rows before its origin (the first target column).
  */
-export function baselineScores(d: Dataset, split: string): { name: string; value: number }[] {
+export async function baselineScores(d: Dataset, split: string): Promise<{ name: string; value: number }[]> {
   const sr = d.series;
   if (!sr) throw new UserError(`--baselines: the data set "${d.name}" is not a series; baselines are for forecasting data`);
   const [start, end] = split === "test" ? [sr.testStart, sr.length] : split === "validation" ? [sr.validationStart, sr.testStart] : [0, sr.validationStart];
   const { first, count } = windowsEndingIn(start, end, sr.window, sr.horizon), c = sr.targetColumns[0]!, F = sr.features;
   const rows = (n: number) => ({ values: sr.values.subarray(0, n * F), features: F, target: c });
-  return classicalForecasters(sr.season).map((f) => {
+  return (await classicalForecasters(sr.season)).map((f) => {
     let sq = 0, n = 0;
     f.fit(rows(first + sr.window));
     for (let w = 0; w < count; w++) {
@@ -117,7 +125,7 @@ export function baselineScores(d: Dataset, split: string): { name: string; value
  * (never refitted) beside the classical forecasters (refitted every fold, expanding window). The
  * folds must lie after the model's training rows.
  */
-export function backtestSeries(model: Model, d: Dataset, folds: number): BacktestResult[] {
+export async function backtestSeries(model: Model, d: Dataset, folds: number): Promise<BacktestResult[]> {
   const sr = d.series;
   if (!sr) throw new UserError(`--backtest: the data set "${d.name}" is not a series; backtesting is for forecasting data`);
   const series = { values: sr.values, features: sr.features, target: sr.targetColumns[0]! };
@@ -128,7 +136,7 @@ export function backtestSeries(model: Model, d: Dataset, folds: number): Backtes
   }
   return [
     backtest(series, modelForecaster(model), { ...o, refit: "first-fold" }),
-    ...classicalForecasters(sr.season).map((f) => backtest(series, f, { ...o, refit: "every-fold" })),
+    ...(await classicalForecasters(sr.season)).map((f) => backtest(series, f, { ...o, refit: "every-fold" })),
   ];
 }
 

@@ -5,6 +5,8 @@
 import { Option, type Command } from "commander";
 import { CELL_KINDS, type CellKind } from "../cells/index.js";
 import { OptionError } from "../errors/index.js";
+import { DEFAULT_QUANTILES } from "../layers/quantile-head.js";
+import type { DistributionOption } from "../model/distribution.js";
 import type { CreateOptions } from "../model/model.js";
 import type { FitOptions } from "../train/fit.js";
 import { OPTIMIZERS, type OptimizerKind } from "../train/optimizers.js";
@@ -59,6 +61,8 @@ export function addModelOptions(c: Command): Command {
     .option("--recurrent-dropout <p>", "dropout on the recurrent connections, one mask per sequence", num("recurrent-dropout"))
     .option("--layer-norm", "layer normalisation after the recurrent stack")
     .option("--head <widths>", "hidden dense layers of the head (comma-separated)", list)
+    .addOption(new Option("--distribution <kind>", "forecasting: predict a distribution per value (intervals): its head and loss").choices(["gaussian", "student-t", "quantile"]))
+    .option("--quantiles <levels>", "with --distribution quantile: the levels (default 0.025,0.1,0.5,0.9,0.975)", list)
     .addOption(new Option("--backend <kind>", "kernels: auto (WebAssembly SIMD when available), wasm or reference").choices(["auto", "wasm", "reference"]).default("auto"));
 }
 
@@ -83,6 +87,7 @@ export interface ModelArgs {
   reset?: string; update?: string; gates?: string; gateActivation?: string; candidateActivation?: string; outputActivation?: string;
   activation?: string; clip?: number; normalisation?: string; mode?: string; scan?: string; candidate?: string; bias: boolean;
   embedding?: number; dropout?: number; recurrentDropout?: number; layerNorm?: boolean; head?: string[]; backend?: "auto" | "wasm" | "reference";
+  distribution?: "gaussian" | "student-t" | "quantile"; quantiles?: string[];
 }
 
 export interface FitArgs {
@@ -99,10 +104,19 @@ export function cellOptionsOf(a: ModelArgs): Record<string, unknown> {
   return o;
 }
 
+/** --distribution (and --quantiles) as createSpec's task.distribution, or undefined. */
+export function distributionOf(a: ModelArgs): DistributionOption | undefined {
+  if (a.quantiles && a.distribution !== "quantile") throw new OptionError("--quantiles are the levels of --distribution quantile");
+  if (a.distribution !== "quantile") return a.distribution;
+  return { quantiles: a.quantiles ? a.quantiles.map(Number) : [...DEFAULT_QUANTILES] };
+}
+
 export function createOptionsOf(a: ModelArgs, kind: DataKind, base: Pick<CreateOptions, "input" | "task" | "data">): CreateOptions {
-  const d = defaultsFor(kind);
+  const d = defaultsFor(kind), distribution = distributionOf(a);
+  if (distribution && base.task.target !== "regression") throw new OptionError("--distribution forecasts values; this data's target is classes");
   return {
     ...base,
+    ...(distribution ? { task: { ...base.task, distribution } } : {}),
     cell: a.cell, hiddenSize: a.hidden ?? d.hidden, layers: a.layers, direction: a.direction,
     cellOptions: cellOptionsOf(a) as never,
     ...(base.input.kind === "tokens" ? { embedding: a.embedding ?? d.embedding } : {}),

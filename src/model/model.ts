@@ -13,8 +13,9 @@ import type { DType } from "../kernels/types.js";
 import type { InitScheme } from "../layers/init.js";
 import { Sequential, type LayerConfig } from "../layers/sequential.js";
 import { resolveLoss } from "../train/losses.js";
-import type { LossSpec } from "../train/losses.js";
+import type { DistributionLossSpec, LossSpec } from "../train/losses.js";
 import type { Normalisation } from "../data/types.js";
+import { checkHead } from "./distribution.js";
 import { classify, generate, type Classification, type GenerateOptions } from "./classify.js";
 import type { ModelInput } from "./inputs.js";
 import type { Outputs } from "./outputs.js";
@@ -32,6 +33,8 @@ export interface TaskSpec {
   readonly perStep: boolean;
   readonly outputs: number;
   readonly loss: Required<LossSpec>;
+  /** A distribution head's loss: the last layer gives P parameters for each of the `outputs` targets (distribution.ts). */
+  readonly distribution?: DistributionLossSpec;
 }
 
 /** Facts about the training data that using the model needs. */
@@ -86,7 +89,8 @@ export class Model {
     const first = this.net.layers[0]!, last = this.net.layers[this.net.layers.length - 1]!;
     const inWidth = spec.input.kind === "features" ? spec.input.features : spec.input.vocabularySize;
     if (first.inputFeatures !== inWidth) throw new OptionError(`model: the first layer takes ${first.inputFeatures} features, the input has ${inWidth}`);
-    if (last.outputFeatures !== spec.task.outputs) throw new OptionError(`model: the last layer gives ${last.outputFeatures} outputs, the task needs ${spec.task.outputs}`);
+    if (spec.task.distribution) checkHead("model", spec.task.distribution, last, spec.task.outputs);
+    else if (last.outputFeatures !== spec.task.outputs) throw new OptionError(`model: the last layer gives ${last.outputFeatures} outputs, the task needs ${spec.task.outputs}`);
   }
 
   /** A copy of this model's spec with other data facts. */

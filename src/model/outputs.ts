@@ -7,6 +7,21 @@ import type { Layout } from "./inputs.js";
 
 export type NestedOutput = number[][] | number[][][];
 
+/**
+ * A distribution head's forecast beside its point forecast (Outputs.data): each array has the
+ * point forecast's shape, in the same units; `parameters` are the head's own, P per target
+ * (in the data's units: locations by std and mean, scales by std, ν as is).
+ */
+export interface ForecastIntervals {
+  readonly lower80: Float64Array;
+  readonly upper80: Float64Array;
+  readonly lower95: Float64Array;
+  readonly upper95: Float64Array;
+  readonly parameters: Float64Array;
+  /** "gaussian-nll" (point = mean), "student-t-nll" (mean), "pinball" (median, or the middle quantile). */
+  readonly distribution: string;
+}
+
 export class Outputs {
   /**
    * data: the values, in the model's dtype; shape: [B, O] per sequence, [B, T, O] per step
@@ -18,6 +33,8 @@ export class Outputs {
     readonly shape: readonly number[],
     readonly layout: Layout = "batch-major",
     readonly lengths: Int32Array | null = null,
+    /** A distribution head's intervals and parameters (distribution.ts), else undefined. */
+    readonly intervals?: ForecastIntervals,
   ) {}
 
   /** The values as nested arrays of numbers, [B][O] or [B][T][O] (rows cut to their lengths). */

@@ -11,6 +11,10 @@
  * (float32 models round the normalised values to float32, as the training windows were stored).
  * Nothing else is denormalised: other regression outputs are returned as the network gives them,
  * class outputs are logits (classify gives probabilities). `units: "model"` skips both steps.
+ * A distribution head's model (distribution.ts) gives its point forecast as the outputs, and its
+ * 80%/95% intervals and parameters in `intervals`: with y → a·y + c as above (a = std[col],
+ * c = std[col]·n[last, col] when relative + mean[col]), locations and interval ends map by it,
+ * scales by a.
  *
  * Shape legend: B rows, T steps, W values per step, O outputs, C target columns, L history rows.
  */
@@ -20,7 +24,8 @@ import { forecastSeries } from "../train/forecast.js";
 import { Rng } from "../util/random.js";
 import { readInput, type InputKind, type Layout, type ModelInput, type ReadInput } from "./inputs.js";
 import type { Model } from "./model.js";
-import { Outputs } from "./outputs.js";
+import { denormalise, intervalsOf, parameterCount } from "./distribution.js";
+import { Outputs, type ForecastIntervals } from "./outputs.js";
 
 export interface PredictOptions {
   /** Each row's valid steps (default: every step, or each nested row's own length). */
@@ -62,25 +67,40 @@ export function predict(model: Model, x: ModelInput, o: PredictOptions = {}): Ou
 /** Runs read input through the model in batches of rows. */
 export function run(model: Model, r: ReadInput, layout: Layout, batchSize: number, sc: Scaling | null): Outputs {
   const net = model.net, ctx = net.context(false, new Rng(0)), { B, T } = r;
-  const { outputs: O, perStep } = model.spec.task;
+  const { outputs: O, perStep, distribution: dist } = model.spec.task;
+  const P = dist ? parameterCount(dist) : 1, R = O * P; // R raw values per position
   const per = perStep ? T * O : O;
-  const out = net.kernels.alloc(B * per);
+  const out = net.kernels.alloc(B * per), params = dist ? new Float64Array(B * per * P) : null;
   net.setCarry(false);
   for (let at = 0; at < B; at += batchSize) {
     const n = Math.min(batchSize, B - at);
     const { act, last } = gather(model, r, at, n, sc);
-    const y = net.forward(act, ctx).data; // [T', n, O]
+    const y = net.forward(act, ctx).data; // [T', n, R]
     for (let b = 0; b < n; b++) {
       const row = at + b, len = r.lengths ? r.lengths[row]! : T;
       for (let t = 0; t < (perStep ? len : 1); t++) {
-        const dst = !perStep ? row * O : layout === "batch-major" ? (row * T + t) * O : (t * B + row) * O;
-        for (let j = 0; j < O; j++) out[dst + j] = sc ? unscale(sc, y[(t * n + b) * O + j]!, j, last, b) : y[(t * n + b) * O + j]!;
+        const dst = !perStep ? row * O : layout === "batch-major" ? (row * T + t) * O : (t * B + row) * O, src = (t * n + b) * R;
+        if (!params) {
+          for (let j = 0; j < O; j++) out[dst + j] = sc ? unscale(sc, y[src + j]!, j, last, b) : y[src + j]!;
+          continue;
+        }
+        for (let j = 0; j < R; j++) params[dst * P + j] = y[src + j]!;
+        if (sc) for (let j = 0; j < O; j++) denormalise(dist!, params, (dst + j) * P, scaleOf(sc, j), unscale(sc, 0, j, last, b));
       }
     }
   }
   const shape = !perStep ? [B, O] : layout === "batch-major" ? [B, T, O] : [T, B, O];
-  return new Outputs(out, shape, layout, perStep ? r.lengths : null);
+  return new Outputs(out, shape, layout, perStep ? r.lengths : null, params ? withIntervals(dist!, params, out) : undefined);
 }
+
+/** The point forecast written into `out` and the intervals of parameters [N·O, P]. */
+function withIntervals(dist: NonNullable<Model["spec"]["task"]["distribution"]>, params: Float64Array, out: Float32Array | Float64Array): ForecastIntervals {
+  const iv = intervalsOf(dist, params);
+  out.set(iv.point);
+  return { lower80: iv.lower80, upper80: iv.upper80, lower95: iv.lower95, upper95: iv.upper95, parameters: params, distribution: dist.name };
+}
+
+const scaleOf = (sc: Scaling, j: number): number => sc.std[sc.cols[j % sc.cols.length]!]!;
 
 /** Rows at..at+n as a time-major Act, scaled; `last` holds each row's last normalised row [n, W]. */
 function gather(model: Model, r: ReadInput, at: number, n: number, sc: Scaling | null): { act: Act; last: Float64Array } {
@@ -121,8 +141,27 @@ export function forecast(model: Model, series: unknown, steps?: number): Outputs
   if (!(Number.isSafeInteger(n) && n >= 1)) throw new OptionError(`forecast: steps: expected a positive integer, got ${show(steps)}`);
   const r = readInput("forecast", historyAsBatch(series, F), { tokens: false, width: F });
   if (r.T < d.window) throw new ShapeError(`forecast: the model reads windows of ${d.window} rows; the history has ${r.T}`);
+  if (model.spec.task.distribution) return forecastIntervals(model, r, n);
   const values = forecastSeries(model, Float32Array.from(r.x), n);
   return new Outputs(values, [n, d.targetColumns.length]);
+}
+
+/**
+ * A distribution head's forecast: the point forecast [steps, C] and its intervals, from the last
+ * `window` rows. Only up to the horizon: feeding a point forecast back would give intervals that
+ * ignore the uncertainty of what was fed back.
+ */
+function forecastIntervals(model: Model, r: ReadInput, steps: number): Outputs {
+  const d = model.spec.data!, W = d.window!, H = d.horizon!, C = d.targetColumns!.length;
+  if (steps > H) throw new OptionError(`forecast: a model with a ${model.spec.task.distribution!.name} head forecasts at most its horizon (${H} steps) with intervals; got steps ${steps} (train with a longer --horizon)`);
+  const x = Float64Array.from(r.x.subarray((r.T - W) * r.W));
+  const o = run(model, readInput("forecast", { data: x, shape: [1, W, r.W] }, inputKind(model)), "batch-major", 1, scaling(model));
+  const n = steps * C, cut = (a: Float64Array) => a.slice(0, n), iv = o.intervals!;
+  const P = iv.parameters.length / (H * C);
+  return new Outputs(o.data.slice(0, n), [steps, C], "batch-major", null, {
+    lower80: cut(iv.lower80), upper80: cut(iv.upper80), lower95: cut(iv.lower95), upper95: cut(iv.upper95),
+    parameters: iv.parameters.slice(0, n * P), distribution: iv.distribution,
+  });
 }
 
 /** A history (number[], number[][] or {data, shape: [L, F]}) as a batch of one row. */

@@ -1,6 +1,7 @@
 /**
  * createSpec: the common shape as one preset of the builder (builder.ts),
- *   [embedding] → recurrent stack → [layer norm] → [dropout] → [last step] → [dense head...] → dense,
+ *   [embedding] → recurrent stack → [layer norm] → [dropout] → [last step] → [dense head...] → dense
+ *   (or, with task.distribution, a distribution head of `outputs` targets),
  * writing exactly the spec it always wrote (model files and tests depend on it).
  */
 import type { CellKind, CellOptionsByKind } from "../cells/index.js";
@@ -8,7 +9,8 @@ import { OptionError } from "../errors/index.js";
 import type { ActivationSpec } from "../kernels/activations.js";
 import type { Direction } from "../sequence/recurrent.js";
 import type { LossName, LossSpec } from "../train/losses.js";
-import { composeSpec, dense, dropout, embedding, lastStep, layerNorm, recurrent, type LayerDef } from "./builder.js";
+import type { DistributionOption } from "./distribution.js";
+import { composeSpec, dense, distributionHead, dropout, embedding, lastStep, layerNorm, recurrent, type LayerDef } from "./builder.js";
 import type { DataInfo, InputSpec, ModelSpec } from "./model.js";
 import { createOptions, validate } from "./schema.js";
 
@@ -32,7 +34,11 @@ export interface CreateOptions<K extends CellKind = CellKind> {
   /** Hidden widths of the head before the output layer, and their activation (default Relu). */
   readonly head?: readonly number[];
   readonly headActivation?: string;
-  readonly task: { readonly target: "regression" | "class"; readonly perStep: boolean; readonly outputs: number; readonly loss?: LossSpec | LossName };
+  readonly task: {
+    readonly target: "regression" | "class"; readonly perStep: boolean; readonly outputs: number; readonly loss?: LossSpec | LossName;
+    /** Forecast each output as a distribution (its last layer a distribution head; intervals from predict and forecast). */
+    readonly distribution?: DistributionOption;
+  };
   readonly data?: DataInfo;
 }
 
@@ -54,6 +60,6 @@ export function createSpec<K extends CellKind>(o: CreateOptions<K>): ModelSpec {
   if (o.dropout) defs.push(dropout({ rate: o.dropout, mask: o.dropoutMask ?? "element" }));
   if (!o.task.perStep) defs.push(lastStep());
   for (const h of o.head ?? []) defs.push(dense({ units: h, activation: (o.headActivation ?? "Relu") as ActivationSpec }));
-  defs.push(dense({ units: o.task.outputs }));
+  defs.push(o.task.distribution ? distributionHead({ distribution: o.task.distribution, targets: o.task.outputs }) : dense({ units: o.task.outputs }));
   return composeSpec("createSpec", o.input, defs, o.task.target, o.task.loss, o.data);
 }

@@ -7,7 +7,8 @@
  *   layers  a non-empty list, each by `kind`: dense, embedding, dropout, layer-norm, last-step,
  *           gaussian-head, student-t-head, quantile-head, recurrent (the stack keys, then the cell's own options: their keys and values are
  *           checked by building the cell, so a typo is refused, never ignored)
- *   task    {target, perStep, outputs, loss: {name, delta?}}
+ *   task    {target, perStep, outputs, loss: {name, delta?}, distribution?: {name, quantiles?}}
+ *           (with a distribution the last layer is its head, of `outputs` targets; see model/distribution.ts)
  *   data    the data facts (normalisation, vocabulary, classes, a forecaster's window...)
  *
  * The schema checks types, ranges and the facts that must agree (a forecaster's window, horizon,
@@ -22,7 +23,7 @@ import { GatedError, OptionError, show } from "../errors/index.js";
 import { resolveActivation } from "../kernels/activations.js";
 import { BACKENDS } from "../kernels/select.js";
 import { INIT_SCHEMES } from "../layers/init.js";
-import { LOSSES } from "../train/losses.js";
+import { DISTRIBUTION_LOSSES, LOSSES } from "../train/losses.js";
 
 type Issue = v.BaseIssue<unknown>;
 type Msg = (issue: Issue) => string;
@@ -207,8 +208,10 @@ export const input = v.variant("kind", [
 
 export const target = choice(["regression", "class"]);
 export const lossName = choice(LOSSES, "a loss");
+const distribution = closed("a distribution {name, quantiles?}", { name: choice(DISTRIBUTION_LOSSES, "a distribution loss"), quantiles: v.optional(levels) });
 const task = closed("a task {target, perStep, outputs, loss}", {
   target, perStep: bool, outputs: posInt, loss: closed("a loss {name, delta?}", { name: lossName, delta: v.optional(positive) }),
+  distribution: v.optional(distribution),
 });
 
 const normalisation = closed("a normalisation {mean, std}", {
@@ -246,7 +249,7 @@ const origin = closed("an origin {format, facts}", { format: text, facts: listOf
 
 type SpecValue = {
   input: { kind: "features"; features: number } | { kind: "tokens"; vocabularySize: number };
-  task: { target: string; outputs: number; loss: { name: string } };
+  task: { target: string; outputs: number; loss: { name: string }; distribution?: { name: string; quantiles?: number[] } };
   data?: DataValue & { vocabulary?: string[]; classes?: string[] };
 };
 
@@ -255,6 +258,10 @@ function checkSpec(s: SpecValue, add: AddIssue): void {
   const { task: t, data: d, input: inp } = s;
   if ((t.loss.name === "cross-entropy") !== (t.target === "class")) {
     return add({ message: `loss "${t.loss.name}" does not fit a ${t.target} target (class targets use cross-entropy; regression uses mse, mae, huber or binary-cross-entropy)`, path: at(s, "task", "loss", "name") });
+  }
+  if (t.distribution && t.target !== "regression") return add({ message: `a distribution forecasts values; the target is ${t.target}`, path: at(s, "task", "distribution") });
+  if (t.distribution && (t.distribution.name === "pinball") !== (t.distribution.quantiles !== undefined)) {
+    return add({ message: `quantiles belong to pinball (and pinball needs them), got ${show(t.distribution)}`, path: at(s, "task", "distribution") });
   }
   if (!d) return;
   if (d.window !== undefined && d.horizon !== undefined && d.targetColumns && t.outputs !== d.horizon * d.targetColumns.length) {
@@ -303,6 +310,8 @@ export const createOptions = v.pipe(
     task: closed("a task {target, perStep, outputs, loss?}", {
       target, perStep: bool, outputs: posInt,
       loss: v.optional(v.union([lossName, closed("a loss {name, delta?}", { name: lossName, delta: v.optional(positive) })], expected(`a loss name (${LOSSES.join(", ")}) or {name, delta?}`))),
+      distribution: v.optional(v.union([choice(["gaussian", "student-t"]), closed("quantiles {quantiles}", { quantiles: levels })],
+        expected("a distribution: \"gaussian\", \"student-t\" or { quantiles: [levels] }"))),
     }),
     data: v.optional(data),
   }),

@@ -53,7 +53,7 @@ export interface Seq2seqOptions {
   readonly backend?: StackOptions<CellKind>["backend"];
 }
 
-export interface Seq2seqEntry { readonly name: string; readonly offset: number; readonly size: number; readonly trainable: boolean }
+export interface Seq2seqEntry { readonly name: string; readonly shape: readonly number[]; readonly offset: number; readonly size: number; readonly trainable: boolean }
 
 /** The values one training forward keeps for backward (see backward.ts). */
 export interface Seq2seqTape {
@@ -121,10 +121,10 @@ export class Seq2seq {
     const spans: [number, number][] = [];
     for (const [prefix, part] of parts) {
       const start = offset;
-      if (part instanceof Recurrent) for (const e of part.entries) entries.push({ name: `${prefix}.${e.name}`, offset: offset + e.offset, size: e.size, trainable: e.trainable });
+      if (part instanceof Recurrent) for (const e of part.entries) entries.push({ name: `${prefix}.${e.name}`, shape: e.shape, offset: offset + e.offset, size: e.size, trainable: e.trainable });
       else if (part) {
         let inner = offset;
-        for (const p of part.params) { const n = p.shape.reduce((a, b) => a * b, 1); entries.push({ name: `${prefix}.${p.name}`, offset: inner, size: n, trainable: true }); inner += n; }
+        for (const p of part.params) { const n = p.shape.reduce((a, b) => a * b, 1); entries.push({ name: `${prefix}.${p.name}`, shape: p.shape, offset: inner, size: n, trainable: true }); inner += n; }
       }
       offset += part ? (part instanceof Recurrent ? part.params.length : part.paramCount) : 0;
       spans.push([start, offset]);
@@ -196,12 +196,16 @@ export class Seq2seq {
     return x;
   }
 
-  /** Decoder outputs h [T, B, H] → logits [T, B, V] (attention and combine when present). */
-  head(h: Vec, T: number, B: number, train: boolean): Vec {
+  /**
+   * Decoder outputs h [T, B, H] → logits [T, B, V] (attention and combine when present); `seen`,
+   * when given, receives the attention weights α [T, B, S].
+   */
+  head(h: Vec, T: number, B: number, train: boolean, seen?: (weights: Vec) => void): Vec {
     const ctx = this.context(train), H = this.decoder.hiddenSize, C = this.memorySize;
     let top: Act = { data: h, T, B, F: H, lengths: null };
     if (this.attention && this.combine) {
-      const { context } = this.attention.forward(h, T);
+      const { context, weights } = this.attention.forward(h, T);
+      seen?.(weights);
       // h̃_t = tanh(W_c [c_t ; h_t] + b_c)
       const cat = this.kernels.alloc(T * B * (C + H));
       for (let n = 0; n < T * B; n++) {
@@ -214,13 +218,13 @@ export class Seq2seq {
   }
 
   /** Teacher-forced forward: logits [T, B, V] and, when training, the tape backward reads. */
-  forward(batch: import("./batch.js").Seq2seqBatch, train: boolean, decoderIds: Int32Array = batch.targetIn) {
+  forward(batch: import("./batch.js").Seq2seqBatch, train: boolean, decoderIds: Int32Array = batch.targetIn, seen?: (weights: Vec) => void) {
     const { S, T, B } = batch;
     const enc = this.encode(batch.source, S, B, batch.sourceLengths, train);
     const x = this.decoderInput(decoderIds, T, B, enc.summary, train);
     const H = this.decoder.hiddenSize, Ld = this.decoder.layers;
     const dec = this.decoder.forward({ data: x, shape: [T, B, this.decoder.inputSize] }, { train, lengths: batch.targetLengths, initialState: { data: enc.init, shape: [Ld, B, H] } });
-    const logits = this.head(dec.output.data, T, B, train);
+    const logits = this.head(dec.output.data, T, B, train, seen);
     const tape: Seq2seqTape | null = train ? { batch, encTape: enc.tape!, decTape: dec.tape!, memory: enc.memory, summary: enc.summary, decOut: dec.output.data } : null;
     return { logits, tape };
   }

@@ -16,8 +16,8 @@
 import { OptionError, show } from "../errors/index.js";
 import type { Model } from "../model/model.js";
 import { forecastSeries } from "./forecast.js";
-import { column, type Forecaster, type SeriesRows } from "./baselines.js";
-import { coverage, gaussianInterval, mase, meanCrpsGaussian, naiveScale } from "./forecast-metrics.js";
+import { column, type Forecaster, type PointForecast, type SeriesRows } from "./baselines.js";
+import { coverage, crpsFromQuantiles, gaussianInterval, mase, meanCrpsGaussian, naiveScale } from "./forecast-metrics.js";
 
 export interface BacktestOptions {
   readonly folds: number;
@@ -91,17 +91,36 @@ export function backtest(series: SeriesRows, forecaster: Forecaster, o: Backtest
     const f = forecaster.forecast(train, o.horizon), actual = y.subarray(fold.testStart, fold.testEnd);
     let sq = 0, abs = 0;
     for (let h = 0; h < o.horizon; h++) { const d = f.mean[h]! - actual[h]!; sq += d * d; abs += Math.abs(d); }
-    // a point forecaster (σ not finite) has no intervals: its coverage and CRPS are NaN, never 0
-    const spread = f.sigma.every((v) => Number.isFinite(v) && v > 0);
     scores.push({
       fold, rmse: Math.sqrt(sq / o.horizon), mae: abs / o.horizon,
-      mase: mase(f.mean, actual, naiveScale(column(train), o.season ?? 1)),
-      coverage80: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.8), actual) : NaN,
-      coverage95: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.95), actual) : NaN,
-      crps: spread ? meanCrpsGaussian(f.mean, f.sigma, actual) : NaN,
+      mase: mase(f.mean, actual, naiveScale(column(train), o.season ?? 1)), ...intervalScores(f, actual),
     });
   }
   return { name: forecaster.name, folds: scores, ...summarise(scores) };
+}
+
+/**
+ * Coverage and CRPS of a forecast's intervals: Gaussian from σ; a distribution head's own ends, its
+ * CRPS from the five quantiles they and the point make (2.5, 10, 50, 90, 97.5%: coarse, but the
+ * same for every head). A point forecaster (σ not finite, no intervals) has none: NaN, never 0.
+ */
+function intervalScores(f: PointForecast, actual: Float64Array): Pick<FoldScore, "coverage80" | "coverage95" | "crps"> {
+  const iv = f.intervals;
+  if (iv) {
+    const n = actual.length, q = new Float64Array(n * 5);
+    for (let i = 0; i < n; i++) q.set([iv.lower95[i]!, iv.lower80[i]!, f.mean[i]!, iv.upper80[i]!, iv.upper95[i]!], i * 5);
+    return {
+      coverage80: coverage({ level: 0.8, lower: iv.lower80, upper: iv.upper80 }, actual),
+      coverage95: coverage({ level: 0.95, lower: iv.lower95, upper: iv.upper95 }, actual),
+      crps: crpsFromQuantiles(q, [0.025, 0.1, 0.5, 0.9, 0.975], actual),
+    };
+  }
+  const spread = f.sigma.every((v) => Number.isFinite(v) && v > 0);
+  return {
+    coverage80: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.8), actual) : NaN,
+    coverage95: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.95), actual) : NaN,
+    crps: spread ? meanCrpsGaussian(f.mean, f.sigma, actual) : NaN,
+  };
 }
 
 export function summarise(scores: readonly FoldScore[]): Pick<BacktestResult, "mean" | "std"> {
@@ -116,7 +135,8 @@ export function summarise(scores: readonly FoldScore[]): Pick<BacktestResult, "m
 
 /**
  * A trained forecaster as a Forecaster: fit learns nothing (its training data must end before the
- * first fold's origin for an honest backtest); forecasts are its point forecasts (σ = NaN).
+ * first fold's origin for an honest backtest); forecasts are its point forecasts (σ = NaN), with a
+ * distribution head's own 80% and 95% intervals.
  */
 export function modelForecaster(model: Model, name = "model"): Forecaster {
   const cols = model.spec.data?.targetColumns ?? [];
@@ -126,8 +146,19 @@ export function modelForecaster(model: Model, name = "model"): Forecaster {
     forecast(history, steps) {
       const c = cols.indexOf(history.target);
       if (c < 0) throw new OptionError(`backtest: the model forecasts columns ${cols.join(", ")}, not column ${history.target}`);
+      if (model.spec.task.distribution) return headForecast(model, history, steps, c, cols.length);
       const out = forecastSeries(model, Float32Array.from(history.values), steps), C = cols.length;
       return { mean: Float64Array.from({ length: steps }, (_, h) => out[h * C + c]!), sigma: new Float64Array(steps).fill(NaN) };
     },
+  };
+}
+
+/** A distribution head's forecast of column c (of C) with its intervals (model.forecast: at most its horizon). */
+function headForecast(model: Model, history: SeriesRows, steps: number, c: number, C: number): PointForecast {
+  const f = model.forecast({ data: history.values, shape: [history.values.length / history.features, history.features] }, steps), iv = f.intervals!;
+  const pick = (a: ArrayLike<number>) => Float64Array.from({ length: steps }, (_, h) => a[h * C + c]!);
+  return {
+    mean: pick(f.data), sigma: new Float64Array(steps).fill(NaN),
+    intervals: { lower80: pick(iv.lower80), upper80: pick(iv.upper80), lower95: pick(iv.lower95), upper95: pick(iv.upper95) },
   };
 }

@@ -74,10 +74,14 @@ export function unigramPerplexity(train: SequenceSet, test: SequenceSet): number
 
 // ---- forecasters ---------------------------------------------------------------------------
 
-/** A forecast of one column: the mean and a standard deviation per step (Gaussian intervals). */
+/**
+ * A forecast of one column: the mean and a standard deviation per step (Gaussian intervals), or,
+ * from a distribution head, the point forecast with its own 80% and 95% intervals (sigma NaN).
+ */
 export interface PointForecast {
   readonly mean: Float64Array;          // [steps]
   readonly sigma: Float64Array;         // [steps]
+  readonly intervals?: { readonly lower80: Float64Array; readonly upper80: Float64Array; readonly lower95: Float64Array; readonly upper95: Float64Array };
 }
 
 /** Rows [L, F] of a series in original units and the column forecast. */

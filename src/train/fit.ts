@@ -12,8 +12,7 @@ import { checkModel, checkSet } from "./check-set.js";
 import { Rng } from "../util/random.js";
 import { gatherBatch } from "./batches.js";
 import type { Checkpoint, TrainState } from "./checkpoint.js";
-import { evaluate, MetricSum, type Metrics } from "./evaluate.js";
-import { computeLoss } from "./losses.js";
+import { evaluate, MetricSum, taskLoss, type Metrics } from "./evaluate.js";
 import { clipByGlobalNorm, clipByValue, Optimizer, type OptimizerOptions } from "./optimizers.js";
 import { makeSchedule, type ScheduleOptions } from "./schedules.js";
 
@@ -208,7 +207,7 @@ function trainBatch(model: Model, opt: Optimizer, set: SequenceSet, rows: Int32A
     net.zeroGrads();
     const out = net.forward(b.input, ctx);
     const dy = net.kernels.alloc(out.data.length);
-    const r = computeLoss(task.loss, { y: out.data, T: out.T, B: out.B, O: out.F, target: b.target, lengths: task.perStep ? b.lengths : null }, dy);
+    const r = taskLoss(model, { y: out.data, T: out.T, B: out.B, O: out.F, target: b.target, lengths: task.perStep ? b.lengths : null }, dy);
     if (!Number.isFinite(r.loss)) {
       throw new ValueError(`fit: the loss became ${r.loss} at epoch ${st.epoch + 1}, batch ${st.batch + 1} (step ${st.step + 1}); the parameters before this batch are intact${o.checkpoint ? " and the last checkpoint can be resumed" : ""}. Lower the learning rate or clip gradients (clipNorm).`);
     }

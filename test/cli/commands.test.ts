@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { loadModel } from "../../src/node/files.js";
 import { gated } from "./run.js";
 
@@ -85,6 +85,9 @@ describe("gated on text and classification", { timeout: 180_000 }, () => {
 });
 
 describe("--threads", { timeout: 120_000 }, () => {
+  // the WebAssembly kernels' threads (the native backend runs its forward loops on one thread)
+  before(() => { process.env.GATED_NATIVE = "off"; });
+  after(() => { delete process.env.GATED_NATIVE; });
   it("one thread or two: the same model, bit for bit", async () => {
     const files = [1, 2].map((t) => join(dir, `threads-${t}.safetensors`));
     const runs = await Promise.all([1, 2].map((t, i) => gated(["train", "--data", "co2", "--epochs", "2", "--hidden", "128", "--batch-size", "64",

@@ -1,6 +1,6 @@
 // `gated eval --backtest N` and `gated compare --baselines` on CO2, as child processes.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -16,7 +16,8 @@ describe("forecast evaluation from the CLI (CO2)", { timeout: 180_000 }, () => {
     const j = await gated(["eval", model, "--backtest", "3", "--json"], { cwd: dir });
     assert.equal(j.code, 0, j.stderr);
     const r = JSON.parse(j.stdout).backtest as { name: string; folds: { fold: { trainEnd: number; testStart: number; testEnd: number }; rmse: number; coverage95: number | null }[]; mean: { rmse: number } }[];
-    assert.deepEqual(r.map((x) => x.name), ["model", "seasonal naive (season 12)", "Holt-Winters additive (season 12)"]);
+    // SARIMA joins when the optional package arima is installed (a dev dependency here)
+    assert.deepEqual(r.map((x) => x.name), ["model", "seasonal naive (season 12)", "Holt-Winters additive (season 12)", "SARIMA(1,1,1)(0,1,1,12)"]);
     for (const x of r) {
       assert.equal(x.folds.length, 3);
       for (const f of x.folds) assert.ok(f.fold.trainEnd <= f.fold.testStart && f.rmse >= 0, JSON.stringify(f.fold));
@@ -42,5 +43,40 @@ describe("forecast evaluation from the CLI (CO2)", { timeout: 180_000 }, () => {
     // the same windows as the assessment's seasonal-naive baseline, scored the same way
     assert.ok(Math.abs(Number(naive[1]) - 2.5768) < 1e-3, naive[1]);
     assert.ok(Number(hw[1]) < Number(naive[1]));
+    const sarima = /^SARIMA\(1,1,1\)\(0,1,1,12\) +— +— +([\d.]+)$/m.exec(r.stdout);
+    assert.ok(sarima && Number(sarima[1]) < Number(naive[1]), r.stdout);
+  });
+
+  it("train --distribution, then eval (coverage, pinball, CRPS), predict (intervals, a chart with bands) and a backtest", async () => {
+    const m = join(dir, "co2-gauss.safetensors"), report = join(dir, "co2-gauss.html"), chart = join(dir, "co2-gauss.svg");
+    const t = await gated(["train", "--data", "co2", "--epochs", "3", "--hidden", "8", "--distribution", "gaussian", "--out", m, "--report", report], { cwd: dir });
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stdout, /test interval coverage \(gaussian-nll\): 80% [\d.]+%, 95% [\d.]+%/);
+    const html = readFileSync(report, "utf8");
+    assert.match(html, /95% interval/);
+    assert.match(html, /class="band"/);
+    const e = await gated(["eval", m, "--json"], { cwd: dir });
+    assert.equal(e.code, 0, e.stderr);
+    const metrics = JSON.parse(e.stdout).metrics as { coverage80: number; coverage95: number; pinball: number; crps: number };
+    assert.ok(metrics.coverage95 >= metrics.coverage80 && metrics.coverage95 > 0.5 && metrics.pinball > 0 && metrics.crps > 0, JSON.stringify(metrics));
+    const et = await gated(["eval", m], { cwd: dir });
+    assert.match(et.stdout, /coverage95 \d+\.\d+%\n/);
+    assert.match(et.stdout, /crps \d/);
+    const p = await gated(["predict", m, "--json"], { cwd: dir });
+    assert.equal(p.code, 0, p.stderr);
+    const f = JSON.parse(p.stdout) as { forecast: number[][]; intervals: { lower95: number[][]; upper95: number[][]; lower80: number[][]; upper80: number[][] } };
+    const [y, lo, hi] = [f.forecast[0]![0]!, f.intervals.lower95[0]![0]!, f.intervals.upper95[0]![0]!];
+    assert.ok(lo < y && y < hi && y > 380 && y < 450, `${lo} < ${y} < ${hi} ppm`);
+    const pt = await gated(["predict", m, "--chart", chart], { cwd: dir });
+    assert.equal(pt.code, 0, pt.stderr);
+    assert.match(pt.stdout, /\+1\t[\d.]+ \[[\d.]+, [\d.]+\] \[[\d.]+, [\d.]+\]/);
+    assert.equal((readFileSync(chart, "utf8").match(/class="band"/g) ?? []).length, 2, "the 95% and 80% bands");
+    const far = await gated(["predict", m, "--steps", "3"], { cwd: dir });
+    assert.notEqual(far.code, 0);
+    assert.match(far.stderr, /at most its horizon \(1\)/);
+    const b = await gated(["eval", m, "--backtest", "3", "--json"], { cwd: dir });
+    assert.equal(b.code, 0, b.stderr);
+    const model = (JSON.parse(b.stdout).backtest as { name: string; mean: { coverage95: number | null } }[])[0]!;
+    assert.ok(model.mean.coverage95 !== null && model.mean.coverage95 >= 0, "a head model's backtest scores its intervals");
   });
 });

@@ -213,11 +213,14 @@ describe("classify", () => {
     const model = join(dir, "words.safetensors"), input = join(dir, "texts.json");
     saveModel(model, m);
     writeFileSync(input, JSON.stringify(texts));
-    // the command turns on relaxed SIMD (fused multiply-add) unless told not to; these tests run the plain kernels
-    const simd = process.env.GATED_SIMD;
+    // the command turns on relaxed SIMD (fused multiply-add) and the native backend unless told not
+    // to; these tests run the plain WebAssembly kernels
+    const simd = process.env.GATED_SIMD, native = process.env.GATED_NATIVE;
     process.env.GATED_SIMD = "plain";
+    process.env.GATED_NATIVE = "off";
     const r = await gated(["predict", model, "--input", input, "--json"]).finally(() => {
       if (simd === undefined) delete process.env.GATED_SIMD; else process.env.GATED_SIMD = simd;
+      if (native === undefined) delete process.env.GATED_NATIVE; else process.env.GATED_NATIVE = native;
     });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), m.classify(texts).map((c) => ({ class: c.class, probabilities: c.probabilities })));

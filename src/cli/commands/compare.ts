@@ -38,7 +38,7 @@ export function registerCompare(program: Command): void {
     .option("--out <file.html>", "report with the learning curves", "compare.html")
     .option("--json", "print the table as JSON")
     .option("--quiet", "no progress output")
-    .option("--baselines", "forecasting: add the classical forecasters (seasonal naive, Holt-Winters) to the table, scored like the cells")
+    .option("--baselines", "forecasting: add the classical forecasters (seasonal naive, Holt-Winters, SARIMA when the package arima is installed) to the table, scored like the cells")
     .action(async (a: CompareArgs) => {
       const cells = a.cells.split(",").map((s) => s.trim()) as CellKind[];
       for (const cell of cells) if (!CELL_KINDS.includes(cell)) throw new OptionError(`--cells: unknown cell "${cell}"; valid cells: ${CELL_KINDS.join(", ")}`);
@@ -56,7 +56,7 @@ export function registerCompare(program: Command): void {
         const seconds = (Date.now() - t0) / 1000;
         rows.push({ cell, parameters: model.net.trainableCount, secondsPerEpoch: seconds / r.history.length, history: [...r.history], score: assess(model, data, data.test ? "test" : "validation") });
       }
-      const baselines = a.baselines ? baselineScores(data, data.test ? "test" : "validation") : [];
+      const baselines = a.baselines ? await baselineScores(data, data.test ? "test" : "validation") : [];
       // the table is the result; the report beside it is written atomically, its failure a warning
       const wrote = writeSideOutput("the report", a.out, () => report(data.name, rows));
       if (a.json) {

@@ -12,6 +12,7 @@ import { assess, backtestSeries, defaultSplit, describeAssessment, describeBackt
 import { conformToModel, openData, savedDataArgs, type GivenData } from "../data.js";
 import { UserError } from "../errors.js";
 import { addDataOptions } from "../model-options.js";
+import { isSeq2seqFile, seq2seqEval } from "../seq2seq.js";
 
 interface EvalArgs extends GivenData {
   split?: string; json?: boolean; backtest?: number;
@@ -25,6 +26,7 @@ export function registerEval(program: Command): void {
     .option("--json", "print the metrics as JSON")
     .option("--backtest <n>", "also backtest on n rolling origins at the end of the series (forecasting): each fold and the mean ± sd, beside the classical baselines", Number)
     .action(async (path: string, a: EvalArgs, cmd: Command) => {
+      if (isSeq2seqFile(path)) return seq2seqEval(path, a);
       const model = loadModel(path);
       const { name, args, seed } = savedDataArgs(model, a, (k) => cmd.getOptionValueSource(k) === "cli", "eval");
       const data = conformToModel(await openData(name, args, seed), model);
@@ -32,13 +34,14 @@ export function registerEval(program: Command): void {
       const m = evaluate(model, splitOf(data, split));
       const score = assess(model, data, split);
       if (a.backtest !== undefined && !(Number.isSafeInteger(a.backtest) && a.backtest >= 1)) throw new UserError(`--backtest: expected a positive integer number of folds, got ${a.backtest}`);
-      const folds = a.backtest ? backtestSeries(model, data, a.backtest) : undefined;
+      const folds = a.backtest ? await backtestSeries(model, data, a.backtest) : undefined;
       if (a.json) {
         process.stdout.write(JSON.stringify({ model: path, data: data.name, split, metrics: m, assessment: score, ...(folds ? { backtest: folds } : {}) }, null, 2) + "\n");
         return;
       }
       const lines = [`gated eval: ${basename(path, extname(path))} on ${data.name} (${split}, ${m.count} ${model.spec.task.perStep ? "steps" : "sequences"})`, `  loss ${m.loss.toFixed(4)}`];
-      for (const [k, v] of Object.entries(m)) if (k !== "loss" && k !== "count" && v !== undefined) lines.push(`  ${k} ${k === "accuracy" ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`);
+      const pct = (k: string) => k === "accuracy" || k.startsWith("coverage");
+      for (const [k, v] of Object.entries(m)) if (k !== "loss" && k !== "count" && v !== undefined) lines.push(`  ${k} ${pct(k) ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`);
       lines.push(`  ${describeAssessment(score)}`);
       if (folds) lines.push(describeBacktest(folds, score.unit));
       process.stdout.write(lines.join("\n") + "\n");

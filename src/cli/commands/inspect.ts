@@ -16,6 +16,7 @@ import { gatherBatch } from "../../train/batches.js";
 import { defaultSplit, splitOf } from "../assess.js";
 import { conformToModel, openData, savedDataArgs, type GivenData } from "../data.js";
 import { UserError } from "../errors.js";
+import { isSeq2seqFile, seq2seqInspect } from "../seq2seq.js";
 
 interface InspectArgs extends GivenData { input?: string; split?: string; sequence: string; out?: string; json?: boolean }
 
@@ -42,6 +43,7 @@ export function registerInspect(program: Command): void {
     .option("--out <dir>", "where to write the heat maps (default <model>-gates)")
     .option("--json", "print the description as JSON")
     .action(async (path: string, a: InspectArgs, cmd: Command) => {
+      if (isSeq2seqFile(path)) return seq2seqInspect(path, a);
       const model = loadModel(path);
       const desc = describe(model, path);
       let written: string[] = [];

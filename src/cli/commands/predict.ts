@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadCsv } from "../../data/index.js";
 import type { Model } from "../../model/model.js";
+import type { Outputs } from "../../model/outputs.js";
 import { loadModel } from "../../node/files.js";
 import { forecastChart } from "../../report/svg/forecast-chart.js";
 import { forecastSeries } from "../../train/forecast.js";
@@ -19,6 +20,7 @@ import { openData, savedDataArgs } from "../data.js";
 import { isWordVocabulary, textsAsSequences } from "../texts.js";
 import { UserError } from "../errors.js";
 import { writeSideOutput } from "../reports.js";
+import { isSeq2seqFile, seq2seqPredict } from "../seq2seq.js";
 
 interface PredictArgs {
   steps?: string; input?: string; prompt?: string; text?: string; length: string; temperature: string; seed: string; chart?: string; json?: boolean;
@@ -36,7 +38,11 @@ export function registerPredict(program: Command): void {
     .option("--temperature <t>", "text: sampling temperature (0 = most likely)", "0.8")
     .option("--seed <n>", "text: seed of the sampling", "1")
     .option("--json", "print the result as JSON")
-    .action(async (path: string, a: PredictArgs) => {
+    .option("--beam <n>", "encoder–decoder: beam search of width n (default greedy)")
+    .option("--attention <file.svg>", "encoder–decoder: draw the attention weights (target step × source character) of the first input")
+    .action(async (path: string, a: PredictArgs & { beam?: string; attention?: string }) => {
+      // an encoder–decoder file: --input is the text (or a file of one source per line)
+      if (isSeq2seqFile(path)) return seq2seqPredict(path, a);
       const model = loadModel(path);
       if (model.spec.data?.window) await forecast(model, a);
       else if (model.spec.data?.vocabulary && model.spec.task.perStep) text(model, a);
@@ -74,8 +80,11 @@ async function forecast(model: Model, a: PredictArgs): Promise<void> {
   if (history.length / F < d.window!) throw new UserError(`the history has ${history.length / F} rows; the model needs at least ${d.window}`);
   const steps = a.steps ? Number(a.steps) : d.horizon!;
   if (!Number.isInteger(steps) || steps < 1) throw new UserError(`--steps must be a positive integer, got ${a.steps}`);
-  const values = forecastSeries(model, history, steps);
+  // a distribution head's forecast carries its 80% and 95% intervals (at most its horizon ahead)
+  const head = model.spec.task.distribution ? forecastWithIntervals(model, history, F, steps) : null;
+  const values = head ? Float32Array.from(head.data) : forecastSeries(model, history, steps), iv = head?.intervals;
   const C = d.targetColumns!.length, names = d.targetColumns!.map((c) => d.columns?.[c] ?? `column ${c}`);
+  const first = (a: ArrayLike<number>) => Float32Array.from({ length: steps }, (_, i) => a[i * C]!);
   let chart = false;
   if (a.chart) {
     const L = history.length / F, keep = Math.min(L, Math.max(4 * (d.season ?? 12), 3 * steps));
@@ -85,17 +94,33 @@ async function forecast(model: Model, a: PredictArgs): Promise<void> {
     chart = writeSideOutput("the chart", a.chart, () => forecastChart({
       title: `${d.name ?? "series"}: forecast of ${names[0]}`, subtitle: `${steps} step(s) after the last of ${L} rows`,
       history: { y: hist, ...(labels ? { labels: labels.slice(L - keep) } : {}) },
-      forecast: { start: keep, y: Float32Array.from({ length: steps }, (_, i) => values[i * C]!) },
+      forecast: {
+        start: keep, y: first(values),
+        ...(iv ? { lower: first(iv.lower95), upper: first(iv.upper95), bandLabel: "95% interval", inner: { lower: first(iv.lower80), upper: first(iv.upper80), label: "80% interval" } } : {}),
+      },
       yLabel: names[0]!,
     }));
   }
+  const rowsOf = (v: ArrayLike<number>) => Array.from({ length: steps }, (_, i) => Array.from({ length: C }, (_, c) => v[i * C + c]!));
   if (a.json) {
-    process.stdout.write(JSON.stringify({ columns: names, steps, forecast: Array.from({ length: steps }, (_, i) => Array.from(values.subarray(i * C, (i + 1) * C))) }) + "\n");
+    const intervals = iv ? { intervals: { distribution: iv.distribution, lower80: rowsOf(iv.lower80), upper80: rowsOf(iv.upper80), lower95: rowsOf(iv.lower95), upper95: rowsOf(iv.upper95) } } : {};
+    process.stdout.write(JSON.stringify({ columns: names, steps, forecast: rowsOf(values), ...intervals }) + "\n");
     return;
   }
-  process.stdout.write(`forecast of ${names.join(", ")} for the next ${steps} step(s):\n`);
-  for (let i = 0; i < steps; i++) process.stdout.write(`  +${i + 1}\t${Array.from(values.subarray(i * C, (i + 1) * C), (v) => v.toFixed(3)).join("\t")}\n`);
+  process.stdout.write(`forecast of ${names.join(", ")} for the next ${steps} step(s)${iv ? ` (${iv.distribution === "pinball" ? "median" : "mean"} [80% interval] [95% interval])` : ""}:\n`);
+  const cell = (i: number, c: number) => {
+    const k = i * C + c, f = (v: number) => v.toFixed(3);
+    return iv ? `${f(values[k]!)} [${f(iv.lower80[k]!)}, ${f(iv.upper80[k]!)}] [${f(iv.lower95[k]!)}, ${f(iv.upper95[k]!)}]` : f(values[k]!);
+  };
+  for (let i = 0; i < steps; i++) process.stdout.write(`  +${i + 1}\t${Array.from({ length: C }, (_, c) => cell(i, c)).join("\t")}\n`);
   if (chart) process.stdout.write(`chart: ${a.chart}\n`);
+}
+
+/** model.forecast of a distribution head's model (its intervals), refusing more steps than its horizon in the CLI's words. */
+function forecastWithIntervals(model: Model, history: Float32Array, F: number, steps: number): Outputs {
+  const H = model.spec.data!.horizon!;
+  if (steps > H) throw new UserError(`--steps ${steps}: a model with a distribution head forecasts at most its horizon (${H}) with intervals; train with --horizon ${steps}`);
+  return model.forecast({ data: history, shape: [history.length / F, F] }, steps);
 }
 
 function text(model: Model, a: PredictArgs): void {

@@ -17,6 +17,7 @@ import { UserError } from "../errors.js";
 import { addDataOptions, addFitOptions, addModelOptions, createOptionsOf, fitOptionsOf, type FitArgs, type ModelArgs } from "../model-options.js";
 import { progress, progressMode } from "../progress.js";
 import { writeTrainReport } from "../reports.js";
+import { isSeq2seqData, seq2seqTrain, type Seq2seqTrainArgs } from "../seq2seq.js";
 import { receivedSignal, registerStopper, SIGNAL_EXIT_CODES } from "../signals.js";
 
 interface TrainArgs extends ModelArgs, FitArgs, DataArgs {
@@ -37,7 +38,10 @@ export function registerTrain(program: Command): void {
     .option("--resume", "continue from the checkpoint")
     .option("--json", "print the result as JSON")
     .option("--quiet", "no progress output")
-    .action(async (a: TrainArgs) => {
+    .option("--attention <kind>", "encoder–decoder data (--data dates): additive | luong | none (default luong)")
+    .action(async (a: TrainArgs & { attention?: string }) => {
+      // (source, target) pairs train an encoder–decoder (cli/seq2seq.ts)
+      if (isSeq2seqData(a.data)) { process.exitCode = await seq2seqTrain(a as Seq2seqTrainArgs); return; }
       process.exitCode = await train(a);
     });
 }
@@ -127,6 +131,8 @@ async function train(a: TrainArgs): Promise<number> {
     `gated train: ${data.name} · ${rnn.cell} (hidden ${rnn.hiddenSize}, ${rnn.layers} layer${rnn.layers === 1 ? "" : "s"}, ${rnn.direction}) · ${model.net.trainableCount.toLocaleString("en")} parameters`,
     `  ${result.history.length} epochs, ${result.steps} steps in ${seconds.toFixed(1)} s (${perEpoch.toFixed(2)} s per epoch, ${kernels})${result.stoppedEarly ? ", stopped early" : ""}`,
     `  ${describeAssessment(score)}`,
+    ...(model.spec.task.distribution && score.extra["coverage 95%"] !== undefined
+      ? [`  ${split} interval coverage (${model.spec.task.distribution.name}): 80% ${(100 * score.extra["coverage 80%"]!).toFixed(1)}%, 95% ${(100 * score.extra["coverage 95%"]).toFixed(1)}%`] : []),
     `  model:  ${out}`,
     ...(wrote ? [`  report: ${reportPath}`] : []),
     "",

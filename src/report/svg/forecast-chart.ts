@@ -2,7 +2,9 @@
  * Forecast chart: a series' history, the model's forecast from some time index on (with an optional
  * interval band), and, when known, the actual values over the forecast horizon.
  *
- *   forecastChart({ title, history: { y, labels? }, actual?: { y, start? }, forecast: { start, y, lower?, upper? } })
+ *   forecastChart({ title, history: { y, labels? }, actual?: { y, start? }, forecast: { start, y, lower?, upper?, inner?, bandLabel? } })
+ *
+ * Two nested bands draw a distribution forecast: [lower, upper] (say 95%) lightly, `inner` (say 80%) darker.
  *
  * The x axis is the time index 0, 1, …; `history.labels[i]` names index i (a date such as
  * "1958-03") and may run past the history to name the forecast horizon too. Labels are shown
@@ -25,8 +27,11 @@ export interface ForecastChartOptions {
   history: { y: Numbers; labels?: readonly string[] };
   /** The true values over the horizon; `start` defaults to the end of the history. */
   actual?: { y: Numbers; start?: number };
-  /** The model's forecast from time index `start`, with an optional band [lower, upper]. */
-  forecast: { start: number; y: Numbers; lower?: Numbers; upper?: Numbers };
+  /**
+   * The model's forecast from time index `start`, with an optional band [lower, upper] (its legend
+   * `bandLabel`, default "forecast interval") and a narrower band `inner` inside it.
+   */
+  forecast: { start: number; y: Numbers; lower?: Numbers; upper?: Numbers; bandLabel?: string; inner?: { lower: Numbers; upper: Numbers; label?: string } };
   /** Label every k-th index (12 for monthly data); default a nice step that fits. */
   labelEvery?: number;
   width?: number;
@@ -46,12 +51,16 @@ function indices(start: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => start + i);
 }
 
-/** The polygon(s) between lower and upper, broken where either is missing. */
-function band(start: number, lower: Numbers, upper: Numbers, sx: Scale, sy: Scale): string {
+/** The polygon(s) between lower and upper, broken where either is missing; a lone value is a narrow bar. */
+function band(start: number, lower: Numbers, upper: Numbers, sx: Scale, sy: Scale, opacity = 0.2): string {
   const parts: string[] = [];
   let run: number[] = [];
   const flush = (): void => {
-    if (run.length > 1) {
+    if (run.length === 1) {
+      // a lone value (a one-step forecast): a narrow bar, so the interval still shows
+      const i = run[0]!, x = sx(start + i);
+      parts.push(`M${px(x - 3)} ${px(sy(upper[i]!))}L${px(x + 3)} ${px(sy(upper[i]!))}L${px(x + 3)} ${px(sy(lower[i]!))}L${px(x - 3)} ${px(sy(lower[i]!))}Z`);
+    } else if (run.length > 1) {
       const top = run.map((i, k) => `${k === 0 ? "M" : "L"}${px(sx(start + i))} ${px(sy(upper[i]!))}`);
       const bottom = [...run].reverse().map((i) => `L${px(sx(start + i))} ${px(sy(lower[i]!))}`);
       parts.push(`${top.join("")}${bottom.join("")}Z`);
@@ -62,7 +71,7 @@ function band(start: number, lower: Numbers, upper: Numbers, sx: Scale, sy: Scal
     if (Number.isFinite(lower[i]!) && Number.isFinite(upper[i]!)) run.push(i); else flush();
   }
   flush();
-  return parts.length === 0 ? "" : `<path class="band" d="${parts.join("")}" fill="${FORECAST_COLORS.forecast}" fill-opacity="0.2" stroke="none"/>`;
+  return parts.length === 0 ? "" : `<path class="band" d="${parts.join("")}" fill="${FORECAST_COLORS.forecast}" fill-opacity="${opacity}" stroke="none"/>`;
 }
 
 /** Tick indices: every `every` indices, or a nice integer step leaving room for the widest label. */
@@ -80,7 +89,8 @@ function legendFor(o: ForecastChartOptions): LegendItem[] {
   const items: LegendItem[] = [{ label: "history", color: FORECAST_COLORS.history, shape: "line" }];
   if (o.actual !== undefined) items.push({ label: "actual", color: FORECAST_COLORS.actual, shape: "line" });
   items.push({ label: "forecast", color: FORECAST_COLORS.forecast, shape: "line" });
-  if (o.forecast.lower !== undefined) items.push({ label: "forecast interval", color: "#f6c9a6", shape: "box" });
+  if (o.forecast.lower !== undefined) items.push({ label: o.forecast.bandLabel ?? "forecast interval", color: "#f6c9a6", shape: "box" });
+  if (o.forecast.inner !== undefined) items.push({ label: o.forecast.inner.label ?? "inner interval", color: "#eea06a", shape: "box" });
   return items;
 }
 
@@ -95,6 +105,11 @@ function checkInputs(o: ForecastChartOptions): { n: number; actualStart: number 
   if ((o.forecast.lower === undefined) !== (o.forecast.upper === undefined)) {
     throw new ValueError(`${WHERE}: forecast.lower and forecast.upper come together; got only one`);
   }
+  if (o.forecast.inner !== undefined) {
+    for (const k of ["lower", "upper"] as const) checkLength(WHERE, `forecast.inner.${k}`, checkNumbers(WHERE, `forecast.inner.${k}`, o.forecast.inner[k]), fy.length, "one per forecast value");
+    checkOptionalString(WHERE, "forecast.inner.label", o.forecast.inner.label);
+  }
+  checkOptionalString(WHERE, "forecast.bandLabel", o.forecast.bandLabel);
   const actualStart = o.actual === undefined ? hy.length : checkStart("actual.start", o.actual.start ?? hy.length);
   const aLen = o.actual === undefined ? 0 : checkNumbers(WHERE, "actual.y", o.actual.y).length;
   const n = Math.max(hy.length, fStart + fy.length, actualStart + aLen);
@@ -136,6 +151,7 @@ export function forecastChart(o: ForecastChartOptions): string {
     yAxis(box, ys.values.map((v, i) => ({ at: sy(v), label: yLabels[i]! })), o.yLabel),
     xAxis(box, ticks.map((i) => ({ at: sx(i), label: labels[i] ?? String(i) })), o.xLabel),
     o.forecast.lower !== undefined && o.forecast.upper !== undefined ? band(fStart, o.forecast.lower, o.forecast.upper, sx, sy) : "",
+    o.forecast.inner !== undefined ? band(fStart, o.forecast.inner.lower, o.forecast.inner.upper, sx, sy, 0.35) : "",
     divider(box, sx(Math.max(0, fStart - 0.5))),
     drawTrace(trace(indices(0, o.history.y.length), o.history.y, sx, sy, all), { color: FORECAST_COLORS.history, width: 1.6 }, "history"),
     o.actual === undefined ? "" : drawTrace(trace(indices(actualStart, o.actual.y.length), o.actual.y, sx, sy, all),

@@ -1,0 +1,155 @@
+/**
+ * The encoder–decoder's model file: safetensors holding every parameter under its entry name
+ * ("encoder.layer0.forward.W", "attention.Wa", "output.W", ...) with, as JSON in the metadata, the
+ * whole Seq2seqOptions, both vocabularies, the pad/bos/eos ids and the data it was trained on:
+ *
+ *   __metadata__  {format: "gated-seq2seq", dtype: "float32" | "float64", seq2seq: JSON of
+ *                  {version: 1, options, vocabularies: {source, target}, pad, bos, eos, data?}}
+ *
+ * Loading is as strict as the native model file (io/model-file.ts): the safetensors container is
+ * checked whole (io/safetensors.ts), the configuration against a closed valibot schema (a message
+ * names the field), the model is rebuilt from it and every tensor must be there with its dtype and
+ * shape, nothing else may be, and NaN / ±Infinity weights are refused (io/finite.ts) unless asked.
+ * A round trip is bit for bit: the same parameters, so the same outputs.
+ */
+import * as v from "valibot";
+import { FormatError, GatedError } from "../errors/index.js";
+import { checkFinite, type NonFiniteOption } from "../io/finite.js";
+import { decodeSafetensors, encodeSafetensors } from "../io/safetensors.js";
+import { cellKind, choice, closed, finite, leaf, listOf, nonNegInt, posInt, text, validate, whole } from "../model/schema.js";
+import { ATTENTION_KINDS } from "./attention.js";
+import { Seq2seq, type Seq2seqOptions } from "./model.js";
+
+export const SEQ2SEQ_FORMAT = "gated-seq2seq";
+
+/** The token tables of both sides and the special target ids. */
+export interface Seq2seqVocabularies {
+  readonly source: readonly string[];
+  readonly target: readonly string[];
+  readonly pad: number;
+  readonly bos: number;
+  readonly eos: number;
+}
+
+/** The data a model was trained on, so `eval` can rebuild its held-out parts. */
+export interface Seq2seqDataInfo {
+  readonly name: string;
+  readonly options: Readonly<Record<string, number>>;
+}
+
+export interface Seq2seqFile {
+  readonly model: Seq2seq;
+  readonly vocabularies: Seq2seqVocabularies;
+  readonly data?: Seq2seqDataInfo;
+}
+
+// ---- the schema of the metadata ---------------------------------------------------------------
+
+const cellValue = leaf("a cell option (a string, number, true/false, null or an activation object)", (m) =>
+  v.union([v.string(), v.number(), v.boolean(), v.null(), closed("an activation {name, alpha?, beta?}", { name: text, alpha: v.optional(finite), beta: v.optional(finite) })], m));
+
+/** One side: the stack keys, then the cell's own options (checked by building the cells). */
+function side(what: string, directions: readonly ("forward" | "bidirectional")[]) {
+  const needs: Record<string, string> = { cell: "a cell kind", hiddenSize: "a positive integer" };
+  return v.objectWithRest({ cell: cellKind, hiddenSize: posInt, layers: v.optional(posInt), direction: v.optional(choice(directions)) }, cellValue, (i) => {
+    const last = i.path?.[i.path.length - 1];
+    if (last?.origin === "key" && i.input === undefined) return `expected ${needs[String(last.key)] ?? "a value"}, got nothing`;
+    return `expected ${what} {cell, hiddenSize, layers?, direction?, cell options…}, got ${JSON.stringify(i.input)?.slice(0, 60)}`;
+  });
+}
+
+const optionsSchema = closed("seq2seq options {sourceVocabulary, targetVocabulary, embeddingSize?, encoder, decoder, attention?, attentionSize?, context?, dtype?, seed?}", {
+  sourceVocabulary: posInt, targetVocabulary: posInt, embeddingSize: v.optional(posInt),
+  encoder: side("the encoder", ["forward", "bidirectional"]), decoder: side("the decoder", ["forward"]),
+  attention: v.optional(choice(ATTENTION_KINDS)), attentionSize: v.optional(posInt),
+  context: v.optional(choice(["every-step", "initial-only"])), dtype: v.optional(choice(["float32", "float64"])), seed: v.optional(finite),
+});
+
+const tokens = listOf("a non-empty array of strings", text, 1);
+
+interface Config {
+  version: 1; options: Seq2seqOptions; vocabularies: { source: string[]; target: string[] }; pad: number; bos: number; eos: number; data?: Seq2seqDataInfo;
+}
+
+const configSchema = v.pipe(
+  closed("a seq2seq configuration {version, options, vocabularies, pad, bos, eos, data?}", {
+    version: leaf("1", (m) => v.literal(1, m)), options: optionsSchema,
+    vocabularies: closed("vocabularies {source, target}", { source: tokens, target: tokens }),
+    pad: nonNegInt, bos: nonNegInt, eos: nonNegInt,
+    data: v.optional(closed("data {name, options}", { name: text, options: leaf("an object of numbers", (m) => v.record(v.string(), v.number(m), m)) })),
+  }),
+  whole<Config>((c, add) => {
+    const o = c.options, V = c.vocabularies;
+    if (V.source.length !== o.sourceVocabulary) add({ message: `vocabularies.source: expected ${o.sourceVocabulary} tokens (options.sourceVocabulary), got ${V.source.length}` });
+    else if (V.target.length !== o.targetVocabulary) add({ message: `vocabularies.target: expected ${o.targetVocabulary} tokens (options.targetVocabulary), got ${V.target.length}` });
+    else for (const k of ["pad", "bos", "eos"] as const) if (c[k] >= o.targetVocabulary) { add({ message: `${k}: expected a target id below ${o.targetVocabulary}, got ${c[k]}` }); return; }
+    if (c.bos === c.eos) add({ message: `bos and eos: expected two different ids, got ${c.bos} for both` });
+  }),
+);
+
+// ---- encode and decode ------------------------------------------------------------------------
+
+export function encodeSeq2seq(model: Seq2seq, vocabularies: Seq2seqVocabularies, data?: Seq2seqDataInfo): Uint8Array {
+  const { backend: _backend, ...options } = model.options;
+  const { source, target, pad, bos, eos } = vocabularies;
+  const config = { version: 1, options, vocabularies: { source: [...source], target: [...target] }, pad, bos, eos, ...(data ? { data } : {}) };
+  validate<Config>(configSchema, JSON.parse(JSON.stringify(config)), "encodeSeq2seq");
+  return encodeSafetensors(
+    model.entries.map((e) => [e.name, { shape: e.shape, data: model.params.subarray(e.offset, e.offset + e.size) }]),
+    { format: SEQ2SEQ_FORMAT, dtype: model.dtype, seq2seq: JSON.stringify(config) },
+  );
+}
+
+export interface DecodeSeq2seqOptions extends NonFiniteOption {
+  readonly backend?: Seq2seqOptions["backend"];
+}
+
+export function decodeSeq2seq(bytes: Uint8Array, where = "seq2seq file", opts: DecodeSeq2seqOptions = {}): Seq2seqFile {
+  const f = decodeSafetensors(bytes, where);
+  if (f.metadata.format !== SEQ2SEQ_FORMAT) {
+    throw new FormatError(`${where}: not a gated encoder–decoder (metadata format is ${JSON.stringify(f.metadata.format ?? null)}, expected "${SEQ2SEQ_FORMAT}")`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(f.metadata.seq2seq ?? "");
+  } catch {
+    throw new FormatError(`${where}: the seq2seq configuration in the metadata ("seq2seq") is missing or not JSON`);
+  }
+  const c = validate<Config>(configSchema, json, where, FormatError);
+  const dtype = f.metadata.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new FormatError(`${where}: metadata dtype: expected "float32" | "float64", got ${JSON.stringify(dtype)}`);
+  if ((c.options.dtype ?? "float32") !== dtype) throw new FormatError(`${where}: metadata dtype ${JSON.stringify(dtype)} disagrees with options.dtype ${JSON.stringify(c.options.dtype ?? "float32")}`);
+  let model: Seq2seq;
+  try {
+    model = new Seq2seq({ ...c.options, ...(opts.backend ? { backend: opts.backend } : {}) });
+  } catch (e) {
+    if (e instanceof GatedError) throw new FormatError(`${where}: invalid seq2seq configuration: ${e.message}`);
+    throw e;
+  }
+  readParams(model, f.tensors, where, opts);
+  const { source, target } = c.vocabularies;
+  return { model, vocabularies: { source, target, pad: c.pad, bos: c.bos, eos: c.eos }, ...(c.data ? { data: c.data } : {}) };
+}
+
+/** Every entry's tensor, of the model's dtype and shape, finite; no tensor left over. */
+function readParams(model: Seq2seq, tensors: ReturnType<typeof decodeSafetensors>["tensors"], where: string, opts: NonFiniteOption): void {
+  const want = model.dtype === "float64" ? "F64" : "F32";
+  const names = new Set(model.entries.map((e) => e.name));
+  for (const name of tensors.keys()) if (!names.has(name)) throw new FormatError(`${where}: unexpected tensor "${name}" (not a parameter of this encoder–decoder)`);
+  for (const e of model.entries) {
+    const t = tensors.get(e.name);
+    if (!t) throw new FormatError(`${where}: missing tensor "${e.name}"`);
+    if (t.dtype !== want) throw new FormatError(`${where}: tensor "${e.name}" is ${t.dtype}, expected ${want}`);
+    if (t.shape.length !== e.shape.length || t.shape.some((d, i) => d !== e.shape[i])) {
+      throw new FormatError(`${where}: tensor "${e.name}" has shape [${t.shape.join(", ")}], the model needs [${e.shape.join(", ")}]`);
+    }
+    if (opts.allowNonFinite !== true) checkFinite(where, e.name, t.data as Float32Array);
+    model.params.set(t.data as Float32Array, e.offset);
+  }
+  model.markChanged();
+}
+
+/** Whether safetensors metadata names this format (a cheap look at a header; see cli/seq2seq.ts). */
+export function isSeq2seqMetadata(metadata: Readonly<Record<string, unknown>> | undefined): boolean {
+  return metadata?.format === SEQ2SEQ_FORMAT;
+}

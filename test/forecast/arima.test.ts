@@ -1,0 +1,38 @@
+// SARIMA(1,1,1)(0,1,1,12) through the optional `arima` package against statsmodels 0.15 on CO2
+// (test/fixtures/forecast/co2-statsmodels.json, written by scripts/forecast/check_baselines.py).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { arimaName, sarimaForecaster } from "../../src/train/arima.js";
+import { backtest } from "../../src/train/backtest.js";
+
+const ref = JSON.parse(readFileSync(new URL("../fixtures/forecast/co2-statsmodels.json", import.meta.url), "utf8")) as {
+  series: number[]; actual: number[]; sarima: { forecast: number[]; lower95: number[]; upper95: number[] };
+};
+
+describe("ARIMA through the arima package (CO2, vs statsmodels)", () => {
+  it("SARIMA(1,1,1)(0,1,1,12): forecasts and 95% intervals within 1e-3 ppm of statsmodels over 24 months", async () => {
+    const f = await sarimaForecaster(12);
+    assert.equal(f.name, "SARIMA(1,1,1)(0,1,1,12)");
+    const rows = { values: ref.series, features: 1, target: 0 };
+    f.fit(rows);
+    const { mean, sigma } = f.forecast(rows, 24), z = 1.959963984540054;
+    let worst = 0, worstEnd = 0;
+    for (let h = 0; h < 24; h++) {
+      worst = Math.max(worst, Math.abs(mean[h]! - ref.sarima.forecast[h]!));
+      worstEnd = Math.max(worstEnd, Math.abs(mean[h]! - z * sigma[h]! - ref.sarima.lower95[h]!), Math.abs(mean[h]! + z * sigma[h]! - ref.sarima.upper95[h]!));
+    }
+    console.log(`SARIMA vs statsmodels: forecast worst |Δ| ${worst.toExponential(2)} ppm, 95% ends ${worstEnd.toExponential(2)} ppm`);
+    // the same likelihood maximised by different optimisers (ctsa BFGS vs statsmodels L-BFGS on a Kalman filter)
+    assert.ok(worst <= 1e-3, `forecast differs by ${worst}`);
+    assert.ok(worstEnd <= 1e-3, `interval ends differ by ${worstEnd}`);
+  });
+
+  it("backtests behind the Forecaster interface, refitting each fold", async () => {
+    const values = [...ref.series, ...ref.actual];
+    const r = backtest({ values, features: 1, target: 0 }, await sarimaForecaster(12), { folds: 2, horizon: 12, season: 12 });
+    assert.equal(r.folds.length, 2);
+    for (const f of r.folds) assert.ok(f.rmse > 0 && f.rmse < 1.5 && f.coverage95 >= 0.5 && f.crps > 0, JSON.stringify(f));
+    assert.equal(arimaName({ p: 2, d: 1, q: 0 }), "ARIMA(2,1,0)");
+  });
+});
