@@ -16,6 +16,7 @@ installSignalHandlers();
 const { Command, CommanderError } = await import("commander");
 const { GatedError, OptionError } = await import("../errors/index.js");
 const { useRelaxedSimd } = await import("../kernels/relaxed-simd.js");
+const { useNative } = await import("../kernels/native/load-node.js");
 const { enableThreads } = await import("../kernels/threads.js");
 const { MAX_THREADS } = await import("../kernels/wasm/runtime.js");
 const { registerCommands } = await import("./commands/index.js");
@@ -65,5 +66,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 // The command owns its process: relaxed SIMD on where the engine keeps it behind a flag (Node 20),
 // unless GATED_SIMD=plain asks for the plain-SIMD kernels.
 if (process.env.GATED_SIMD !== "plain") useRelaxedSimd();
+// The native kernels (AVX-512 / AVX2) where their binary loads, so backend "auto" runs on them;
+// GATED_NATIVE=off keeps the WebAssembly kernels. A failed load falls back to WebAssembly.
+if (process.env.GATED_NATIVE !== "off") useNative();
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

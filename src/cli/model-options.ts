@@ -63,7 +63,7 @@ export function addModelOptions(c: Command): Command {
     .option("--head <widths>", "hidden dense layers of the head (comma-separated)", list)
     .addOption(new Option("--distribution <kind>", "forecasting: predict a distribution per value (intervals): its head and loss").choices(["gaussian", "student-t", "quantile"]))
     .option("--quantiles <levels>", "with --distribution quantile: the levels (default 0.025,0.1,0.5,0.9,0.975)", list)
-    .addOption(new Option("--backend <kind>", "kernels: auto (WebAssembly SIMD when available), wasm or reference").choices(["auto", "wasm", "reference"]).default("auto"));
+    .addOption(new Option("--backend <kind>", "kernels: auto (native AVX-512/AVX2 where its binary loads, else WebAssembly SIMD), native, wasm or reference").choices(["auto", "native", "wasm", "reference"]).default("auto"));
 }
 
 export function addFitOptions(c: Command): Command {
@@ -86,7 +86,7 @@ export interface ModelArgs {
   cell: CellKind; hidden?: number; layers: number; direction: "forward" | "reverse" | "bidirectional";
   reset?: string; update?: string; gates?: string; gateActivation?: string; candidateActivation?: string; outputActivation?: string;
   activation?: string; clip?: number; normalisation?: string; mode?: string; scan?: string; candidate?: string; bias: boolean;
-  embedding?: number; dropout?: number; recurrentDropout?: number; layerNorm?: boolean; head?: string[]; backend?: "auto" | "wasm" | "reference";
+  embedding?: number; dropout?: number; recurrentDropout?: number; layerNorm?: boolean; head?: string[]; backend?: "auto" | "native" | "wasm" | "reference";
   distribution?: "gaussian" | "student-t" | "quantile"; quantiles?: string[];
 }
 

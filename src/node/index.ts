@@ -1,6 +1,6 @@
 /**
  * Node-only parts of gated: files (atomic model files and checkpoints), file-format detection and
- * import, relaxed SIMD.
+ * import, relaxed SIMD, the native (AVX-512 / AVX2) kernels.
  * @module gated/node
  */
 export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, writeFileAtomic, readBytes, FileError } from "./files.js";
@@ -8,3 +8,4 @@ export { importFile, readAnyModel, detectFormat, readTfjsFiles, writeTfjsFiles, 
 export { readOnnxProgram, folderResolver } from "../io/node/onnx-files.js";
 export type { ImportFormat, ImportResult } from "../io/node/files.js";
 export { useRelaxedSimd } from "../kernels/relaxed-simd.js";
+export { useNative, nativeIsa, type NativeIsa } from "../kernels/native/load-node.js";

@@ -118,8 +118,8 @@ async function train(a: TrainArgs): Promise<number> {
   const score = assess(model, data, split);
   const reportPath = a.report === false ? null : (a.report ?? out.replace(/\.safetensors$/, "") + ".html");
   const wrote = reportPath !== null && writeTrainReport(reportPath, { model, data, history: result.history, assessment: score, seconds });
-  // the kernels it ran on: "reference", or the WebAssembly build and threads
-  const kernels = a.backend === "reference" ? "reference" : autoBackendName();
+  // the kernels it ran on: "reference", the native instruction set, or the WebAssembly build and threads
+  const kernels = autoBackendName(a.backend ?? "auto");
   if (a.json) {
     process.stdout.write(JSON.stringify({ model: out, report: wrote ? reportPath : null, checkpoint: ckptPath, seconds, epochs: result.history.length, steps: result.steps, parameters: model.net.trainableCount, kernels, assessment: score, history: result.history }, null, 2) + "\n");
     return 0;

@@ -1,0 +1,160 @@
+/*
+ * The Node-API face of the native kernels (plain node_api.h, no node-addon-api): each function
+ * takes typed arrays with element offsets, checks that every element it will touch lies inside its
+ * array (a native kernel must not write outside; the check costs a few comparisons), and runs the
+ * kernel of the instruction set chosen at load (kernels.c).
+ *
+ *   isa() → "avx512" | "avx2" | null           setIsa(name: "avx512" | "avx2" | "auto") → boolean
+ *   gemm(out, oOff, ldo, a, aOff, ars, acs, b, bOff, ldb, bT, m, n, k, beta)
+ *       out[m, n] (+)= A · B, A(i, p) = a[aOff + i·ars + p·acs], B(p, j) = bT ? b[bOff + j·ldb + p] : b[bOff + p·ldb + j]
+ *   sumRows(out, oOff, a, aOff, lda, m, n)      out[n] += Σ_rows A[m, n]
+ *   gruForward(spec, clip, dims, lengths, xp, h, cache, scratch, U, b, c, x, W) → boolean
+ *       spec Int32Array [H, nG, gx, gh, gb, after, keep, bias, hasC]; dims [T, B, reverse, keepCache, I, ldx]
+ *       (gated.h GruSpec / GruLoop; b, c, x, W, lengths may be null)
+ *
+ * Shape legend: as gated.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <node_api.h>
+#include "gated.h"
+
+#define MAXARGS 16
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "gated native: Node-API call failed: " #call); return NULL; } } while (0)
+
+static int fail(napi_env env, const char *where, const char *what) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "gated native %s: %s", where, what);
+  napi_throw_range_error(env, NULL, msg);
+  return 0;
+}
+
+/* A Float32Array (or Int32Array when i32) argument: data and length; null/undefined → NULL when allowed. */
+static int arr(napi_env env, napi_value v, int i32, int nullable, const char *where, void **data, size_t *len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (nullable && (t == napi_null || t == napi_undefined)) { *data = NULL; *len = 0; return 1; }
+  bool is;
+  napi_is_typedarray(env, v, &is);
+  if (!is) return fail(env, where, i32 ? "expected an Int32Array" : "expected a Float32Array");
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  napi_get_typedarray_info(env, v, &type, len, data, &ab, &off);
+  if (type != (i32 ? napi_int32_array : napi_float32_array)) return fail(env, where, i32 ? "expected an Int32Array" : "expected a Float32Array");
+  return 1;
+}
+
+static long num(napi_env env, napi_value v) { int64_t x = 0; napi_get_value_int64(env, v, &x); return (long)x; }
+
+/* Elements [off, off + span) must lie in [0, len). */
+static int inside(napi_env env, const char *where, long off, long span, size_t len) {
+  if (off < 0 || span < 0 || (size_t)(off + span) > len) return fail(env, where, "an operand's range lies outside its array");
+  return 1;
+}
+
+static napi_value js_isa(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  const Isa *isa = isa_current();
+  if (isa) CHECK(napi_create_string_utf8(env, isa->name, NAPI_AUTO_LENGTH, &r)); else CHECK(napi_get_null(env, &r));
+  return r;
+}
+
+static napi_value js_setIsa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], r;
+  char name[16] = "";
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t n;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok) name[0] = 0;
+  CHECK(napi_get_boolean(env, isa_select(name), &r));
+  return r;
+}
+
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value v[15];
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 15) { fail(env, "gemm", "expected 15 arguments"); return NULL; }
+  void *o, *a, *b;
+  size_t lo, la, lb;
+  if (!arr(env, v[0], 0, 0, "gemm out", &o, &lo) || !arr(env, v[3], 0, 0, "gemm a", &a, &la) || !arr(env, v[7], 0, 0, "gemm b", &b, &lb)) return NULL;
+  const long oOff = num(env, v[1]), ldo = num(env, v[2]), aOff = num(env, v[4]), ars = num(env, v[5]), acs = num(env, v[6]);
+  const long bOff = num(env, v[8]), ldb = num(env, v[9]), bT = num(env, v[10]), m = num(env, v[11]), n = num(env, v[12]), k = num(env, v[13]);
+  const long beta = num(env, v[14]);
+  if (m <= 0 || n <= 0) return NULL;
+  if (!inside(env, "gemm out", oOff, (m - 1) * ldo + n, lo)) return NULL;
+  if (k > 0) {
+    if (!inside(env, "gemm a", aOff, (m - 1) * ars + (k - 1) * acs + 1, la)) return NULL;
+    if (!inside(env, "gemm b", bOff, bT ? (n - 1) * ldb + k : (k - 1) * ldb + n, lb)) return NULL;
+  }
+  const Gemm g = { (float *)o + oOff, ldo, (const float *)a + aOff, ars, acs, (const float *)b + bOff, ldb, (int)bT, (int)m, (int)n, (int)k, (int)beta };
+  isa_current()->gemm(&g);
+  return NULL;
+}
+
+static napi_value js_sumRows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value v[7];
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 7) { fail(env, "sumRows", "expected 7 arguments"); return NULL; }
+  void *o, *a;
+  size_t lo, la;
+  if (!arr(env, v[0], 0, 0, "sumRows out", &o, &lo) || !arr(env, v[2], 0, 0, "sumRows a", &a, &la)) return NULL;
+  const long oOff = num(env, v[1]), aOff = num(env, v[3]), lda = num(env, v[4]), m = num(env, v[5]), n = num(env, v[6]);
+  if (m <= 0 || n <= 0) return NULL;
+  if (!inside(env, "sumRows out", oOff, n, lo) || !inside(env, "sumRows a", aOff, (m - 1) * lda + n, la)) return NULL;
+  sum_rows((float *)o + oOff, (const float *)a + aOff, lda, (int)m, (int)n);
+  return NULL;
+}
+
+static napi_value js_gruForward(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value v[13], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 13) { fail(env, "gruForward", "expected 13 arguments"); return NULL; }
+  void *sp, *dp, *len, *xp, *h, *cache, *scr, *U, *b, *c, *x, *W;
+  size_t lsp, ldp, llen, lxp, lh, lcache, lscr, lU, lb, lc, lx, lW;
+  double clip = INFINITY;
+  if (!arr(env, v[0], 1, 0, "gruForward spec", &sp, &lsp) || !arr(env, v[2], 1, 0, "gruForward dims", &dp, &ldp)) return NULL;
+  if (lsp < 9 || ldp < 6) { fail(env, "gruForward", "spec needs 9 entries, dims 6"); return NULL; }
+  CHECK(napi_get_value_double(env, v[1], &clip));
+  if (!arr(env, v[3], 1, 1, "gruForward lengths", &len, &llen) || !arr(env, v[4], 0, 0, "gruForward xp", &xp, &lxp) ||
+      !arr(env, v[5], 0, 0, "gruForward h", &h, &lh) || !arr(env, v[6], 0, 0, "gruForward cache", &cache, &lcache) ||
+      !arr(env, v[7], 0, 0, "gruForward scratch", &scr, &lscr) || !arr(env, v[8], 0, 0, "gruForward U", &U, &lU) ||
+      !arr(env, v[9], 0, 1, "gruForward b", &b, &lb) || !arr(env, v[10], 0, 1, "gruForward c", &c, &lc) ||
+      !arr(env, v[11], 0, 1, "gruForward x", &x, &lx) || !arr(env, v[12], 0, 1, "gruForward W", &W, &lW)) return NULL;
+  const int32_t *S = sp, *D = dp;
+  const GruSpec s = { S[0], S[1], S[2], S[3], S[4], S[5], S[6], S[7], S[8], (float)clip };
+  const GruLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, c, x, W, D[5], D[4] };
+  const long H = s.H, B = l.B, T = l.T, N = T * B, XH = (s.gx + 1) * H, ldc = (s.nG + 2) * H;
+  const int ok = H > 0 && B > 0 && T > 0 && (!len || llen >= (size_t)B) &&
+    lxp >= (size_t)(N * XH) && lh >= (size_t)((T + 1) * B * H) && lcache >= (size_t)((l.keepCache ? N : B) * ldc) &&
+    lscr >= (size_t)(B * (s.gh + 1) * H) && lU >= (size_t)((s.gh + 1) * H * H) &&
+    (!s.bias || lb >= (size_t)((s.gb + 1) * H)) && (!s.hasC || lc >= (size_t)H) &&
+    (!x || (W && l.I > 0 && l.ldx >= l.I && lx >= (size_t)((N - 1) * l.ldx + l.I) && lW >= (size_t)(XH * l.I)));
+  if (!ok) { fail(env, "gruForward", "a buffer is smaller than its sizes need"); return NULL; }
+  CHECK(napi_get_boolean(env, isa_current()->gruForward(&s, &l), &r));
+  return r;
+}
+
+NAPI_MODULE_INIT() {
+  const char *forced = getenv("GATED_NATIVE_ISA");
+  if (!isa_select(forced && *forced ? forced : "auto")) {
+    napi_throw_error(env, NULL, forced && *forced
+      ? "gated native: GATED_NATIVE_ISA names an instruction set this CPU lacks (avx512 or avx2)"
+      : "gated native: this CPU has neither AVX-512 nor AVX2 with FMA");
+    return NULL;
+  }
+  const napi_property_descriptor props[] = {
+    { "isa", NULL, js_isa, NULL, NULL, NULL, napi_default, NULL },
+    { "setIsa", NULL, js_setIsa, NULL, NULL, NULL, napi_default, NULL },
+    { "gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL },
+    { "sumRows", NULL, js_sumRows, NULL, NULL, NULL, napi_default, NULL },
+    { "gruForward", NULL, js_gruForward, NULL, NULL, NULL, napi_default, NULL },
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,54 @@
+/*
+ * gated's native kernels (Node-API addon, linux-x64): the shared declarations.
+ *
+ * Shape legend: out[M, N] = A · B, K the inner size (products); B batch, T time, H hidden,
+ * I input, N = T·B rows, X·H the input-projection width, G gates (the GRU step, gru.c).
+ *
+ * Every kernel exists twice, compiled from kernels.inc.c with function-level target attributes
+ * (AVX-512 and AVX2+FMA) into this one shared object; isa.c picks one set at load time with
+ * __builtin_cpu_supports (or GATED_NATIVE_ISA=avx2 / setIsa("avx2") to force the narrower one).
+ * Outputs first, then inputs, then sizes; kernels trust their inputs (the TypeScript side checks).
+ */
+#ifndef GATED_H
+#define GATED_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* out[m, n] = A · B (+ out when beta): A(i, p) = a[i·ars + p·acs]; B(p, j) = bT ? b[j·ldb + p] : b[p·ldb + j]. */
+typedef struct {
+  float *out; long ldo;
+  const float *a; long ars, acs;
+  const float *b; long ldb; int bT;
+  int m, n, k, beta;
+} Gemm;
+
+/* The GRU-family step's configuration (src/kernels/fused.ts GatedSpec) and one whole forward loop. */
+typedef struct {
+  int H, nG, gx, gh, gb, after, keep, bias, hasC;
+  float clip;                       /* +inf for none */
+} GruSpec;
+
+typedef struct {
+  int T, B, reverse, keepCache;
+  const int32_t *lengths;           /* [B] or NULL */
+  float *xp;                        /* [N, X·H] */
+  float *h;                         /* [(T + 1)·B, H] states */
+  float *cache;                     /* [N, ldc] or [B, ldc] */
+  float *scratch;                   /* [B, (gh + 1)·H] */
+  const float *U, *b, *c;           /* U [(gh + 1)·H, H], b [(gb + 1)·H] or NULL, c [H] or NULL */
+  const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
+} GruLoop;
+
+typedef struct {
+  const char *name;
+  int nr, mr;                       /* micro-tile: mr rows × nr columns */
+  void (*gemm)(const Gemm *g);
+  int (*gruForward)(const GruSpec *s, const GruLoop *l);  /* 0: out of memory */
+} Isa;
+
+extern const Isa isa_avx512, isa_avx2;
+const Isa *isa_current(void);
+/* "avx512" | "avx2" | "auto"; returns 0 when this CPU lacks it. */
+int isa_select(const char *name);
+void sum_rows(float *out, const float *a, long lda, int m, int n);
+#endif

@@ -1,0 +1,149 @@
+/**
+ * The native backend of the kernel interface (float32, Node on linux-x64; native/*.c): the three
+ * product orientations and bias sums in AVX-512 or AVX2+FMA code, and the GRU family's whole
+ * forward time loop (input projection, recurrent products and gates in one call). Everything else
+ * a fast backend offers — the other fused loops and steps, batch normalisation, resident memory —
+ * is the WebAssembly backend's, held inside; a loop handed to it gets its input projection computed
+ * here first.
+ *
+ * Browser-safe: it only uses the addon handle of addon.ts, set by the Node-only loader.
+ *
+ * Shape legend: out[M, N] = op(A)·op(B), K the inner size; B batch, T time, H hidden, N = T·B.
+ *
+ * Sums: every product element is summed in blocks of 256 products from zero, each block then added
+ * to out (native/kernels.inc.c), whatever M: a row of out does not depend on the other rows.
+ */
+import { reference32 } from "../reference.js";
+import type { FusedKernels, GatedSpec, SequenceLoop } from "../fused.js";
+import type { NormKernels } from "../norm.js";
+import type { Kernels, ResidentMemory, Vec } from "../types.js";
+import { wasmKernels, type WeightBinding } from "../wasm/kernels.js";
+import type { ParamViews, StepForward } from "../../cells/types.js";
+import type { NativeAddon } from "./addon.js";
+
+const f32 = (v: Vec | undefined): v is Float32Array => v instanceof Float32Array;
+
+class NativeKernels implements Kernels {
+  readonly name: string;
+  readonly dtype = "float32" as const;
+  readonly fused?: FusedKernels;
+  readonly norm?: NormKernels;
+  readonly resident?: ResidentMemory;
+  readonly begin?: () => void;
+  /**
+   * The WebAssembly backend inside, held for as long as this object lives: its resident memory
+   * (the workspaces handed out by `resident` above) is freed by a FinalizationRegistry when that
+   * object is collected, so holding only its parts (norm, resident, fused) would let the garbage
+   * collector free — and the heap hand out again — buffers still in use, at a moment that varies
+   * from run to run.
+   */
+  readonly wasm: Kernels | null;
+
+  constructor(private readonly x: NativeAddon, binding: WeightBinding | undefined) {
+    this.name = `native-${x.isa()}`;
+    const w = wasmKernels(binding);
+    this.wasm = w;
+    if (w?.begin) this.begin = w.begin;
+    if (w?.norm) this.norm = w.norm;
+    if (w?.resident) this.resident = w.resident;
+    this.fused = new NativeFused(x, this, w?.fused);
+  }
+
+  alloc(n: number): Vec {
+    return new Float32Array(n);
+  }
+
+  matmul(out: Vec, oOff: number, ldo: number, a: Vec, aOff: number, lda: number, b: Vec, bOff: number, ldb: number, m: number, n: number, k: number, beta: 0 | 1): void {
+    this.x.gemm(out as Float32Array, oOff, ldo, a as Float32Array, aOff, lda, 1, b as Float32Array, bOff, ldb, 0, m, n, k, beta);
+  }
+
+  matmulNT(out: Vec, oOff: number, ldo: number, a: Vec, aOff: number, lda: number, b: Vec, bOff: number, ldb: number, m: number, n: number, k: number, beta: 0 | 1): void {
+    this.x.gemm(out as Float32Array, oOff, ldo, a as Float32Array, aOff, lda, 1, b as Float32Array, bOff, ldb, 1, m, n, k, beta);
+  }
+
+  matmulTN(out: Vec, oOff: number, ldo: number, a: Vec, aOff: number, lda: number, b: Vec, bOff: number, ldb: number, m: number, n: number, k: number, beta: 0 | 1): void {
+    this.x.gemm(out as Float32Array, oOff, ldo, a as Float32Array, aOff, 1, lda, b as Float32Array, bOff, ldb, 0, m, n, k, beta);
+  }
+
+  sumRows(out: Vec, oOff: number, a: Vec, aOff: number, lda: number, m: number, n: number): void {
+    this.x.sumRows(out as Float32Array, oOff, a as Float32Array, aOff, lda, m, n);
+  }
+
+  addBias(out: Vec, oOff: number, ldo: number, a: Vec, aOff: number, lda: number, bias: Vec, bOff: number, m: number, n: number): void {
+    // one add per element: the same float32 result as any other way of doing it
+    reference32.addBias(out, oOff, ldo, a, aOff, lda, bias, bOff, m, n);
+  }
+}
+
+/**
+ * The fused kernels: the GRU family's forward loop natively (gate σ = Sigmoid, candidate φ = Tanh,
+ * no clip); every other call goes to the WebAssembly backend's, a loop's input projection
+ * computed natively first. Without a WebAssembly backend, only the native loop runs.
+ */
+class NativeFused implements FusedKernels {
+  private readonly specs = new WeakMap<GatedSpec, Int32Array | null>();
+  private readonly dims = new Int32Array(6);
+
+  constructor(private readonly x: NativeAddon, private readonly k: Kernels, private readonly w: FusedKernels | undefined) {}
+
+  gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    if (loop) {
+      const sp = this.gatedSpec(spec);
+      const U = p.U, b = spec.bias ? p.b : undefined, c = spec.hasC ? p.c : undefined, pr = loop.project;
+      if (sp && s.prev.length === 1 && f32(s.xp) && f32(s.prev[0]) && f32(s.cache) && f32(s.scratch) && f32(U) &&
+          (!spec.bias || f32(b)) && (!spec.hasC || f32(c)) && (!pr || (f32(pr.x) && f32(pr.W)))) {
+        const d = this.dims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
+        return this.x.gruForward(sp, Infinity, d, loop.lengths, s.xp, s.prev[0], s.cache, s.scratch, U,
+          (b ?? null) as Float32Array | null, (c ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
+      }
+    }
+    return this.delegate(s, loop, (l) => this.w!.gatedForward(spec, p, s, l));
+  }
+
+  gatedBackward: FusedKernels["gatedBackward"] = (spec, p, s, loop) => this.w?.gatedBackward(spec, p, s, loop) ?? false;
+  lstmForward: FusedKernels["lstmForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.lstmForward(spec, p, s, l));
+  lstmBackward: FusedKernels["lstmBackward"] = (spec, p, s, loop) => this.w?.lstmBackward(spec, p, s, loop) ?? false;
+  rnnForward: FusedKernels["rnnForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.rnnForward(spec, p, s, l));
+  rnnBackward: FusedKernels["rnnBackward"] = (spec, p, s, loop) => this.w?.rnnBackward(spec, p, s, loop) ?? false;
+  lightForward: FusedKernels["lightForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.lightForward(spec, p, s, l));
+  lightBackward: FusedKernels["lightBackward"] = (spec, p, s, loop) => this.w?.lightBackward(spec, p, s, loop) ?? false;
+  libruForward: FusedKernels["libruForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.libruForward(spec, p, s, l));
+  libruBackward: FusedKernels["libruBackward"] = (spec, p, s, loop) => this.w?.libruBackward(spec, p, s, loop) ?? false;
+
+  /**
+   * A forward the WebAssembly backend runs: a loop's input projection xp = x · Wᵀ computed here
+   * first (the loop handed on without it). When it then declines, xp is already right and the
+   * driver's own projection recomputes the same values.
+   */
+  private delegate(s: StepForward, loop: SequenceLoop | undefined, run: (loop: SequenceLoop | undefined) => boolean): boolean {
+    if (!this.w) return false;
+    const pr = loop?.project;
+    if (!loop || !pr) return run(loop);
+    const XH = s.xp.length / (loop.T * s.B);
+    if (!Number.isInteger(XH)) return run(loop);
+    this.k.matmulNT(s.xp, 0, XH, pr.x, 0, pr.ldx, pr.W, 0, pr.I, loop.T * s.B, XH, pr.I, 0);
+    const { project: _, ...rest } = loop;
+    return run(rest);
+  }
+
+  /** [H, nG, gx, gh, gb, after, keep, bias, hasC] when the native loop runs this spec, else null. */
+  private gatedSpec(spec: GatedSpec): Int32Array | null {
+    let sp = this.specs.get(spec);
+    if (sp === undefined) {
+      // a clip's backward recognises a clipped gate by its output being exactly f(±clip) as the
+      // TypeScript activations round it (activations.ts withClip): those stay with WebAssembly
+      const ok = spec.gateActivation.name === "Sigmoid" && spec.candidateActivation.name === "Tanh" && spec.clip === null;
+      sp = ok
+        ? Int32Array.of(spec.hidden, spec.nG, spec.gx, spec.gh, spec.gb, spec.reset === "after" ? 1 : 0, spec.update === "keep" ? 1 : 0, spec.bias ? 1 : 0, spec.hasC ? 1 : 0)
+        : null;
+      this.specs.set(spec, sp);
+    }
+    return sp;
+  }
+}
+
+/** The native backend on a loaded addon; `binding` is handed to the WebAssembly backend inside. */
+export function nativeKernelsOn(addon: NativeAddon, binding?: WeightBinding): Kernels {
+  return new NativeKernels(addon, binding);
+}
