@@ -49,8 +49,9 @@ export { INIT_SCHEMES } from "./layers/init.js";
 export type { InitScheme, InitKind } from "./layers/init.js";
 export { Model, createSpec } from "./model/model.js";
 export type { ModelSpec, CreateOptions, InputSpec, TaskSpec, DataInfo } from "./model/model.js";
+export { sequential } from "./model/sequential.js";
 export {
-  sequential, sequentialSpec, recurrent, gru, mgu, ligru, libru, mingru, lstm, rnn, dense, dropout, embedding, layerNorm, lastStep, distributionHead,
+  sequentialSpec, recurrent, gru, mgu, ligru, libru, mingru, lstm, rnn, dense, dropout, embedding, layerNorm, lastStep, distributionHead,
 } from "./model/builder.js";
 export type { LayerDef, RecurrentArgs, SequentialInput, SequentialOptions } from "./model/builder.js";
 export { Outputs } from "./model/outputs.js";

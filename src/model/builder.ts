@@ -22,9 +22,9 @@ import type { LayerConfig } from "../layers/sequential.js";
 import type { Direction } from "../sequence/recurrent.js";
 import { resolveLoss, type LossName, type LossSpec } from "../train/losses.js";
 import { distributionOfLayer, distributionSpec, headConfig, pointLoss, type DistributionOption } from "./distribution.js";
-import { Model, type DataInfo, type InputSpec, type ModelSpec } from "./model.js";
+import type { DataInfo, InputSpec, ModelSpec } from "./model.js";
 import { CELL_KINDS } from "../cells/index.js";
-import { checkModelSpec, layer as layerSchema, modelOptions, validate } from "./schema.js";
+import { checkModelSpec, layer as layerSchema, validate } from "./schema.js";
 
 /** A layer of a composition, made by gru(), lstm(), recurrent(), dense(), dropout(), embedding(), layerNorm(), lastStep(), distributionHead(). */
 export interface LayerDef {
@@ -130,13 +130,6 @@ export function composeSpec(where: string, input: InputSpec, defs: readonly Laye
     task: { target, perStep, outputs: dist ? (layers[layers.length - 1]!.targets as number) : width, loss, ...(dist ? { distribution: dist } : {}) },
     ...(data ? { data } : {}),
   }, where);
-}
-
-/** Builds the model: `options` also takes the model options dtype, seed, init, backend. */
-export function sequential(config: SequentialInput, defs: readonly LayerDef[], o: SequentialOptions & ConstructorParameters<typeof Model>[1]): Model {
-  const { task: _t, loss: _l, data: _d, ...modelOpts } = o ?? ({} as SequentialOptions);
-  validate(modelOptions, modelOpts, "sequential options");
-  return new Model(sequentialSpec(config, defs, o), modelOpts);
 }
 
 function inputOf(i: unknown): InputSpec {

@@ -5,8 +5,8 @@
  * Its methods are the API on plain arrays; each is implemented in its own file beside this one
  * (predict.ts, classify.ts, summary.ts; builder.ts and presets.ts make specs).
  */
-import { OptionError } from "../errors/index.js";
-import { decodeModel, encodeModel } from "../io/model-file.js";
+import { FormatError, GatedError, OptionError } from "../errors/index.js";
+import { encodeModelBytes, fillModelParams, readModelBytes } from "../io/model-bytes.js";
 import type { NonFiniteOption } from "../io/finite.js";
 import type { Backend } from "../kernels/select.js";
 import type { DType } from "../kernels/types.js";
@@ -132,12 +132,21 @@ export class Model {
 
   /** The model file (safetensors: the spec and every parameter), browser-safe. */
   toBytes(): Uint8Array {
-    return encodeModel(this);
+    return encodeModelBytes(this.spec, this.net);
   }
 
   /** A model from the bytes of a model file (FormatError naming the problem otherwise). */
   static fromBytes(bytes: Uint8Array, options: NonFiniteOption & { where?: string } = {}): Model {
-    const { where, ...rest } = options;
-    return decodeModel(bytes, where ?? "model file", rest);
+    const { where = "model file", ...rest } = options;
+    const file = readModelBytes(bytes, where);
+    let model: Model;
+    try {
+      model = new Model(file.spec, { dtype: file.dtype, init: "none" });
+    } catch (e) {
+      if (e instanceof GatedError) throw new FormatError(`${where}: invalid model configuration: ${e.message}`);
+      throw e;
+    }
+    fillModelParams(where, model.net, file.tensors, rest);
+    return model;
   }
 }

@@ -8,8 +8,9 @@ import { parameterCount } from "../../src/cells/index.js";
 import { GatedError, OptionError } from "../../src/errors/index.js";
 import { Recurrent } from "../../src/sequence/recurrent.js";
 import {
-  dense, dropout, embedding, gru, lastStep, layerNorm, ligru, lstm, mgu, mingru, recurrent, sequential, type LayerDef,
+  dense, dropout, embedding, gru, lastStep, layerNorm, ligru, lstm, mgu, mingru, recurrent, type LayerDef,
 } from "../../src/model/builder.js";
+import { sequential } from "../../src/model/sequential.js";
 import { createSpec, Model } from "../../src/model/model.js";
 import { formatSummary } from "../../src/model/summary.js";
 import { fit } from "../../src/train/fit.js";
