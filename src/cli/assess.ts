@@ -13,6 +13,7 @@ import { forecastErrors, majorityAccuracy, seasonalNaive, unigramPerplexity } fr
 import { evaluate } from "../train/evaluate.js";
 import { predictSet } from "../train/predict.js";
 import { kindOf } from "./data.js";
+import { OptionError } from "../errors/index.js";
 import { UserError } from "./errors.js";
 
 export interface Assessment {
@@ -107,17 +108,29 @@ export async function baselineScores(d: Dataset, split: string): Promise<{ name:
   const sr = d.series;
   if (!sr) throw new UserError(`--baselines: the data set "${d.name}" is not a series; baselines are for forecasting data`);
   const [start, end] = split === "test" ? [sr.testStart, sr.length] : split === "validation" ? [sr.validationStart, sr.testStart] : [0, sr.validationStart];
-  const { first, count } = windowsEndingIn(start, end, sr.window, sr.horizon), c = sr.targetColumns[0]!, F = sr.features;
-  const rows = (n: number) => ({ values: sr.values.subarray(0, n * F), features: F, target: c });
-  return (await classicalForecasters(sr.season)).map((f) => {
+  const { first, count } = windowsEndingIn(start, end, sr.window, sr.horizon), F = sr.features;
+  // every target column, each forecast by its own fit, the squared errors pooled: the same RMSE over
+  // all targets as the models' (a multi-column set scored on its first column alone misleads)
+  const names = (await classicalForecasters(sr.season)).map((f) => f.name);
+  return Promise.all(names.map(async (name, k) => {
     let sq = 0, n = 0;
-    f.fit(rows(first + sr.window));
-    for (let w = 0; w < count; w++) {
-      const origin = first + w + sr.window, fc = f.forecast(rows(origin), sr.horizon);
-      for (let h = 0; h < sr.horizon; h++) { sq += (fc.mean[h]! - sr.values[(origin + h) * F + c]!) ** 2; n++; }
+    for (const c of sr.targetColumns) {
+      const f = (await classicalForecasters(sr.season))[k]!;
+      const rows = (m: number) => ({ values: sr.values.subarray(0, m * F), features: F, target: c });
+      try {
+        f.fit(rows(first + sr.window));
+        for (let w = 0; w < count; w++) {
+          const origin = first + w + sr.window, fc = f.forecast(rows(origin), sr.horizon);
+          for (let h = 0; h < sr.horizon; h++) { sq += (fc.mean[h]! - sr.values[(origin + h) * F + c]!) ** 2; n++; }
+        }
+      } catch (e) {
+        // a fit that failed on one column has no score: shown as "—" with the reason, never a number
+        if (e instanceof OptionError) { process.stderr.write(`gated: warning: ${e.message} (column ${sr.columns?.[c] ?? c})\n`); return { name, value: NaN }; }
+        throw e;
+      }
     }
-    return { name: f.name, value: Math.sqrt(sq / n) };
-  });
+    return { name, value: Math.sqrt(sq / n) };
+  }));
 }
 
 /**

@@ -87,6 +87,12 @@ export async function arimaForecaster(order: ArimaOrder): Promise<Forecaster> {
       const m = Float64Array.from(mean), sigma = Float64Array.from(variance, (v) => Math.sqrt(v));
       // a fit that diverged gives non-finite or absurd values: say so rather than score them
       if (!m.every(Number.isFinite)) throw new OptionError(`${name}: the fit diverged (non-finite forecasts); try another order`);
+      // or finite but far outside anything the series has done (the package's optimiser can run away):
+      // more than 10 times the series' whole range away from its last value
+      let lo = Infinity, hi = -Infinity;
+      for (const v of y) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      const last = y[y.length - 1]!, reach = 10 * Math.max(hi - lo, Math.abs(last) * 1e-6, 1e-12);
+      if (m.some((v) => Math.abs(v - last) > reach)) throw new OptionError(`${name}: the fit diverged (forecasts ${m.find((v) => Math.abs(v - last) > reach)!.toPrecision(3)} from a series within [${lo.toPrecision(3)}, ${hi.toPrecision(3)}]); try another order`);
       return { mean: m, sigma };
     },
   };

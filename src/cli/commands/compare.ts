@@ -76,7 +76,7 @@ function table(name: string, rows: Row[], baselines: readonly { name: string; va
   const head = ["cell", "parameters", "s/epoch", `${m.split} ${m.metric}`];
   const body = [
     ...rows.map((r) => [r.cell, r.parameters.toLocaleString("en"), r.secondsPerEpoch.toFixed(2), fmt(r.score)]),
-    ...baselines.map((b) => [b.name, "—", "—", fmt({ ...m, value: b.value })]),
+    ...baselines.map((b) => [b.name, "—", "—", Number.isNaN(b.value) ? "fit failed" : fmt({ ...m, value: b.value })]),
   ];
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ");
