@@ -2,21 +2,24 @@
 //
 //   S1 B1 T100 I64 H128, S2 B16 T50 I64 H256, S3 B64 T100 I256 H512 inference, S1 and S2 training
 //   (forward + backward + SGD update); one GRU layer, float32, full output sequence.
-//   Participants: gated on 1 and 2 threads, onnxruntime-node (1, 2 threads), onnxruntime-web
+//   Participants: gated on 1 and 2 threads (WebAssembly kernels), gated on the native kernels (one
+//   thread; useNative(), when native/build has the binary for this platform), onnxruntime-node (1, 2 threads), onnxruntime-web
 //   (wasm; 1 thread in this process, 2 threads in a child process), TF.js wasm and cpu backends.
 //
 // Every figure is the median of its windows; a window repeats the call for WINDOW seconds and
 // counts its time per call. Rounds go through every workload and peer in turn (the order rotates
-// each round), with gated's windows before and after each peer's; a ratio is the median over a
+// each round), with gated's windows (wasm ×1, ×2, native ×1) before and after each peer's; a ratio is the median over a
 // peer's windows of its time over gated's around it, so a busy moment on this shared machine
 // hits both sides of a ratio alike; only ratios taken in one run mean anything. TF.js cpu is very slow: it gets
-// 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --plain (gated on plain SIMD, not relaxed), --out FILE (default bench/results/latest.json).
+// 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --plain (gated on plain SIMD, not relaxed), --no-native (leave the native kernels out), --out FILE (default bench/results/latest.json).
 import { fork, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativeIsa, nativeUnavailable, useNative } from "../src/kernels/native/load-node.js";
 import { useRelaxedSimd } from "../src/kernels/relaxed-simd.js";
+import type { Backend } from "../src/kernels/select.js";
 import { enableThreads } from "../src/kernels/threads.js";
 import { relaxedSimdValidates, wasmRuntime } from "../src/kernels/wasm/runtime.js";
 import { Recurrent } from "../src/sequence/recurrent.js";
@@ -41,6 +44,7 @@ const SLOW_ROUNDS = 2;
  */
 const TF_CPU_SCALE = (w: Workload): number => (w.name === "S3" ? 50 : w.B > 1 ? 5 : 2);
 const started = performance.now();
+const LOAD_START = loadavg();
 
 // gated's kernels as the gated command runs them: relaxed SIMD where the engine has it (on Node 20
 // turned on by useRelaxedSimd(), as Node ≥ 22 and Chromium have it on); --plain for plain SIMD.
@@ -48,6 +52,12 @@ const PLAIN = args.includes("--plain");
 const SIMD_HOW = PLAIN ? "--plain" : relaxedSimdValidates() ? "relaxed SIMD on in this engine" : "relaxed SIMD turned on by useRelaxedSimd(), as the gated command does";
 if (PLAIN) process.env.GATED_SIMD = "plain"; else useRelaxedSimd();
 const log = (s: string) => process.stderr.write(`${s}\n`);
+
+// gated on the native kernels (one thread), as a third gated participant timed around every peer.
+// useNative() only changes what backend "auto" picks: every other gated figure here names "wasm".
+const NATIVE = args.includes("--no-native") ? false : useNative();
+const NATIVE_NAME = "gated native ×1";
+const NATIVE_HOW = NATIVE ? `native-${nativeIsa()}` : args.includes("--no-native") ? "left out (--no-native)" : `not loaded: ${nativeUnavailable()}`;
 
 const weightCache = new Map<string, GruWeights>();
 const weights = (w: Workload): GruWeights => {
@@ -67,6 +77,40 @@ interface Participant {
   /** Sets up a workload; the measurer, or null when the participant does not do it. */
   prepare(w: Workload): Promise<Measurer | null>;
   close?(): void;
+}
+
+/** One GRU layer with the bench's weights on a backend (reset "after", as ORT's linear_before_reset = 1). */
+function gruNet(w: Workload, backend: Backend): Recurrent {
+  const net = new Recurrent({ cell: "gru", inputSize: w.I, hiddenSize: w.H, backend });
+  const g = weights(w);
+  net.setParam("layer0.forward.W", g.W); net.setParam("layer0.forward.U", g.R);
+  net.setParam("layer0.forward.b", g.b); net.setParam("layer0.forward.c", g.c);
+  return net;
+}
+
+/** gated on the native kernels, one thread: the same calls as bench/peers/gated.ts's runner. */
+function nativeRunner(): Runner {
+  return {
+    name: NATIVE_NAME,
+    async prepare(w) {
+      const rt = wasmRuntime();
+      const one = () => { if (rt) rt.parallel = null; }; // what it hands to the wasm backend stays on one thread too
+      const net = gruNet(w, "native");
+      const x = { data: random(w.T * w.B * w.I, 7), shape: [w.T, w.B, w.I] };
+      if (!w.train) return () => { one(); net.forward(x); };
+      const dY = { data: random(w.T * w.B * w.H, 8, 1e-3), shape: [w.T, w.B, w.H] };
+      const grads = new Float32Array(net.paramCount), lr = 1e-3;
+      return () => {
+        one();
+        const r = net.forward(x, { train: true });
+        grads.fill(0);
+        net.backward(r.tape!, dY, { into: grads });
+        const p = net.params;
+        for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * grads[i]!;
+        net.markChanged();
+      };
+    },
+  };
 }
 
 function local(r: Runner, slow = false, scale?: (w: Workload) => number): Participant {
@@ -127,13 +171,14 @@ async function main(): Promise<void> {
   const threads = await enableThreads(2);
   const pool = rt.parallel;
   rt.parallel = null;
-  log(`gated: wasm-${rt.relaxed ? "relaxed-simd" : "simd"}, ${rt.shared ? "shared" : "unshared"} memory, ${threads} thread(s) available`);
+  log(`gated: wasm-${rt.relaxed ? "relaxed-simd" : "simd"}, ${rt.shared ? "shared" : "unshared"} memory, ${threads} thread(s) available; native kernels: ${NATIVE_HOW}`);
 
   const tfWasm = tfjsRunner("wasm"), tfCpu = tfjsRunner("cpu", TF_CPU_SCALE);
   const ortNode1 = ortNodeRunner(1, weights);
   const participants: Participant[] = [
     local(gatedRunner(1, pool, weights)),
     local(gatedRunner(2, pool, weights)),
+    ...(NATIVE ? [local(nativeRunner())] : []),
     local(ortNode1),
     local(ortNodeRunner(2, weights)),
     local(ortWebRunner(1, weights)),
@@ -161,6 +206,8 @@ async function main(): Promise<void> {
   // this shared machine's speed does over the round.
   const samples = new Map<string, number[]>();
   const pairs = new Map<string, Pair[]>();
+  /** Every set of gated windows taken together, by workload (native against wasm, seconds apart). */
+  const gatedSets = new Map<string, Record<string, number>[]>();
   const gatedOnes = participants.filter((p) => p.name.startsWith("gated"));
   const peers = participants.filter((p) => !p.name.startsWith("gated"));
   const timeOne = async (w: Workload, p: Participant): Promise<number | null> => {
@@ -178,6 +225,7 @@ async function main(): Promise<void> {
       const ms = await timeOne(w, g);
       if (ms !== null) out[g.name] = ms;
     }
+    gatedSets.set(w.name, [...(gatedSets.get(w.name) ?? []), out]);
     return out;
   };
   for (let round = 0; round < ROUNDS; round++) {
@@ -226,6 +274,16 @@ async function main(): Promise<void> {
     for (let i = 0; i < ours.length; i++) d = Math.max(d, Math.abs(ours[i]! - theirs[i]!));
     sanity[w.name] = d;
   }
+  const sanityNative: Record<string, number> = {};
+  if (NATIVE) {
+    for (const w of WORKLOADS.filter((x) => !x.train && x.name !== "S3")) {
+      const ours = gruNet(w, "native").forward({ data: random(w.T * w.B * w.I, 7), shape: [w.T, w.B, w.I] }).output.data;
+      const theirs = await ortNode1.output(w);
+      let d = 0;
+      for (let i = 0; i < ours.length; i++) d = Math.max(d, Math.abs(ours[i]! - theirs[i]!));
+      sanityNative[w.name] = d;
+    }
+  }
   for (const p of participants) p.close?.();
 
   // where gated's time goes (one thread)
@@ -235,19 +293,20 @@ async function main(): Promise<void> {
   const mem = spawnSync(process.execPath, [...process.execArgv, join(HERE, "memory.ts")], { encoding: "utf8" });
   const memory = mem.status === 0 ? JSON.parse(mem.stdout.trim().split("\n").pop()!) : { error: mem.stderr };
 
-  report(participants.map((p) => p.name), samples, pairs, streaming, sanity, memory, profile, { threads, tfInfo });
+  report(participants.map((p) => p.name), samples, pairs, streaming, sanity, memory, profile, { threads, tfInfo }, { gatedSets, sanityNative });
 }
 
 function report(
   names: string[], samples: Map<string, number[]>, pairs: Map<string, Pair[]>, streaming: Record<string, number>, sanity: Record<string, number>,
   memory: Record<string, unknown>, profile: { ceilingGflops: number; workloads: Breakdown[] },
   info: { threads: number; tfInfo: Record<string, string> },
+  nat: { gatedSets: Map<string, Record<string, number>[]>; sanityNative: Record<string, number> },
 ): void {
   const rt = wasmRuntime()!;
   const med = (w: Workload, p: string) => { const s = samples.get(`${w.name}|${p}`); return s ? median(s) : NaN; };
   const out: string[] = [];
   out.push(`gated benchmark: ${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${cpus().length}`);
-  out.push(`gated backend wasm-${rt.relaxed ? "relaxed-simd" : "simd"} (${SIMD_HOW}); TF.js wasm: ${info.tfInfo.wasm}; medians of windows of ${WINDOW} s (${ROUNDS} rounds; gated's windows before and after each peer's) (TF.js cpu: ${SLOW_ROUNDS} calls of T/k steps, time ×k: ${WORKLOADS.map((w) => `${w.name} k = ${TF_CPU_SCALE(w)}`).join(", ")})`);
+  out.push(`gated backend wasm-${rt.relaxed ? "relaxed-simd" : "simd"} (${SIMD_HOW}); gated native kernels: ${NATIVE_HOW}; TF.js wasm: ${info.tfInfo.wasm}; medians of windows of ${WINDOW} s (${ROUNDS} rounds; gated's windows before and after each peer's) (TF.js cpu: ${SLOW_ROUNDS} calls of T/k steps, time ×k: ${WORKLOADS.map((w) => `${w.name} k = ${TF_CPU_SCALE(w)}`).join(", ")})`);
   out.push("");
   out.push("time per call (GFLOP/s)");
   const head = pad("workload", 28) + names.map((n) => pad(n, 20)).join("");
@@ -285,6 +344,30 @@ function report(
     });
     out.push(pad(w.name, 28) + row.join(""));
   }
+  // gated native (one thread) against every peer, the same way, and against gated's wasm kernels
+  const ratiosNative: Record<string, Record<string, number>> = {};
+  if (NATIVE) {
+    out.push("");
+    out.push(`gated native ×1's speed-up over each peer (the same median of ratios, against native's windows around the peer's; one`);
+    out.push("thread against every peer, ×2 peers included), and over gated wasm ×1 (median over rounds of windows taken together)");
+    out.push(pad("workload", 28) + [...peers, "gated ×1 (wasm)"].map((n) => pad(n, 14)).join(""));
+    for (const w of WORKLOADS) {
+      const row = peers.map((p) => {
+        const ps = pairs.get(`${w.name}|${p}`)?.filter((x) => x.before[NATIVE_NAME] !== undefined && x.after[NATIVE_NAME] !== undefined);
+        if (!ps?.length) return pad("–", 14);
+        const r = median(ps.map((x) => x.peer / Math.sqrt(x.before[NATIVE_NAME]! * x.after[NATIVE_NAME]!)));
+        (ratiosNative[w.name] ??= {})[p] = r;
+        return pad(`${r.toFixed(r >= 100 ? 0 : 2)}×`, 14);
+      });
+      const sets = (nat.gatedSets.get(w.name) ?? []).filter((g) => g["gated ×1"] !== undefined && g[NATIVE_NAME] !== undefined);
+      if (sets.length) {
+        const r = median(sets.map((g) => g["gated ×1"]! / g[NATIVE_NAME]!));
+        (ratiosNative[w.name] ??= {})["gated ×1"] = r;
+        row.push(pad(`${r.toFixed(2)}×`, 14));
+      } else row.push(pad("–", 14));
+      out.push(pad(w.name, 28) + row.join(""));
+    }
+  }
   // the issue's targets
   out.push("");
   out.push("targets (issue 5):");
@@ -301,9 +384,19 @@ function report(
     const f1 = ratios[w.name]?.["ORT-node ×1"] ?? NaN, f2 = ratios[w.name]?.["ORT-node ×2"] ?? NaN;
     out.push(`  ${w.name}: fraction of ORT-node's speed reached: ${f1.toFixed(2)} (1 thread), ${f2.toFixed(2)} (2 threads)`);
   }
+  out.push("targets (native kernels, one thread):");
+  if (NATIVE) {
+    for (const w of WORKLOADS.filter((x) => !x.train)) {
+      const r = ratiosNative[w.name]?.["ORT-node ×1"] ?? NaN;
+      out.push(`  ${w.name}: gated native ×1 against ORT-node ×1: ${r.toFixed(2)}×` + (w.name === "S3" ? ` (target ≥ 1×): ${check(r >= 1)}` : ""));
+    }
+  } else out.push(`  not measured: the native kernels are ${NATIVE_HOW}`);
+  out.push("  GRU S2/S3 inference and training against PyTorch CPU: PyTorch is not a peer in this bench (a Python process;");
+  out.push("  see /work/shared/PERFORMANCE.md), and S3 training is not one of its workloads: not measured here");
   out.push("");
   out.push(`streaming latency, B = 1, I ${WORKLOADS[0]!.I}, H ${WORKLOADS[0]!.H} (µs per step): ` + Object.entries(streaming).map(([k, v]) => `${k} ${v.toFixed(2)}`).join("; "));
-  out.push(`sanity, max |gated − ORT-node| over the outputs: ` + Object.entries(sanity).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", "));
+  out.push(`sanity, max |gated − ORT-node| over the outputs: ` + Object.entries(sanity).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ") +
+    (NATIVE ? `; gated native: ` + Object.entries(nat.sanityNative).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ") : ""));
   if ("tapeMB" in memory) {
     const m = memory as Record<string, number>;
     out.push(`memory, one training step on S3 (fresh process): BPTT keeps ${(m.bytesPerStep! / 2 ** 20).toFixed(3)} MiB per time step ` +
@@ -319,15 +412,17 @@ function report(
     out.push(`  ${pad(b.workload, 4)} ${fmtMs(b.totalMs)}: time loop (per step: recurrent product + gates) ${fmtMs(b.stepMs)} ${pct(b.stepMs)} at ${b.stepGflops.toFixed(1)} GFLOP/s of product; ` +
       `input projection ${fmtMs(b.projectionMs)} ${pct(b.projectionMs)} at ${b.projectionGflops.toFixed(1)} GFLOP/s; TypeScript driver ${fmtMs(b.driverMs)} ${pct(b.driverMs)}`);
   }
-  out.push(`total bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  out.push(`total bench time ${((performance.now() - started) / 1000).toFixed(0)} s; load average (1, 5, 15 min) at the start ${LOAD_START.map((l) => l.toFixed(2)).join(" ")}, at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${cpus().length} cores)`);
   console.log(out.join("\n"));
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, JSON.stringify({
     date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
-    gated: { backend: `wasm-${rt.relaxed ? "relaxed-simd" : "simd"}`, threads: info.threads }, tfjs: info.tfInfo,
+    gated: { backend: `wasm-${rt.relaxed ? "relaxed-simd" : "simd"}`, threads: info.threads, native: NATIVE ? { name: NATIVE_NAME, backend: `native-${nativeIsa()}`, threads: 1 } : null, nativeStatus: NATIVE_HOW }, tfjs: info.tfInfo,
     method: { rounds: ROUNDS, windowSeconds: WINDOW, slowRounds: SLOW_ROUNDS, tfjsCpuScale: Object.fromEntries(WORKLOADS.map((w) => [w.name, TF_CPU_SCALE(w)])) },
     workloads: WORKLOADS.map((w) => ({ ...w, flops: flops(w) })), results, ratios, streamingMicroseconds: streaming,
     sanityMaxAbsDiffVsOrtNode: sanity, memory, profile, table: out,
+    // added with the native kernels: gated native ×1's ratio (peer time / native time) to each peer and to gated ×1 (wasm)
+    ratiosNative, sanityMaxAbsDiffNativeVsOrtNode: nat.sanityNative, loadavg: { start: LOAD_START, end: loadavg() },
   }, null, 1) + "\n");
   log(`wrote ${OUT}`);
 }
