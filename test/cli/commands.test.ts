@@ -1,7 +1,7 @@
 // End to end: each command as a child process on small data, asserting what it prints and the
 // files it writes; train then predict round-trips through the model file.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -9,6 +9,7 @@ import { loadModel } from "../../src/node/files.js";
 import { gated } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gated-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const model = join(dir, "co2.safetensors");
 
 describe("gated train → eval → predict → inspect (CO2)", { timeout: 180_000 }, () => {

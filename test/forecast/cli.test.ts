@@ -1,12 +1,13 @@
 // `gated eval --backtest N` and `gated compare --baselines` on CO2, as child processes.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { gated } from "../cli/run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gated-forecast-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const model = join(dir, "co2.safetensors");
 
 describe("forecast evaluation from the CLI (CO2)", { timeout: 180_000 }, () => {

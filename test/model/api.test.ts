@@ -2,7 +2,7 @@
 // units), forecast, generate (seeded, top-k / top-p), classify (texts as the CLI reads them),
 // toBytes / fromBytes, fetchModel over HTTP. Every result is checked against the lower-level path.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -192,6 +192,7 @@ describe("classify", () => {
     data: { vocabulary, classes: ["negative", "positive"] },
   }), { seed: 12 });
   const dir = mkdtempSync(join(tmpdir(), "gated-api-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("texts: the CLI's tokenisation, the network's logits, softmax", () => {
     const seqs = textsAsSequences(texts, vocabulary) as number[][];

@@ -1,9 +1,9 @@
 // The model file: save → load gives bit-identical outputs; broken files give typed errors.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { FormatError } from "../../src/errors/index.js";
 import { decodeModel, encodeModel } from "../../src/io/model-file.js";
 import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
@@ -14,6 +14,7 @@ import { Rng } from "../../src/util/random.js";
 import { assertClose } from "../helpers/close.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gated-model-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function makeModel(): Model {
   return new Model(createSpec({

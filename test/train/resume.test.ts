@@ -2,7 +2,7 @@
 // checkpoints ends with exactly the weights of an uninterrupted run.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -38,5 +38,6 @@ describe("kill and resume", () => {
     const wa = readFileSync(outA), wb = readFileSync(outB);
     assert.equal(wb.length, wa.length);
     assert.ok(wa.equals(wb), "the resumed run's weights differ from the uninterrupted run's");
+    for (const d of [a, b]) rmSync(d, { recursive: true, force: true });
   });
 });
