@@ -2,15 +2,20 @@
  * The encoder–decoder in the CLI, one branch of each command (the commands route here by the data
  * set's kind or the model file's format):
  *   gated train --data dates [--cell gru --hidden 64 --attention luong --epochs 3 --out m.safetensors]
+ *   gated train --data cmudict [--limit 20000]   grapheme → phoneme (data/cmudict.ts)
  *   gated predict MODEL --input "3 janv. 2021" [--beam 4] [--attention map.svg]
- *   gated eval MODEL           exact match on the held-out days and the held-out locale
+ *   gated eval MODEL           exact match on the held-out days and the held-out locale (dates),
+ *                              word and phoneme error rates on the held-out words (cmudict)
  *   gated inspect MODEL        options, vocabularies and parameters
- * Text is character-level on both sides (the vocabularies saved in the model file).
+ * Sources are characters; targets are characters (dates) or space-separated phonemes (cmudict),
+ * with the vocabularies saved in the model file.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { DATASETS, type DatasetName } from "../data/catalog.js";
+import { phonemeErrors, type CmudictOptions, type CmudictPair } from "../data/cmudict.js";
 import { exactMatch, loadDates, type DatePair, type DatesOptions } from "../data/dates.js";
+import { loadCmudict } from "../data/node/cmudict.js";
 import { readBytes, writeFileAtomic } from "../node/files.js";
 import { heatmap } from "../report/svg/heatmap.js";
 import { attentionGrid, attentionMap } from "../seq2seq/attention-map.js";
@@ -68,8 +73,15 @@ function encodeSource(text: string, v: Seq2seqVocabularies): Int32Array {
   });
 }
 
+/** Target ids → tokens (without pad, bos, eos). */
+function targetTokens(ids: ArrayLike<number>, v: Seq2seqVocabularies): string[] {
+  return Array.from(ids, (i) => (i === v.pad || i === v.bos || i === v.eos ? "" : (v.target[i] ?? "?"))).filter((t) => t !== "");
+}
+
+/** Target ids → text: characters joined, or phonemes separated by spaces when a token is longer than one character. */
 function decodeTarget(ids: ArrayLike<number>, v: Seq2seqVocabularies): string {
-  return Array.from(ids, (i) => (i === v.pad || i === v.bos || i === v.eos ? "" : (v.target[i] ?? "?"))).join("");
+  const words = v.target.some((t, i) => i !== v.pad && i !== v.bos && i !== v.eos && [...t].length > 1);
+  return targetTokens(ids, v).join(words ? " " : "");
 }
 
 /** Each source's best output ids (without eos): greedy, or the first of a beam of `beam`. */
@@ -104,9 +116,49 @@ function exactMatchOf(f: Seq2seqFile, pairs: readonly DatePair[]): number {
   return exactMatch(outputs.map((ids) => decodeTarget(ids, f.vocabularies)), pairs.map((p) => p.iso));
 }
 
+/** Greedy word and phoneme error rates of held-out words. */
+function phonemeErrorsOf(f: Seq2seqFile, pairs: readonly CmudictPair[]): { wer: number; per: number } {
+  if (pairs.length === 0) return { wer: 0, per: 0 };
+  const outputs = translate(f, pairs.map((p) => p.source), 1);
+  return phonemeErrors(outputs.map((ids) => targetTokens(ids, f.vocabularies)), pairs.map((p) => p.phonemes));
+}
+
+interface Score { readonly name: string; readonly count: number; readonly exactMatch?: number; readonly wer?: number; readonly per?: number }
+
+/** The built-in pairs a model file names, with its scores on a split (train, validation or test). */
+async function scoresOf(f: Seq2seqFile, name: string, options: object, split: string): Promise<Score[]> {
+  if (name === "cmudict") {
+    const d = await loadCmudict(options as CmudictOptions);
+    const pairs = split === "test" ? d.test : split === "train" ? d.train : d.validation;
+    return [{ name: `held-out words${split === "test" ? "" : ` (${split})`}`, count: pairs.length, ...phonemeErrorsOf(f, pairs) }];
+  }
+  const d = loadDates(options as DatesOptions);
+  const sets: [string, readonly DatePair[]][] = split === "test" ? [["held-out days", d.test], ["held-out locale", d.heldOutLocale]] : [[split, split === "train" ? d.train : d.validation]];
+  return sets.map(([n, pairs]) => ({ name: n, count: pairs.length, exactMatch: exactMatchOf(f, pairs) }));
+}
+
+function scoreLine(s: Score): string {
+  if (s.wer !== undefined) return `word error rate ${s.wer.toFixed(3)}, phoneme error rate ${s.per!.toFixed(3)} on ${s.count} ${s.name}`;
+  return `exact match ${s.exactMatch!.toFixed(3)} on ${s.count} ${s.name}`;
+}
+
+/** The training pairs and vocabularies of a built-in set; `options` is what the model file records. */
+async function trainingSet(a: Seq2seqTrainArgs) {
+  if (a.data === "cmudict") {
+    // the split's seed stays 0 (a fixed list of held-out words); --seed seeds the model and the batches
+    const options = { ...(a.limit !== undefined ? { count: a.limit } : {}), validationCount: 0 };
+    return { options, d: await loadCmudict(options) };
+  }
+  if (a.data !== "dates") throw new UserError(`--data ${a.data}: not an encoder–decoder set; valid: dates, cmudict`);
+  const options = { count: a.limit ?? 3000, validationCount: 0, testCount: 500, seed: a.seed };
+  return { options, d: loadDates(options) };
+}
+
 /**
  * Defaults (3000 pairs, GRU encoder 32 × 2 directions, decoder 64, Luong attention, embedding 16,
  * 3 epochs of batch 32, Adam lr 0.005): ≈ 0.97 exact match on held-out days in under a minute.
+ * cmudict takes all 111,487 training words by default (--limit fewer): with the same model, WER
+ * 0.495 and PER 0.132 on the 6,194 held-out test words after 3 epochs, 135 s on 2 shared cores.
  */
 export async function seq2seqTrain(a: Seq2seqTrainArgs): Promise<number> {
   const t0 = Date.now();
@@ -114,8 +166,7 @@ export async function seq2seqTrain(a: Seq2seqTrainArgs): Promise<number> {
   const attention = (a.attention ?? "luong") as AttentionKind;
   if (!ATTENTION_KINDS.includes(attention)) throw new UserError(`--attention must be one of ${ATTENTION_KINDS.join(", ")}, got ${JSON.stringify(a.attention)}`);
   const H = a.hidden ?? 64, cell = cellOptionsOf(a), layers = a.layers ?? 1;
-  const dataOptions = { count: a.limit ?? 3000, validationCount: 0, testCount: 500, seed: a.seed };
-  const d = loadDates(dataOptions);
+  const { options: dataOptions, d } = await trainingSet(a);
   // a bidirectional encoder of H/2 per direction gives memory width H: no bridge needed
   const encoder = H % 2 === 0 ? { cell: a.cell, hiddenSize: H / 2, direction: "bidirectional" as const } : { cell: a.cell, hiddenSize: H, direction: "forward" as const };
   const model = new Seq2seq({
@@ -132,17 +183,17 @@ export async function seq2seqTrain(a: Seq2seqTrainArgs): Promise<number> {
   const vocabularies = { source: d.sourceVocabulary, target: d.targetVocabulary, pad: d.pad, bos: d.bos, eos: d.eos };
   writeFileAtomic(out, encodeSeq2seq(model, vocabularies, { name: a.data, options: dataOptions }));
   const f = { model, vocabularies };
-  const days = exactMatchOf(f, d.test), locale = exactMatchOf(f, d.heldOutLocale);
+  const scores = await scoresOf(f, a.data, dataOptions, "test");
   const seconds = (Date.now() - t0) / 1000;
   if (a.json) {
-    process.stdout.write(JSON.stringify({ model: out, seconds, epochs: r.epochs, steps: r.steps, parameters: model.paramCount, losses: r.losses, exactMatch: { heldOutDays: days, heldOutLocale: locale } }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ model: out, seconds, epochs: r.epochs, steps: r.steps, parameters: model.paramCount, losses: r.losses, ...(a.data === "dates" ? { exactMatch: { heldOutDays: scores[0]!.exactMatch, heldOutLocale: scores[1]!.exactMatch } } : { scores }) }, null, 2) + "\n");
     return 0;
   }
   process.stdout.write([
     "",
     `gated train: ${a.data} · ${a.cell} encoder–decoder (encoder ${encoder.hiddenSize}${encoder.direction === "bidirectional" ? " × 2 directions" : ""}, decoder ${H}, attention ${attention}) · ${model.paramCount.toLocaleString("en")} parameters`,
     `  ${r.epochs} epochs, ${r.steps} steps in ${r.seconds.toFixed(1)} s; loss ${r.losses.map((l) => l.toFixed(3)).join(" → ")}`,
-    `  exact match ${days.toFixed(3)} on ${d.test.length} held-out days, ${locale.toFixed(3)} on ${d.heldOutLocale.length} in the held-out locale (${[...new Set(d.heldOutLocale.map((p) => p.locale))].join(", ")})`,
+    ...scores.map((s) => `  ${scoreLine(s)}`),
     `  model:  ${out} (${seconds.toFixed(1)} s in all)`,
     "",
   ].join("\n"));
@@ -170,7 +221,9 @@ export function seq2seqPredict(path: string, a: Seq2seqPredictArgs): void {
   const f = loadSeq2seq(path), v = f.vocabularies;
   const beam = a.beam === undefined ? 1 : Number(a.beam);
   if (!(Number.isInteger(beam) && beam >= 1)) throw new UserError(`--beam must be a positive integer, got ${JSON.stringify(a.beam)}`);
-  const texts = sourcesOf(a.input), sources = texts.map((t) => encodeSource(t, v));
+  // CMUdict's spellings are lower case: "Hello" reads as "hello"
+  const fold = (t: string) => (f.data?.name === "cmudict" ? t.toLowerCase() : t);
+  const texts = sourcesOf(a.input), sources = texts.map((t) => encodeSource(fold(t), v));
   const outputs = translate(f, sources, beam), results = outputs.map((ids) => decodeTarget(ids, v));
   if (a.attention) {
     if (!f.model.attention) throw new UserError(`--attention: ${path} has no attention (it was trained with --attention none)`);
@@ -191,19 +244,17 @@ export function seq2seqPredict(path: string, a: Seq2seqPredictArgs): void {
 
 // ---- eval ---------------------------------------------------------------------------------
 
-export function seq2seqEval(path: string, a: { split?: string; json?: boolean }): void {
+export async function seq2seqEval(path: string, a: { split?: string; json?: boolean }): Promise<void> {
   const f = loadSeq2seq(path);
-  if (f.data?.name !== "dates") throw new UserError(`${path} records no built-in data set to evaluate on (it has ${JSON.stringify(f.data?.name ?? null)}); gated eval knows "dates"`);
-  const d = loadDates(f.data.options as DatesOptions);
+  if (f.data?.name !== "dates" && f.data?.name !== "cmudict") throw new UserError(`${path} records no built-in data set to evaluate on (it has ${JSON.stringify(f.data?.name ?? null)}); gated eval knows "dates" and "cmudict"`);
   const split = a.split ?? "test";
-  const sets: [string, readonly DatePair[]][] = split === "test" ? [["held-out days", d.test], ["held-out locale", d.heldOutLocale]] : [[split, split === "train" ? d.train : d.validation]];
-  const scores = sets.map(([name, pairs]) => ({ name, count: pairs.length, exactMatch: exactMatchOf(f, pairs) }));
+  const scores = await scoresOf(f, f.data.name, f.data.options, split);
   if (a.json) {
     process.stdout.write(JSON.stringify({ model: path, data: f.data.name, split, scores }, null, 2) + "\n");
     return;
   }
   const lines = [`gated eval: ${basename(path, extname(path))} on ${f.data.name} (${split})`];
-  for (const s of scores) lines.push(`  exact match ${s.exactMatch.toFixed(3)} on ${s.count} ${s.name}`);
+  for (const s of scores) lines.push(`  ${scoreLine(s)}`);
   process.stdout.write(lines.join("\n") + "\n");
 }
 

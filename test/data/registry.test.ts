@@ -28,7 +28,7 @@ function staticImports(file: string, seen = new Set<string>()): Set<string> {
 
 describe("data registry", () => {
   it("lists every data set with a licence, a source and its options", () => {
-    assert.deepEqual(Object.keys(DATASETS), ["co2", "births", "mackey-glass", "shakespeare", "moby-dick", "mnist", "sentiment", "adding", "copy", "spoken-digits", "dates", "seattle-weather", "sp500", "sp500-daily", "global-temp", "unemployment"]);
+    assert.deepEqual(Object.keys(DATASETS), ["co2", "births", "mackey-glass", "shakespeare", "moby-dick", "mnist", "sentiment", "adding", "copy", "spoken-digits", "dates", "cmudict", "seattle-weather", "sp500", "sp500-daily", "global-temp", "unemployment"]);
     for (const info of Object.values(DATASETS)) assert.ok(info.license && info.source && info.description && info.options.length > 0);
     assert.equal(DATASETS.co2.license, "CC BY 4.0");
   });
