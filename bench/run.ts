@@ -19,12 +19,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nativeIsa, nativeUnavailable, useNative } from "../src/kernels/native/load-node.js";
 import { useRelaxedSimd } from "../src/kernels/relaxed-simd.js";
-import type { Backend } from "../src/kernels/select.js";
 import { enableThreads } from "../src/kernels/threads.js";
 import { relaxedSimdValidates, wasmRuntime } from "../src/kernels/wasm/runtime.js";
 import { Recurrent } from "../src/sequence/recurrent.js";
 import { measure, median, type Measurer, type Window } from "./measure.js";
-import { gatedRunner, gatedStream } from "./peers/gated.js";
+import { gatedRunner, gatedStream, gruCall, gruNet } from "./peers/gated.js";
 import { breakdown, ceiling, type Breakdown } from "./profile.js";
 import { ortNodeRunner, ortStream, ortWebRunner } from "./peers/ort.js";
 import { tfjsRunner } from "./peers/tfjs.js";
@@ -79,15 +78,6 @@ interface Participant {
   close?(): void;
 }
 
-/** One GRU layer with the bench's weights on a backend (reset "after", as ORT's linear_before_reset = 1). */
-function gruNet(w: Workload, backend: Backend): Recurrent {
-  const net = new Recurrent({ cell: "gru", inputSize: w.I, hiddenSize: w.H, backend });
-  const g = weights(w);
-  net.setParam("layer0.forward.W", g.W); net.setParam("layer0.forward.U", g.R);
-  net.setParam("layer0.forward.b", g.b); net.setParam("layer0.forward.c", g.c);
-  return net;
-}
-
 /** gated on the native kernels, one thread: the same calls as bench/peers/gated.ts's runner. */
 function nativeRunner(): Runner {
   return {
@@ -95,20 +85,7 @@ function nativeRunner(): Runner {
     async prepare(w) {
       const rt = wasmRuntime();
       const one = () => { if (rt) rt.parallel = null; }; // what it hands to the wasm backend stays on one thread too
-      const net = gruNet(w, "native");
-      const x = { data: random(w.T * w.B * w.I, 7), shape: [w.T, w.B, w.I] };
-      if (!w.train) return () => { one(); net.forward(x); };
-      const dY = { data: random(w.T * w.B * w.H, 8, 1e-3), shape: [w.T, w.B, w.H] };
-      const grads = new Float32Array(net.paramCount), lr = 1e-3;
-      return () => {
-        one();
-        const r = net.forward(x, { train: true });
-        grads.fill(0);
-        net.backward(r.tape!, dY, { into: grads });
-        const p = net.params;
-        for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * grads[i]!;
-        net.markChanged();
-      };
+      return gruCall(gruNet(w, weights(w), "native"), w, one);
     },
   };
 }
@@ -277,7 +254,7 @@ async function main(): Promise<void> {
   const sanityNative: Record<string, number> = {};
   if (NATIVE) {
     for (const w of WORKLOADS.filter((x) => !x.train && x.name !== "S3")) {
-      const ours = gruNet(w, "native").forward({ data: random(w.T * w.B * w.I, 7), shape: [w.T, w.B, w.I] }).output.data;
+      const ours = gruNet(w, weights(w), "native").forward({ data: random(w.T * w.B * w.I, 7), shape: [w.T, w.B, w.I] }).output.data;
       const theirs = await ortNode1.output(w);
       let d = 0;
       for (let i = 0; i < ours.length; i++) d = Math.max(d, Math.abs(ours[i]! - theirs[i]!));

@@ -108,7 +108,13 @@ export function cellOptionsOf(a: ModelArgs): Record<string, unknown> {
 export function distributionOf(a: ModelArgs): DistributionOption | undefined {
   if (a.quantiles && a.distribution !== "quantile") throw new OptionError("--quantiles are the levels of --distribution quantile");
   if (a.distribution !== "quantile") return a.distribution;
-  return { quantiles: a.quantiles ? a.quantiles.map(Number) : [...DEFAULT_QUANTILES] };
+  if (a.quantiles) {
+    const levels = a.quantiles.map((q) => (/^\s*(0?\.\d+)\s*$/.test(q) ? Number(q) : NaN));
+    const bad = levels.findIndex((q) => !(q > 0 && q < 1));
+    if (bad >= 0) throw new OptionError(`--quantiles: expected levels between 0 and 1 such as 0.1,0.5,0.9, got ${JSON.stringify(a.quantiles[bad])}`);
+    return { quantiles: levels };
+  }
+  return { quantiles: [...DEFAULT_QUANTILES] };
 }
 
 export function createOptionsOf(a: ModelArgs, kind: DataKind, base: Pick<CreateOptions, "input" | "task" | "data">): CreateOptions {

@@ -45,10 +45,19 @@ export function readModelBytes(bytes: Uint8Array, where: string): ModelBytes {
   return { spec, dtype, tensors: f.tensors };
 }
 
-export function fillModelParams(where: string, net: Sequential, tensors: ReadonlyMap<string, SafeTensor>, opts: NonFiniteOption = {}): void {
+/** What holds parameters in one flat buffer with named entries: a Sequential, a Seq2seq. */
+export interface ParamHolder {
+  readonly dtype: "float32" | "float64";
+  readonly params: Float32Array | Float64Array;
+  readonly entries: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number }[];
+  markChanged(): void;
+}
+
+/** Every entry's tensor, of the holder's dtype and shape, finite; no tensor left over. `what` names the holder in messages. */
+export function fillModelParams(where: string, net: ParamHolder, tensors: ReadonlyMap<string, SafeTensor>, opts: NonFiniteOption = {}, what = "model"): void {
   const want = net.dtype === "float64" ? "F64" : "F32";
   const names = new Set(net.entries.map((e) => e.name));
-  for (const name of tensors.keys()) if (!names.has(name)) throw new FormatError(`${where}: unexpected tensor "${name}" (not a parameter of this model)`);
+  for (const name of tensors.keys()) if (!names.has(name)) throw new FormatError(`${where}: unexpected tensor "${name}" (not a parameter of this ${what})`);
   for (const e of net.entries) {
     const t = tensors.get(e.name);
     if (!t) throw new FormatError(`${where}: missing tensor "${e.name}"`);

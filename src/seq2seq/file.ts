@@ -14,7 +14,8 @@
  */
 import * as v from "valibot";
 import { FormatError, GatedError } from "../errors/index.js";
-import { checkFinite, type NonFiniteOption } from "../io/finite.js";
+import type { NonFiniteOption } from "../io/finite.js";
+import { fillModelParams } from "../io/model-bytes.js";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors.js";
 import { cellKind, choice, closed, finite, leaf, listOf, nonNegInt, posInt, text, validate, whole } from "../model/schema.js";
 import { ATTENTION_KINDS } from "./attention.js";
@@ -126,27 +127,9 @@ export function decodeSeq2seq(bytes: Uint8Array, where = "seq2seq file", opts: D
     if (e instanceof GatedError) throw new FormatError(`${where}: invalid seq2seq configuration: ${e.message}`);
     throw e;
   }
-  readParams(model, f.tensors, where, opts);
+  fillModelParams(where, model, f.tensors, opts, "encoder–decoder");
   const { source, target } = c.vocabularies;
   return { model, vocabularies: { source, target, pad: c.pad, bos: c.bos, eos: c.eos }, ...(c.data ? { data: c.data } : {}) };
-}
-
-/** Every entry's tensor, of the model's dtype and shape, finite; no tensor left over. */
-function readParams(model: Seq2seq, tensors: ReturnType<typeof decodeSafetensors>["tensors"], where: string, opts: NonFiniteOption): void {
-  const want = model.dtype === "float64" ? "F64" : "F32";
-  const names = new Set(model.entries.map((e) => e.name));
-  for (const name of tensors.keys()) if (!names.has(name)) throw new FormatError(`${where}: unexpected tensor "${name}" (not a parameter of this encoder–decoder)`);
-  for (const e of model.entries) {
-    const t = tensors.get(e.name);
-    if (!t) throw new FormatError(`${where}: missing tensor "${e.name}"`);
-    if (t.dtype !== want) throw new FormatError(`${where}: tensor "${e.name}" is ${t.dtype}, expected ${want}`);
-    if (t.shape.length !== e.shape.length || t.shape.some((d, i) => d !== e.shape[i])) {
-      throw new FormatError(`${where}: tensor "${e.name}" has shape [${t.shape.join(", ")}], the model needs [${e.shape.join(", ")}]`);
-    }
-    if (opts.allowNonFinite !== true) checkFinite(where, e.name, t.data as Float32Array);
-    model.params.set(t.data as Float32Array, e.offset);
-  }
-  model.markChanged();
 }
 
 /** Whether safetensors metadata names this format (a cheap look at a header; see cli/seq2seq.ts). */

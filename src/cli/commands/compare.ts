@@ -15,6 +15,7 @@ import { assess, baselineScores, type Assessment } from "../assess.js";
 import { kindOf, openData, taskOf, type DataArgs } from "../data.js";
 import { addDataOptions, addFitOptions, createOptionsOf, fitOptionsOf, type FitArgs, type ModelArgs } from "../model-options.js";
 import { progress, progressMode } from "../progress.js";
+import { UserError } from "../errors.js";
 import { writeSideOutput } from "../reports.js";
 
 const DEFAULT_CELLS = "gru,gru1,gru2,gru3,mgu,ligru,mingru,lstm";
@@ -43,6 +44,8 @@ export function registerCompare(program: Command): void {
       const cells = a.cells.split(",").map((s) => s.trim()) as CellKind[];
       for (const cell of cells) if (!CELL_KINDS.includes(cell)) throw new OptionError(`--cells: unknown cell "${cell}"; valid cells: ${CELL_KINDS.join(", ")}`);
       const data = await openData(a.data, { ...a, ...(a.subset ? { limit: a.subset } : {}) }, a.seed);
+      // refused before any training, not after it
+      if (a.baselines && !data.series) throw new UserError(`--baselines: the data set "${data.name}" is not a series; baselines are for forecasting data`);
       const kind = kindOf(data);
       const rows: Row[] = [];
       for (const cell of cells) {

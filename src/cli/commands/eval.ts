@@ -41,7 +41,7 @@ export function registerEval(program: Command): void {
       }
       const lines = [`gated eval: ${basename(path, extname(path))} on ${data.name} (${split}, ${m.count} ${model.spec.task.perStep ? "steps" : "sequences"})`, `  loss ${m.loss.toFixed(4)}`];
       const pct = (k: string) => k === "accuracy" || k.startsWith("coverage");
-      for (const [k, v] of Object.entries(m)) if (k !== "loss" && k !== "count" && v !== undefined) lines.push(`  ${k} ${pct(k) ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`);
+      for (const [k, v] of Object.entries(m)) if (k !== "loss" && k !== "count" && v !== undefined) lines.push(`  ${k} ${Number.isNaN(v) ? "— (not given by this head)" : pct(k) ? `${(100 * v).toFixed(2)}%` : v.toFixed(4)}`);
       lines.push(`  ${describeAssessment(score)}`);
       if (folds) lines.push(describeBacktest(folds, score.unit));
       process.stdout.write(lines.join("\n") + "\n");

@@ -132,7 +132,7 @@ async function train(a: TrainArgs): Promise<number> {
     `  ${result.history.length} epochs, ${result.steps} steps in ${seconds.toFixed(1)} s (${perEpoch.toFixed(2)} s per epoch, ${kernels})${result.stoppedEarly ? ", stopped early" : ""}`,
     `  ${describeAssessment(score)}`,
     ...(model.spec.task.distribution && score.extra["coverage 95%"] !== undefined
-      ? [`  ${split} interval coverage (${model.spec.task.distribution.name}): 80% ${(100 * score.extra["coverage 80%"]!).toFixed(1)}%, 95% ${(100 * score.extra["coverage 95%"]).toFixed(1)}%`] : []),
+      ? [`  ${split} interval coverage (${model.spec.task.distribution.name}): 80% ${pct(score.extra["coverage 80%"])}, 95% ${pct(score.extra["coverage 95%"])}`] : []),
     `  model:  ${out}`,
     ...(wrote ? [`  report: ${reportPath}`] : []),
     "",
@@ -166,4 +166,9 @@ function refuseConflicts(path: string, c: Checkpoint, spec: ModelSpec, a: TrainA
   if (diffs.length > 0) {
     throw new UserError(`--resume: ${path} was made with other options:\n  ${diffs.join("\n  ")}\ngive the options of the first run (only --epochs may change), or start afresh with --force and without --resume`);
   }
+}
+
+/** A coverage as a percentage; "—" where the head has no such interval (quantile levels without it). */
+function pct(v: number | undefined): string {
+  return v === undefined || Number.isNaN(v) ? "— (no such interval among the quantile levels)" : `${(100 * v).toFixed(1)}%`;
 }
