@@ -11,6 +11,16 @@
  *   gruForward(spec, clip, dims, lengths, xp, h, cache, scratch, U, b, c, x, W) → boolean
  *       spec Int32Array [H, nG, gx, gh, gb, after, keep, bias, hasC]; dims [T, B, reverse, keepCache, I, ldx]
  *       (gated.h GruSpec / GruLoop; b, c, x, W, lengths may be null)
+ *   gruBackward(spec, dims, lengths, cache, h, dxp, dRec, dOut, dh, dPrev, dCell, U) → boolean
+ *       spec as gruForward's; dims [T, B, reverse, ldo, col] (gated.h GruBack; lengths may be null)
+ *   lightForward(spec, dims, lengths, xp, h, cache, scratch, U, b, x, W) → boolean
+ *       spec Int32Array [H, recurrent, bias, replace, relu]; dims [T, B, reverse, keepCache, I, ldx] (U, b, x, W, lengths may be null)
+ *   lightBackward(spec, dims, lengths, cache, h, dxp, dOut, dh, dPrev, dCell, U) → boolean
+ *       dims [T, B, reverse, ldo, col] (gated.h LightLoop; U and lengths may be null)
+ *   lstmForward(dims, lengths, xp, h, c, cache, scratch, U, b, x, W) → boolean
+ *       dims Int32Array [T, B, reverse, keepCache, I, ldx, H, bias] (gated.h LstmLoop; b, x, W, lengths may be null)
+ *   lstmBackward(dims, lengths, cache, c, dxp, dOut, dh, dc, dhPrev, dcPrev, dhCell, dcCell, U) → boolean
+ *       dims Int32Array [T, B, reverse, H, ldo, col] (gated.h LstmBack; lengths may be null)
  *
  * Shape legend: as gated.h.
  */
@@ -140,6 +150,147 @@ static napi_value js_gruForward(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static napi_value js_gruBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value v[12], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 12) { fail(env, "gruBackward", "expected 12 arguments"); return NULL; }
+  void *sp, *dp, *len, *cache, *h, *dxp, *dRec, *dOut, *dh, *dPrev, *dCell, *U;
+  size_t lsp, ldp, llen, lcache, lh, ldxp, ldRec, ldOut, ldh, ldPrev, ldCell, lU;
+  if (!arr(env, v[0], 1, 0, "gruBackward spec", &sp, &lsp) || !arr(env, v[1], 1, 0, "gruBackward dims", &dp, &ldp)) return NULL;
+  if (lsp < 9 || ldp < 5) { fail(env, "gruBackward", "spec needs 9 entries, dims 5"); return NULL; }
+  if (!arr(env, v[2], 1, 1, "gruBackward lengths", &len, &llen) || !arr(env, v[3], 0, 0, "gruBackward cache", &cache, &lcache) ||
+      !arr(env, v[4], 0, 0, "gruBackward h", &h, &lh) || !arr(env, v[5], 0, 0, "gruBackward dxp", &dxp, &ldxp) ||
+      !arr(env, v[6], 0, 0, "gruBackward dRec", &dRec, &ldRec) || !arr(env, v[7], 0, 0, "gruBackward dOut", &dOut, &ldOut) ||
+      !arr(env, v[8], 0, 0, "gruBackward dh", &dh, &ldh) || !arr(env, v[9], 0, 0, "gruBackward dPrev", &dPrev, &ldPrev) ||
+      !arr(env, v[10], 0, 0, "gruBackward dCell", &dCell, &ldCell) || !arr(env, v[11], 0, 0, "gruBackward U", &U, &lU)) return NULL;
+  const int32_t *S = sp, *D = dp;
+  const GruSpec s = { S[0], S[1], S[2], S[3], S[4], S[5], S[6], S[7], S[8], INFINITY };
+  const long T = D[0], B = D[1], ldo = D[3], col = D[4], H = s.H, N = T * B;
+  const long XH = (s.gx + 1) * H, ldr = (s.gx > 0 ? 0 : s.nG * H) + H, ldc = (s.nG + 2) * H;
+  const int ok = H > 0 && B > 0 && T > 0 && col >= 0 && ldo >= col + H && (!len || llen >= (size_t)B) && lcache >= (size_t)(N * ldc) &&
+    lh >= (size_t)((T + 1) * B * H) && ldxp >= (size_t)(N * XH) && ldRec >= (size_t)(N * ldr) && ldOut >= (size_t)((N - 1) * ldo + col + H) &&
+    ldh >= (size_t)(B * H) && ldPrev >= (size_t)(B * H) && ldCell >= (size_t)(B * H) && lU >= (size_t)((s.gh + 1) * H * H);
+  if (!ok) { fail(env, "gruBackward", "a buffer is smaller than its sizes need"); return NULL; }
+  const GruBack l = { (int)T, (int)B, D[2], len, cache, h, dxp, dRec, dOut, ldo, (int)col, dh, dPrev, dCell, U };
+  CHECK(napi_get_boolean(env, isa_current()->gruBackward(&s, &l), &r));
+  return r;
+}
+
+static int lightSpecOf(napi_env env, napi_value v, LightSpec *s) {
+  void *sp;
+  size_t lsp;
+  if (!arr(env, v, 1, 0, "light spec", &sp, &lsp)) return 0;
+  if (lsp < 5) return fail(env, "light", "spec needs 5 entries");
+  const int32_t *S = sp;
+  *s = (LightSpec){ S[0], S[1], S[2], S[3], S[4] };
+  return s->H > 0;
+}
+
+static napi_value js_lightForward(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value v[11], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 11) { fail(env, "lightForward", "expected 11 arguments"); return NULL; }
+  LightSpec s;
+  void *dp, *len, *xp, *h, *cache, *scr, *U, *b, *x, *W;
+  size_t ldp, llen, lxp, lh, lcache, lscr, lU, lb, lx, lW;
+  if (!lightSpecOf(env, v[0], &s) || !arr(env, v[1], 1, 0, "lightForward dims", &dp, &ldp)) return NULL;
+  if (ldp < 6) { fail(env, "lightForward", "dims needs 6 entries"); return NULL; }
+  if (!arr(env, v[2], 1, 1, "lightForward lengths", &len, &llen) || !arr(env, v[3], 0, 0, "lightForward xp", &xp, &lxp) ||
+      !arr(env, v[4], 0, 0, "lightForward h", &h, &lh) || !arr(env, v[5], 0, 0, "lightForward cache", &cache, &lcache) ||
+      !arr(env, v[6], 0, 0, "lightForward scratch", &scr, &lscr) || !arr(env, v[7], 0, 1, "lightForward U", &U, &lU) ||
+      !arr(env, v[8], 0, 1, "lightForward b", &b, &lb) || !arr(env, v[9], 0, 1, "lightForward x", &x, &lx) ||
+      !arr(env, v[10], 0, 1, "lightForward W", &W, &lW)) return NULL;
+  const int32_t *D = dp;
+  LightLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, x, W, D[5], D[4], NULL, NULL, 0, 0, NULL, NULL, NULL };
+  const long H = s.H, B = l.B, T = l.T, N = T * B, H2 = 2 * H;
+  const int ok = B > 0 && T > 0 && (!len || llen >= (size_t)B) && lxp >= (size_t)(N * H2) && lh >= (size_t)((T + 1) * B * H) &&
+    lcache >= (size_t)((l.keepCache ? N : B) * H2) && (!s.recurrent || (U && lU >= (size_t)(H2 * H) && lscr >= (size_t)(B * H2))) &&
+    (!s.bias || (b && lb >= (size_t)H2)) &&
+    (!x || (W && l.I > 0 && l.ldx >= l.I && lx >= (size_t)((N - 1) * l.ldx + l.I) && lW >= (size_t)(H2 * l.I)));
+  if (!ok) { fail(env, "lightForward", "a buffer is smaller than its sizes need"); return NULL; }
+  CHECK(napi_get_boolean(env, isa_current()->lightForward(&s, &l), &r));
+  return r;
+}
+
+static napi_value js_lightBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value v[11], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 11) { fail(env, "lightBackward", "expected 11 arguments"); return NULL; }
+  LightSpec s;
+  void *dp, *len, *cache, *h, *dxp, *dOut, *dh, *dPrev, *dCell, *U;
+  size_t ldp, llen, lcache, lh, ldxp, ldOut, ldh, ldPrev, ldCell, lU;
+  if (!lightSpecOf(env, v[0], &s) || !arr(env, v[1], 1, 0, "lightBackward dims", &dp, &ldp)) return NULL;
+  if (ldp < 5) { fail(env, "lightBackward", "dims needs 5 entries"); return NULL; }
+  if (!arr(env, v[2], 1, 1, "lightBackward lengths", &len, &llen) || !arr(env, v[3], 0, 0, "lightBackward cache", &cache, &lcache) ||
+      !arr(env, v[4], 0, 0, "lightBackward h", &h, &lh) || !arr(env, v[5], 0, 0, "lightBackward dxp", &dxp, &ldxp) ||
+      !arr(env, v[6], 0, 0, "lightBackward dOut", &dOut, &ldOut) || !arr(env, v[7], 0, 0, "lightBackward dh", &dh, &ldh) ||
+      !arr(env, v[8], 0, 0, "lightBackward dPrev", &dPrev, &ldPrev) || !arr(env, v[9], 0, 0, "lightBackward dCell", &dCell, &ldCell) ||
+      !arr(env, v[10], 0, 1, "lightBackward U", &U, &lU)) return NULL;
+  const int32_t *D = dp;
+  const long T = D[0], B = D[1], ldo = D[3], col = D[4], H = s.H, N = T * B, H2 = 2 * H;
+  const int ok = B > 0 && T > 0 && col >= 0 && ldo >= col + H && (!len || llen >= (size_t)B) && lcache >= (size_t)(N * H2) &&
+    lh >= (size_t)((T + 1) * B * H) && ldxp >= (size_t)(N * H2) && ldOut >= (size_t)((N - 1) * ldo + col + H) &&
+    ldh >= (size_t)(B * H) && ldPrev >= (size_t)(B * H) && ldCell >= (size_t)(B * H) && (!s.recurrent || (U && lU >= (size_t)(H2 * H)));
+  if (!ok) { fail(env, "lightBackward", "a buffer is smaller than its sizes need"); return NULL; }
+  const LightLoop l = { (int)T, (int)B, D[2], 1, len, NULL, h, cache, NULL, U, NULL, NULL, NULL, 0, 0, dxp, dOut, ldo, (int)col, dh, dPrev, dCell };
+  CHECK(napi_get_boolean(env, isa_current()->lightBackward(&s, &l), &r));
+  return r;
+}
+
+static napi_value js_lstmForward(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value v[11], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 11) { fail(env, "lstmForward", "expected 11 arguments"); return NULL; }
+  void *dp, *len, *xp, *h, *c, *cache, *scr, *U, *b, *x, *W;
+  size_t ldp, llen, lxp, lh, lc, lcache, lscr, lU, lb, lx, lW;
+  if (!arr(env, v[0], 1, 0, "lstmForward dims", &dp, &ldp)) return NULL;
+  if (ldp < 8) { fail(env, "lstmForward", "dims needs 8 entries"); return NULL; }
+  if (!arr(env, v[1], 1, 1, "lstmForward lengths", &len, &llen) || !arr(env, v[2], 0, 0, "lstmForward xp", &xp, &lxp) ||
+      !arr(env, v[3], 0, 0, "lstmForward h", &h, &lh) || !arr(env, v[4], 0, 0, "lstmForward c", &c, &lc) ||
+      !arr(env, v[5], 0, 0, "lstmForward cache", &cache, &lcache) || !arr(env, v[6], 0, 0, "lstmForward scratch", &scr, &lscr) ||
+      !arr(env, v[7], 0, 0, "lstmForward U", &U, &lU) || !arr(env, v[8], 0, 1, "lstmForward b", &b, &lb) ||
+      !arr(env, v[9], 0, 1, "lstmForward x", &x, &lx) || !arr(env, v[10], 0, 1, "lstmForward W", &W, &lW)) return NULL;
+  const int32_t *D = dp;
+  const LstmLoop l = { D[0], D[1], D[2], D[3], D[6], D[7], len, xp, h, c, cache, scr, U, b, x, W, D[5], D[4] };
+  const long H = l.H, B = l.B, T = l.T, N = T * B, G = 4 * H;
+  const int ok = H > 0 && B > 0 && T > 0 && (!len || llen >= (size_t)B) && lxp >= (size_t)(N * G) &&
+    lh >= (size_t)((T + 1) * B * H) && lc >= (size_t)((T + 1) * B * H) && lcache >= (size_t)((l.keepCache ? N : B) * 5 * H) &&
+    lscr >= (size_t)(B * G) && lU >= (size_t)(G * H) && (!l.bias || (b && lb >= (size_t)G)) &&
+    (!x || (W && l.I > 0 && l.ldx >= l.I && lx >= (size_t)((N - 1) * l.ldx + l.I) && lW >= (size_t)(G * l.I)));
+  if (!ok) { fail(env, "lstmForward", "a buffer is smaller than its sizes need"); return NULL; }
+  CHECK(napi_get_boolean(env, isa_current()->lstmForward(&l), &r));
+  return r;
+}
+
+static napi_value js_lstmBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value v[13], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 13) { fail(env, "lstmBackward", "expected 13 arguments"); return NULL; }
+  void *dp, *len, *cache, *c, *dxp, *dOut, *bufs[6], *U;
+  size_t ldp, llen, lcache, lc, ldxp, ldOut, lbufs[6], lU;
+  if (!arr(env, v[0], 1, 0, "lstmBackward dims", &dp, &ldp)) return NULL;
+  if (ldp < 6) { fail(env, "lstmBackward", "dims needs 6 entries"); return NULL; }
+  if (!arr(env, v[1], 1, 1, "lstmBackward lengths", &len, &llen) || !arr(env, v[2], 0, 0, "lstmBackward cache", &cache, &lcache) ||
+      !arr(env, v[3], 0, 0, "lstmBackward c", &c, &lc) || !arr(env, v[4], 0, 0, "lstmBackward dxp", &dxp, &ldxp) ||
+      !arr(env, v[5], 0, 0, "lstmBackward dOut", &dOut, &ldOut) || !arr(env, v[12], 0, 0, "lstmBackward U", &U, &lU)) return NULL;
+  for (int i = 0; i < 6; i++) if (!arr(env, v[6 + i], 0, 0, "lstmBackward state gradient", &bufs[i], &lbufs[i])) return NULL;
+  const int32_t *D = dp;
+  const long T = D[0], B = D[1], H = D[3], ldo = D[4], col = D[5], N = T * B, G = 4 * H;
+  int ok = H > 0 && B > 0 && T > 0 && col >= 0 && ldo >= col + H && (!len || llen >= (size_t)B) && lcache >= (size_t)(N * 5 * H) &&
+    lc >= (size_t)((T + 1) * B * H) && ldxp >= (size_t)(N * G) && ldOut >= (size_t)((N - 1) * ldo + col + H) && lU >= (size_t)(G * H);
+  for (int i = 0; i < 6; i++) ok = ok && lbufs[i] >= (size_t)(B * H);
+  if (!ok) { fail(env, "lstmBackward", "a buffer is smaller than its sizes need"); return NULL; }
+  const LstmBack l = { (int)T, (int)B, D[2], (int)H, len, cache, c, dxp, dOut, ldo, (int)col,
+    { bufs[0], bufs[1] }, { bufs[2], bufs[3] }, { bufs[4], bufs[5] }, U };
+  CHECK(napi_get_boolean(env, isa_current()->lstmBackward(&l), &r));
+  return r;
+}
+
 NAPI_MODULE_INIT() {
   const char *forced = getenv("GATED_NATIVE_ISA");
   if (!isa_select(forced && *forced ? forced : "auto")) {
@@ -154,6 +305,11 @@ NAPI_MODULE_INIT() {
     { "gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL },
     { "sumRows", NULL, js_sumRows, NULL, NULL, NULL, napi_default, NULL },
     { "gruForward", NULL, js_gruForward, NULL, NULL, NULL, napi_default, NULL },
+    { "gruBackward", NULL, js_gruBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "lightForward", NULL, js_lightForward, NULL, NULL, NULL, napi_default, NULL },
+    { "lightBackward", NULL, js_lightBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "lstmForward", NULL, js_lstmForward, NULL, NULL, NULL, napi_default, NULL },
+    { "lstmBackward", NULL, js_lstmBackward, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -39,11 +39,72 @@ typedef struct {
   const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
 } GruLoop;
 
+/* The GRU family's whole backward loop (src/sequence/run.ts backwardDirection with gated-unit.ts backward). */
+typedef struct {
+  int T, B, reverse;
+  const int32_t *lengths;           /* [B] or NULL */
+  const float *cache;               /* [N, (nG + 2)·H] */
+  const float *h;                   /* [(T + 1)·B, H] states */
+  float *dxp, *dRec;                /* [N, X·H] and [N, ldr], accumulated into (zero on entry) */
+  const float *dOut; long ldo; int col;  /* dL/d(layer output) [N, ldo], this direction's columns from col */
+  float *dh, *dPrev, *dCell;        /* [B, H] each; dh holds dL/d(final state) on entry */
+  const float *U;                   /* [(gh + 1)·H, H] */
+} GruBack;
+
+/* The two-block cells' loops (LiGRU, LiBRU's light modes; src/kernels/fused.ts LightSpec): σ gate, tanh or ReLU candidate. */
+typedef struct {
+  int H, recurrent, bias, replace, relu;
+} LightSpec;
+
+typedef struct {
+  int T, B, reverse, keepCache;
+  const int32_t *lengths;           /* [B] or NULL */
+  float *xp;                        /* [N, 2H] */
+  float *h;                         /* [(T + 1)·B, H] states */
+  float *cache;                     /* [N, 2H] or [B, 2H]: z | n */
+  float *scratch;                   /* [B, 2H] */
+  const float *U, *b;               /* U [2H, H] (recurrent) or NULL, b [2H] or NULL */
+  const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
+  /* backward only */
+  float *dxp;                       /* [N, 2H], accumulated into */
+  const float *dOut; long ldo; int col;
+  float *dh, *dPrev, *dCell;        /* [B, H] each */
+} LightLoop;
+
+/* The LSTM's whole forward loop (src/cells/lstm.ts; σ, tanh, tanh, no clip): states h and c. */
+typedef struct {
+  int T, B, reverse, keepCache, H, bias;
+  const int32_t *lengths;           /* [B] or NULL */
+  float *xp;                        /* [N, 4H] */
+  float *h, *c;                     /* [(T + 1)·B, H] states each */
+  float *cache;                     /* [N, 5H] or [B, 5H]: i | f | ĉ | o | tanh(c') */
+  float *scratch;                   /* [B, 4H] */
+  const float *U, *b;               /* U [4H, H], b [4H] or NULL */
+  const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
+} LstmLoop;
+
+/* The LSTM's whole backward loop (src/sequence/run.ts backwardDirection with lstm.ts backward). */
+typedef struct {
+  int T, B, reverse, H;
+  const int32_t *lengths;           /* [B] or NULL */
+  const float *cache;               /* [N, 5H] */
+  const float *c;                   /* [(T + 1)·B, H] cell states */
+  float *dxp;                       /* [N, 4H], accumulated into (zero on entry) */
+  const float *dOut; long ldo; int col;  /* dL/d(layer output) [N, ldo], this direction's columns from col */
+  float *dh[2], *dPrev[2], *dCell[2];    /* [B, H] each, for h and c; dh holds dL/d(final state) on entry */
+  const float *U;                   /* [4H, H] */
+} LstmBack;
+
 typedef struct {
   const char *name;
   int nr, mr;                       /* micro-tile: mr rows × nr columns */
   void (*gemm)(const Gemm *g);
   int (*gruForward)(const GruSpec *s, const GruLoop *l);  /* 0: out of memory */
+  int (*gruBackward)(const GruSpec *s, const GruBack *l);  /* 0: out of memory */
+  int (*lightForward)(const LightSpec *s, const LightLoop *l);   /* 0: out of memory */
+  int (*lightBackward)(const LightSpec *s, const LightLoop *l);  /* 0: out of memory */
+  int (*lstmForward)(const LstmLoop *l);                   /* 0: out of memory */
+  int (*lstmBackward)(const LstmBack *l);                  /* 0: out of memory */
 } Isa;
 
 extern const Isa isa_avx512, isa_avx2;

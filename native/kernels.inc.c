@@ -248,7 +248,344 @@ ATTR static int FN(gruForward)(const GruSpec *s, const GruLoop *l) {
   return 1;
 }
 
-const Isa CAT(isa, SUF) = { STR(SUF), NR, MR, FN(gemm), FN(gruForward) };
+/*
+ * The GRU family's whole backward loop: for each step from the last, dh_t += dL/dy_t (active rows),
+ * then the step's gradient (gated-unit.ts backward; σ' = g(1 − g), tanh' = 1 − n²):
+ *   keep:    dz = dh ⊙ (h − n), dn = dh ⊙ (1 − z), dh_prev += dh ⊙ z
+ *   replace: dz = dh ⊙ (n − h), dn = dh ⊙ z,       dh_prev += dh ⊙ (1 − z)
+ *   da = dn ⊙ tanh'(n) → dxp's candidate block
+ *   reset after:  dr += da ⊙ q, dq = da ⊙ r → dRec;   reset before: da → dRec, d(r ⊙ h) = da · U_h,
+ *                 dr += d(r ⊙ h) ⊙ h, dh_prev += d(r ⊙ h) ⊙ r
+ *   dA_g = dg ⊙ σ'(g) in place (in dxp when the gates see x, else in dRec)
+ *   dh_prev += dA_g · U_g (gates that see h), += dq · U_h (reset after)
+ * An inactive row's gradient is zeroed going in and passed straight through; dh and dPrev swap
+ * each step (dL/d(initial state) ends in dh when T is even, else in dPrev).
+ */
+ATTR static int FN(gruBackward)(const GruSpec *s, const GruBack *l) {
+  const int H = s->H, B = l->B, T = l->T, nG = s->nG, gx = s->gx, gh = s->gh, X = gx + 1, XH = X * H, ldc = (nG + 2) * H;
+  const int candOff = gx > 0 ? 0 : nG * H, ldr = candOff + H, zIdx = 0, rIdx = nG == 1 ? 0 : 1;
+  const long BH = (long)B * H;
+  // U_g [gh·H, H] and U_h [H, H] packed as B = U (not transposed): dh_prev = dA · U
+  const long sg = gh > 0 ? FN(packedSize)(H, gh * H) : 0, sh = FN(packedSize)(H, H);
+  float *PU = malloc(sizeof(float) * (sg + sh + BH + 1));
+  if (!PU) return 0;
+  float *PUh = PU + sg, *drh = PUh + sh;
+  if (gh > 0) FN(pack)(PU, l->U, H, 0, H, gh * H);
+  FN(pack)(PUh, l->U + (long)gh * H * H, H, 0, H, H);
+  float *dh = l->dh, *dp = l->dPrev;
+  for (int st = T - 1; st >= 0; st--) {
+    const int t = l->reverse ? T - 1 - st : st;
+    for (int b = 0; b < B; b++) {
+      if (l->lengths && t >= l->lengths[b]) continue;
+      const float *o = l->dOut + ((long)t * B + b) * l->ldo + l->col;
+      float *d = dh + (long)b * H;
+      for (int j = 0; j < H; j++) d[j] += o[j];
+    }
+    const float *dn = dh;
+    if (l->lengths) {
+      memcpy(l->dCell, dh, sizeof(float) * BH);
+      for (int b = 0; b < B; b++) if (t >= l->lengths[b]) memset(l->dCell + (long)b * H, 0, sizeof(float) * H);
+      dn = l->dCell;
+    }
+    memset(dp, 0, sizeof(float) * BH);
+    const long prev = (l->reverse ? t + 1 : t) * BH;
+    const float *cache = l->cache + (long)t * B * ldc, *h = l->h + prev;
+    float *dxp = l->dxp + (long)t * B * XH, *dRec = l->dRec + (long)t * B * ldr;
+    float *gBuf = gx > 0 ? dxp : dRec;
+    const int ldg = gx > 0 ? XH : ldr;
+    for (int i = 0; i < B; i++) {
+      const float *ci = cache + (long)i * ldc;
+      float *gi = gBuf + (long)i * ldg, *di = dxp + (long)i * XH, *ri = dRec + (long)i * ldr;
+      for (int j = 0; j < H; j += VW) {
+        const int w = H - j < VW ? H - j : VW;
+        const vf d = FN(ld)(dn + (long)i * H + j, w), z = FN(ld)(ci + zIdx * H + j, w), n = FN(ld)(ci + nG * H + j, w);
+        const vf hv = FN(ld)(h + (long)i * H + j, w);
+        vf dz, dnn;
+        float *pp = dp + (long)i * H + j;
+        if (s->keep) { dz = d * (hv - n); dnn = d * (1.0f - z); FN(st)(pp, FN(ld)(pp, w) + d * z, w); }
+        else { dz = d * (n - hv); dnn = d * z; FN(st)(pp, FN(ld)(pp, w) + d * (1.0f - z), w); }
+        const vf da = dnn * (1.0f - n * n);
+        FN(st)(di + gx * H + j, FN(ld)(di + gx * H + j, w) + da, w);
+        FN(st)(gi + zIdx * H + j, FN(ld)(gi + zIdx * H + j, w) + dz, w);
+        if (s->after) {
+          FN(st)(gi + rIdx * H + j, FN(ld)(gi + rIdx * H + j, w) + da * FN(ld)(ci + (nG + 1) * H + j, w), w);
+          FN(st)(ri + candOff + j, FN(ld)(ri + candOff + j, w) + da * FN(ld)(ci + rIdx * H + j, w), w);
+        } else {
+          FN(st)(ri + candOff + j, FN(ld)(ri + candOff + j, w) + da, w);
+        }
+      }
+    }
+    if (!s->after) {
+      FN(gemmPacked)(drh, H, dRec + candOff, ldr, 1, PUh, B, H, H, 0);
+      for (int i = 0; i < B; i++) {
+        float *gi = gBuf + (long)i * ldg, *pp = dp + (long)i * H;
+        const float *ci = cache + (long)i * ldc, *hi = h + (long)i * H, *di = drh + (long)i * H;
+        for (int j = 0; j < H; j += VW) {
+          const int w = H - j < VW ? H - j : VW;
+          const vf d = FN(ld)(di + j, w);
+          FN(st)(gi + rIdx * H + j, FN(ld)(gi + rIdx * H + j, w) + d * FN(ld)(hi + j, w), w);
+          FN(st)(pp + j, FN(ld)(pp + j, w) + d * FN(ld)(ci + rIdx * H + j, w), w);
+        }
+      }
+    }
+    for (int i = 0; i < B; i++) {
+      float *gi = gBuf + (long)i * ldg;
+      const float *ci = cache + (long)i * ldc;
+      for (int j = 0; j < nG * H; j += VW) {
+        const int w = nG * H - j < VW ? nG * H - j : VW;
+        const vf g = FN(ld)(ci + j, w);
+        FN(st)(gi + j, FN(ld)(gi + j, w) * (g * (1.0f - g)), w);
+      }
+    }
+    if (gh > 0) FN(gemmPacked)(dp, H, gBuf, ldg, 1, PU, B, H, gh * H, 1);
+    if (s->after) FN(gemmPacked)(dp, H, dRec + candOff, ldr, 1, PUh, B, H, H, 1);
+    if (l->lengths) {
+      for (int b = 0; b < B; b++) {
+        if (t < l->lengths[b]) continue;
+        const float *d = dh + (long)b * H;
+        float *q = dp + (long)b * H;
+        for (int j = 0; j < H; j++) q[j] += d[j];
+      }
+    }
+    float *x = dh; dh = dp; dp = x;
+  }
+  free(PU);
+  return 1;
+}
+
+/*
+ * The two-block cells' whole loops (wasm/light.ts, src/cells/li-gru.ts):
+ *   a = xp (+ h·Uᵀ) (+ b) in blocks z, n;  z = σ(a_z), n = φ(a_n) (tanh or ReLU);  cache [z | n]
+ *   keep: h' = z ⊙ h + (1 − z) ⊙ n;   replace: h' = (1 − z) ⊙ h + z ⊙ n
+ * backward: dz = dh ⊙ (h − n) (keep) or dh ⊙ (n − h), dn = dh ⊙ (1 − z) or dh ⊙ z, dh_prev += dh ⊙ z
+ * or dh ⊙ (1 − z); dA = (dz ⊙ z(1 − z), dn ⊙ φ'(n)) into dxp; dh_prev += dA · U (recurrent).
+ * Lengths and the swapping of dh and dPrev as the GRU's loops.
+ */
+INL vf FN(lightMix)(const LightSpec *s, vf z, vf h, vf n) { return s->replace ? (1.0f - z) * h + z * n : z * h + (1.0f - z) * n; }
+
+ATTR static int FN(lightForward)(const LightSpec *s, const LightLoop *l) {
+  const int H = s->H, B = l->B, T = l->T, H2 = 2 * H;
+  const long BH = (long)B * H;
+  if (l->x) {
+    const Gemm g = { l->xp, H2, l->x, l->ldx, 1, l->W, l->I, 1, T * B, H2, l->I, 0 };
+    FN(gemm)(&g);
+  }
+  float *PU = NULL;
+  if (s->recurrent) {
+    PU = malloc(sizeof(float) * (FN(packedSize)(H2, H) + 1));
+    if (!PU) return 0;
+    FN(pack)(PU, l->U, H, 1, H2, H);
+  }
+  for (int st = 0; st < T; st++) {
+    const int t = l->reverse ? T - 1 - st : st;
+    const long prev = (l->reverse ? t + 1 : t) * BH, next = (l->reverse ? t : t + 1) * BH;
+    float *cache = l->cache + (l->keepCache ? (long)t * B * H2 : 0);
+    const float *xp = l->xp + (long)t * B * H2, *h = l->h + prev;
+    if (s->recurrent) FN(gemmPacked)(l->scratch, H2, h, H, 1, PU, B, H2, H, 0);
+    for (int i = 0; i < B; i++) {
+      const float *xi = xp + (long)i * H2, *si = l->scratch + (long)i * H2, *hi = h + (long)i * H;
+      float *ci = cache + (long)i * H2, *oi = l->h + next + (long)i * H;
+      for (int j = 0; j < H; j += VW) {
+        const int w = H - j < VW ? H - j : VW;
+        vf az = FN(ld)(xi + j, w), an = FN(ld)(xi + H + j, w);
+        if (s->recurrent) { az = az + FN(ld)(si + j, w); an = an + FN(ld)(si + H + j, w); }
+        if (s->bias) { az = az + FN(ld)(l->b + j, w); an = an + FN(ld)(l->b + H + j, w); }
+        const vf z = FN(vsigmoid)(az), n = s->relu ? FN(vsel)(an > 0.0f, an, (vf){0}) : FN(vtanh)(an);
+        FN(st)(ci + j, z, w);
+        FN(st)(ci + H + j, n, w);
+        FN(st)(oi + j, FN(lightMix)(s, z, FN(ld)(hi + j, w), n), w);
+      }
+    }
+    if (!l->lengths) continue;
+    for (int r = 0; r < B; r++) if (t >= l->lengths[r]) memcpy(l->h + next + (long)r * H, l->h + prev + (long)r * H, sizeof(float) * H);
+  }
+  free(PU);
+  return 1;
+}
+
+ATTR static int FN(lightBackward)(const LightSpec *s, const LightLoop *l) {
+  const int H = s->H, B = l->B, T = l->T, H2 = 2 * H;
+  const long BH = (long)B * H;
+  float *PU = NULL;
+  if (s->recurrent) {
+    PU = malloc(sizeof(float) * (FN(packedSize)(H, H2) + 1));
+    if (!PU) return 0;
+    FN(pack)(PU, l->U, H, 0, H, H2);
+  }
+  float *dh = l->dh, *dp = l->dPrev;
+  for (int st = T - 1; st >= 0; st--) {
+    const int t = l->reverse ? T - 1 - st : st;
+    for (int b = 0; b < B; b++) {
+      if (l->lengths && t >= l->lengths[b]) continue;
+      const float *o = l->dOut + ((long)t * B + b) * l->ldo + l->col;
+      float *d = dh + (long)b * H;
+      for (int j = 0; j < H; j++) d[j] += o[j];
+    }
+    const float *dn = dh;
+    if (l->lengths) {
+      memcpy(l->dCell, dh, sizeof(float) * BH);
+      for (int b = 0; b < B; b++) if (t >= l->lengths[b]) memset(l->dCell + (long)b * H, 0, sizeof(float) * H);
+      dn = l->dCell;
+    }
+    memset(dp, 0, sizeof(float) * BH);
+    const long prev = (l->reverse ? t + 1 : t) * BH;
+    const float *cache = l->cache + (long)t * B * H2, *h = l->h + prev;
+    float *dxp = l->dxp + (long)t * B * H2;
+    for (int i = 0; i < B; i++) {
+      const float *ci = cache + (long)i * H2, *hi = h + (long)i * H, *di = dn + (long)i * H;
+      float *gi = dxp + (long)i * H2, *pp = dp + (long)i * H;
+      for (int j = 0; j < H; j += VW) {
+        const int w = H - j < VW ? H - j : VW;
+        const vf d = FN(ld)(di + j, w), z = FN(ld)(ci + j, w), n = FN(ld)(ci + H + j, w), hv = FN(ld)(hi + j, w);
+        const vf dz = d * (s->replace ? n - hv : hv - n), dnn = d * (s->replace ? z : 1.0f - z);
+        FN(st)(pp + j, FN(ld)(pp + j, w) + d * (s->replace ? 1.0f - z : z), w);
+        const vf dfn = s->relu ? FN(vsel)(n > 0.0f, (vf){0} + 1.0f, (vf){0}) : 1.0f - n * n;
+        FN(st)(gi + j, FN(ld)(gi + j, w) + dz * (z * (1.0f - z)), w);
+        FN(st)(gi + H + j, FN(ld)(gi + H + j, w) + dnn * dfn, w);
+      }
+    }
+    if (s->recurrent) FN(gemmPacked)(dp, H, dxp, H2, 1, PU, B, H, H2, 1);
+    if (l->lengths) {
+      for (int b = 0; b < B; b++) {
+        if (t < l->lengths[b]) continue;
+        const float *d = dh + (long)b * H;
+        float *q = dp + (long)b * H;
+        for (int j = 0; j < H; j++) q[j] += d[j];
+      }
+    }
+    float *x = dh; dh = dp; dp = x;
+  }
+  free(PU);
+  return 1;
+}
+
+/*
+ * The LSTM's whole forward loop (src/cells/lstm.ts forward in src/sequence/run.ts stepLoop, the
+ * WebAssembly kernel's order of operations):
+ *   scratch = h · Uᵀ;  a = (xp + scratch) + b;  i, f, o = σ(a), ĉ = tanh(a_c)
+ *   c' = f ⊙ c + i ⊙ ĉ;  y = tanh(c');  h' = o ⊙ y;   cache i | f | ĉ | o | y
+ * An inactive row (t ≥ lengths[r]) keeps h and c.
+ */
+ATTR static int FN(lstmForward)(const LstmLoop *l) {
+  const int H = l->H, B = l->B, T = l->T, G = 4 * H, ldc = 5 * H;
+  const long BH = (long)B * H;
+  if (l->x) {
+    const Gemm g = { l->xp, G, l->x, l->ldx, 1, l->W, l->I, 1, T * B, G, l->I, 0 };
+    FN(gemm)(&g);
+  }
+  float *PU = malloc(sizeof(float) * (FN(packedSize)(G, H) + 1));
+  if (!PU) return 0;
+  FN(pack)(PU, l->U, H, 1, G, H);
+  for (int st = 0; st < T; st++) {
+    const int t = l->reverse ? T - 1 - st : st;
+    const float *xp = l->xp + (long)t * B * G;
+    const long prev = (l->reverse ? t + 1 : t) * BH, next = (l->reverse ? t : t + 1) * BH;
+    float *cache = l->cache + (l->keepCache ? (long)t * B * ldc : 0);
+    FN(gemmPacked)(l->scratch, G, l->h + prev, H, 1, PU, B, G, H, 0);
+    for (int i = 0; i < B; i++) {
+      float *ci = cache + (long)i * ldc;
+      const float *xi = xp + (long)i * G, *si = l->scratch + (long)i * G;
+      for (int g = 0; g < 4; g++) {
+        for (int j = 0; j < H; j += VW) {
+          const int w = H - j < VW ? H - j : VW, o = g * H + j;
+          vf a = FN(ld)(xi + o, w) + FN(ld)(si + o, w);
+          if (l->bias) a = a + FN(ld)(l->b + o, w);
+          FN(st)(ci + o, g == 2 ? FN(vtanh)(a) : FN(vsigmoid)(a), w);
+        }
+      }
+      const float *cp = l->c + prev + (long)i * H;
+      float *co = l->c + next + (long)i * H, *ho = l->h + next + (long)i * H;
+      for (int j = 0; j < H; j += VW) {
+        const int w = H - j < VW ? H - j : VW;
+        const vf cn = FN(ld)(ci + H + j, w) * FN(ld)(cp + j, w) + FN(ld)(ci + j, w) * FN(ld)(ci + 2 * H + j, w);
+        const vf y = FN(vtanh)(cn);
+        FN(st)(ci + 4 * H + j, y, w);
+        FN(st)(co + j, cn, w);
+        FN(st)(ho + j, FN(ld)(ci + 3 * H + j, w) * y, w);
+      }
+    }
+    if (!l->lengths) continue;
+    for (int r = 0; r < B; r++) {
+      if (t < l->lengths[r]) continue;
+      memcpy(l->h + next + (long)r * H, l->h + prev + (long)r * H, sizeof(float) * H);
+      memcpy(l->c + next + (long)r * H, l->c + prev + (long)r * H, sizeof(float) * H);
+    }
+  }
+  free(PU);
+  return 1;
+}
+
+/*
+ * The LSTM's whole backward loop: for each step from the last, dh_t += dL/dy_t (active rows); the
+ * step's gradient (lstm.ts backward, σ' = y(1 − y), tanh' = 1 − y²):
+ *   do = dh ⊙ y;  dc' = dc + dh ⊙ o ⊙ (1 − y²);  di = dc' ⊙ ĉ;  df = dc' ⊙ c;  dĉ = dc' ⊙ i;  dc_prev = dc' ⊙ f
+ *   dA = (di ⊙ σ'(i), df ⊙ σ'(f), dĉ ⊙ tanh'(ĉ), do ⊙ σ'(o)) into dxp;  dh_prev = dA · U
+ * with an inactive row's gradients zeroed going in and passed straight through to the previous
+ * step; dh and dPrev swap each step (dL/d(initial state) ends in dh when T is even, else dPrev).
+ */
+ATTR static int FN(lstmBackward)(const LstmBack *l) {
+  const int H = l->H, B = l->B, T = l->T, G = 4 * H, ldc = 5 * H;
+  const long BH = (long)B * H;
+  float *PU = malloc(sizeof(float) * (FN(packedSize)(H, G) + 1));
+  if (!PU) return 0;
+  FN(pack)(PU, l->U, H, 0, H, G);
+  float *dh[2] = { l->dh[0], l->dh[1] }, *dp[2] = { l->dPrev[0], l->dPrev[1] };
+  for (int s = T - 1; s >= 0; s--) {
+    const int t = l->reverse ? T - 1 - s : s;
+    for (int b = 0; b < B; b++) {
+      if (l->lengths && t >= l->lengths[b]) continue;
+      const float *o = l->dOut + ((long)t * B + b) * l->ldo + l->col;
+      float *d = dh[0] + (long)b * H;
+      for (int j = 0; j < H; j++) d[j] += o[j];
+    }
+    float *const *dn = dh;
+    if (l->lengths) {
+      for (int c = 0; c < 2; c++) {
+        memcpy(l->dCell[c], dh[c], sizeof(float) * BH);
+        for (int b = 0; b < B; b++) if (t >= l->lengths[b]) memset(l->dCell[c] + (long)b * H, 0, sizeof(float) * H);
+      }
+      dn = l->dCell;
+    }
+    memset(dp[0], 0, sizeof(float) * BH);
+    memset(dp[1], 0, sizeof(float) * BH);
+    const long prev = (l->reverse ? t + 1 : t) * BH;
+    float *dxp = l->dxp + (long)t * B * G;
+    for (int r = 0; r < B; r++) {
+      const float *ci = l->cache + ((long)t * B + r) * ldc, *pc = l->c + prev + (long)r * H;
+      const float *dhr = dn[0] + (long)r * H, *dcr = dn[1] + (long)r * H;
+      float *di = dxp + (long)r * G, *dcp = dp[1] + (long)r * H;
+      for (int j = 0; j < H; j += VW) {
+        const int w = H - j < VW ? H - j : VW;
+        const vf i = FN(ld)(ci + j, w), f = FN(ld)(ci + H + j, w), cHat = FN(ld)(ci + 2 * H + j, w);
+        const vf og = FN(ld)(ci + 3 * H + j, w), y = FN(ld)(ci + 4 * H + j, w), d = FN(ld)(dhr + j, w);
+        const vf dO = d * y;
+        const vf dcn = FN(ld)(dcr + j, w) + d * og * (1.0f - y * y);
+        const vf dI = dcn * cHat, dF = dcn * FN(ld)(pc + j, w), dCHat = dcn * i;
+        FN(st)(dcp + j, FN(ld)(dcp + j, w) + dcn * f, w);
+        FN(st)(di + j, FN(ld)(di + j, w) + dI * (i * (1.0f - i)), w);
+        FN(st)(di + H + j, FN(ld)(di + H + j, w) + dF * (f * (1.0f - f)), w);
+        FN(st)(di + 2 * H + j, FN(ld)(di + 2 * H + j, w) + dCHat * (1.0f - cHat * cHat), w);
+        FN(st)(di + 3 * H + j, FN(ld)(di + 3 * H + j, w) + dO * (og * (1.0f - og)), w);
+      }
+    }
+    FN(gemmPacked)(dp[0], H, dxp, G, 1, PU, B, H, G, 1);
+    if (l->lengths) {
+      for (int b = 0; b < B; b++) {
+        if (t < l->lengths[b]) continue;
+        for (int c = 0; c < 2; c++) {
+          const float *d = dh[c] + (long)b * H;
+          float *q = dp[c] + (long)b * H;
+          for (int j = 0; j < H; j++) q[j] += d[j];
+        }
+      }
+    }
+    for (int c = 0; c < 2; c++) { float *x = dh[c]; dh[c] = dp[c]; dp[c] = x; }
+  }
+  free(PU);
+  return 1;
+}
+
+const Isa CAT(isa, SUF) = { STR(SUF), NR, MR, FN(gemm), FN(gruForward), FN(gruBackward), FN(lightForward), FN(lightBackward), FN(lstmForward), FN(lstmBackward) };
 
 #undef vf
 #undef vfu

@@ -2,8 +2,8 @@
 // both instruction sets this CPU runs (AVX-512 and AVX2+FMA; the narrower forced with
 // useNative({ isa: "avx2" })): every product orientation (NN, NT, TN), sizes around the tiles
 // (12×32 and 6×16), the 96-row blocks and the 256-deep blocks of K, beta 0 and 1; a row of the
-// output independent of the other rows; whole GRU-family networks forward and backward (the native
-// time loop, the WebAssembly backward) against the float64 reference; and a failed load that leaves
+// output independent of the other rows; whole GRU-family and LSTM networks forward and backward (the
+// native time loops, forward and backward; with a clip, WebAssembly's) against the float64 reference; and a failed load that leaves
 // the WebAssembly kernels in charge.
 //
 // Tolerance, products: the float32 bound of a sum of K + 1 terms, |computed − exact| ≤ γ_{K+1} ·
@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { after, describe, it } from "node:test";
-import { nativeAddon } from "../../src/kernels/native/addon.js";
+import { nativeAddon, setNativeAddon, type NativeAddon } from "../../src/kernels/native/addon.js";
 import { useNative } from "../../src/kernels/native/load-node.js";
 import { autoBackendName, selectKernels } from "../../src/kernels/select.js";
 import type { Kernels } from "../../src/kernels/types.js";
@@ -46,10 +46,21 @@ const CASES: readonly Case[] = [
   { name: "gru, reset after", options: { cell: "gru", hiddenSize: 13 }, T: 6, B: 3 },
   { name: "gru, reset before, replace, bidirectional, lengths", options: { cell: "gru", hiddenSize: 37, reset: "before", update: "replace", direction: "bidirectional" }, T: 7, B: 5, lengths: [7, 3, 0, 1, 6] },
   { name: "gru3, reverse, lengths", options: { cell: "gru3", hiddenSize: 8, direction: "reverse" }, T: 5, B: 4, lengths: [5, 2, 4, 1] },
+  { name: "gru2, reset before, lengths", options: { cell: "gru2", hiddenSize: 19, reset: "before" }, T: 6, B: 4, lengths: [6, 1, 0, 4] },
+  { name: "mgu, reset before, keep", options: { cell: "mgu", hiddenSize: 17, reset: "before", update: "keep" }, T: 5, B: 6 },
+  { name: "mgu3, replace", options: { cell: "mgu3", hiddenSize: 12, update: "replace" }, T: 4, B: 3 },
   { name: "gru1, two layers", options: { cell: "gru1", hiddenSize: 40, layers: 2 }, T: 5, B: 14 },
   { name: "mgu, bidirectional, B = 1", options: { cell: "mgu", hiddenSize: 24, direction: "bidirectional" }, T: 9, B: 1 },
   { name: "gru, clip (the WebAssembly loop, projection native)", options: { cell: "gru", hiddenSize: 20, clip: 0.5 }, T: 5, B: 3, wasmLoop: true },
-  { name: "lstm (the WebAssembly loop, projection native)", options: { cell: "lstm", hiddenSize: 11 }, T: 6, B: 4, wasmLoop: true },
+  { name: "ligru, batch normalisation, lengths", options: { cell: "ligru", hiddenSize: 21, normalisation: "batch" }, T: 6, B: 4, lengths: [6, 2, 5, 1] },
+  { name: "ligru, layer normalisation, tanh, replace, bidirectional", options: { cell: "ligru", hiddenSize: 18, normalisation: "layer", candidateActivation: "Tanh", update: "replace", direction: "bidirectional" }, T: 5, B: 3 },
+  { name: "ligru, no normalisation, two layers", options: { cell: "ligru", hiddenSize: 35, normalisation: "none", layers: 2 }, T: 4, B: 7 },
+  { name: "libru, mode ligru, lengths", options: { cell: "libru", hiddenSize: 14, mode: "ligru" }, T: 5, B: 3, lengths: [5, 1, 3] },
+  { name: "libru, mode geomean (the WebAssembly loop: softplus)", options: { cell: "libru", hiddenSize: 10, mode: "geomean" }, T: 4, B: 3, wasmLoop: true },
+  { name: "lstm", options: { cell: "lstm", hiddenSize: 11 }, T: 6, B: 4 },
+  { name: "lstm, bidirectional, two layers, lengths", options: { cell: "lstm", hiddenSize: 33, layers: 2, direction: "bidirectional" }, T: 7, B: 5, lengths: [7, 3, 0, 1, 6] },
+  { name: "lstm, reverse, no bias, B = 1", options: { cell: "lstm", hiddenSize: 16, direction: "reverse", bias: false }, T: 5, B: 1 },
+  { name: "lstm, clip (the WebAssembly loop, projection native)", options: { cell: "lstm", hiddenSize: 11, clip: 0.7 }, T: 6, B: 4, wasmLoop: true },
 ];
 
 function run(net: Recurrent, c: Case, seed: number): Record<string, ArrayLike<number>> {
@@ -145,7 +156,21 @@ describe("native kernels", { skip: !loaded && "the native kernels do not load he
       for (const c of CASES) {
         it(`${c.name}: forward and backward vs float64`, () => {
           nativeAddon()!.setIsa(isa);
-          const net = new Recurrent({ inputSize: 5, seed: 11, backend: "native", ...c.options } as never);
+          // the network's kernels on an addon that counts its time-loop calls
+          const real = nativeAddon()!;
+          let nativeLoops = 0, nativeBackLoops = 0;
+          const counted: NativeAddon = {
+            isa: () => real.isa(), setIsa: (n) => real.setIsa(n), gemm: (...a) => real.gemm(...a), sumRows: (...a) => real.sumRows(...a),
+            gruForward: (...a) => { nativeLoops++; return real.gruForward(...a); },
+            gruBackward: (...a) => { nativeBackLoops++; return real.gruBackward(...a); },
+            lightForward: (...a) => { nativeLoops++; return real.lightForward(...a); },
+            lightBackward: (...a) => { nativeBackLoops++; return real.lightBackward(...a); },
+            lstmForward: (...a) => { nativeLoops++; return real.lstmForward(...a); },
+            lstmBackward: (...a) => { nativeBackLoops++; return real.lstmBackward(...a); },
+          };
+          setNativeAddon(counted);
+          let net: Recurrent;
+          try { net = new Recurrent({ inputSize: 5, seed: 11, backend: "native", ...c.options } as never); } finally { setNativeAddon(real); }
           const ran: boolean[] = [];
           for (const cell of net.cells) {
             const f = cell.forwardLoop!.bind(cell);
@@ -153,6 +178,10 @@ describe("native kernels", { skip: !loaded && "the native kernels do not load he
           }
           const got = run(net, c, 3);
           assert.ok(ran.length > 0 && ran.every(Boolean), `the native backend did not run every forward loop: ${ran}`);
+          // the native time loop ran every forward loop, or (wasmLoop) none: WebAssembly's took them
+          assert.equal(nativeLoops, c.wasmLoop ? 0 : ran.length, `native loops run: ${nativeLoops} of ${ran.length}`);
+          // and the backward loops natively too
+          assert.equal(nativeBackLoops, c.wasmLoop ? 0 : ran.length, `native backward loops run: ${nativeBackLoops} of ${ran.length}`);
           const ref = run(new Recurrent({ inputSize: 5, seed: 11, backend: "reference", dtype: "float64", ...c.options } as never), c, 3);
           const worst = close(got, ref, `${isa} ${c.name}`);
           console.log(`# ${isa} ${c.name}: worst error / bound ${worst.toFixed(3)}`);
@@ -172,6 +201,7 @@ describe("native kernels", { skip: !loaded && "the native kernels do not load he
 const GC_CASES: readonly Case[] = [
   { name: "gru, lengths, H = 19", options: { cell: "gru", hiddenSize: 19 }, T: 7, B: 5, lengths: [7, 3, 0, 1, 6] },
   { name: "gru, reverse, lengths, H = 33", options: { cell: "gru", hiddenSize: 33, direction: "bidirectional" }, T: 11, B: 3, lengths: [11, 4, 9] },
+  { name: "lstm, lengths, H = 23", options: { cell: "lstm", hiddenSize: 23 }, T: 7, B: 5, lengths: [7, 3, 0, 1, 6] },
   { name: "ligru, batch normalisation, lengths, H = 21", options: { cell: "ligru", hiddenSize: 21, normalisation: "batch" }, T: 6, B: 4, lengths: [6, 2, 5, 1] },
 ];
 

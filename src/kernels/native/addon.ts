@@ -22,6 +22,26 @@ export interface NativeAddon {
     xp: Float32Array, h: Float32Array, cache: Float32Array, scratch: Float32Array,
     U: Float32Array, b: Float32Array | null, c: Float32Array | null, x: Float32Array | null, W: Float32Array | null,
   ): boolean;
+  gruBackward(
+    spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, h: Float32Array, dxp: Float32Array, dRec: Float32Array,
+    dOut: Float32Array, dh: Float32Array, dPrev: Float32Array, dCell: Float32Array, U: Float32Array,
+  ): boolean;
+  lightForward(
+    spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, xp: Float32Array, h: Float32Array, cache: Float32Array, scratch: Float32Array,
+    U: Float32Array | null, b: Float32Array | null, x: Float32Array | null, W: Float32Array | null,
+  ): boolean;
+  lightBackward(
+    spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, h: Float32Array, dxp: Float32Array,
+    dOut: Float32Array, dh: Float32Array, dPrev: Float32Array, dCell: Float32Array, U: Float32Array | null,
+  ): boolean;
+  lstmForward(
+    dims: Int32Array, lengths: Int32Array | null, xp: Float32Array, h: Float32Array, c: Float32Array,
+    cache: Float32Array, scratch: Float32Array, U: Float32Array, b: Float32Array | null, x: Float32Array | null, W: Float32Array | null,
+  ): boolean;
+  lstmBackward(
+    dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, c: Float32Array, dxp: Float32Array, dOut: Float32Array,
+    dh: Float32Array, dc: Float32Array, dhPrev: Float32Array, dcPrev: Float32Array, dhCell: Float32Array, dcCell: Float32Array, U: Float32Array,
+  ): boolean;
 }
 
 let addon: NativeAddon | null = null;

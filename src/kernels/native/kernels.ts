@@ -1,7 +1,8 @@
 /**
  * The native backend of the kernel interface (float32, Node on linux-x64; native/*.c): the three
- * product orientations and bias sums in AVX-512 or AVX2+FMA code, and the GRU family's whole
- * forward time loop (input projection, recurrent products and gates in one call). Everything else
+ * product orientations and bias sums in AVX-512 or AVX2+FMA code, and the whole forward time loops
+ * (input projection, recurrent products and gates in one call) and backward loops of the GRU family,
+ * the two-block light cells and the LSTM. Everything else
  * a fast backend offers — the other fused loops and steps, batch normalisation, resident memory —
  * is the WebAssembly backend's, held inside; a loop handed to it gets its input projection computed
  * here first.
@@ -14,11 +15,11 @@
  * to out (native/kernels.inc.c), whatever M: a row of out does not depend on the other rows.
  */
 import { reference32 } from "../reference.js";
-import type { FusedKernels, GatedSpec, SequenceLoop } from "../fused.js";
+import type { FusedKernels, GatedSpec, LightSpec, LstmSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
 import type { NormKernels } from "../norm.js";
 import type { Kernels, ResidentMemory, Vec } from "../types.js";
 import { wasmKernels, type WeightBinding } from "../wasm/kernels.js";
-import type { ParamViews, StepForward } from "../../cells/types.js";
+import type { ParamViews, StepBackward, StepForward } from "../../cells/types.js";
 import type { NativeAddon } from "./addon.js";
 
 const f32 = (v: Vec | undefined): v is Float32Array => v instanceof Float32Array;
@@ -76,13 +77,18 @@ class NativeKernels implements Kernels {
 }
 
 /**
- * The fused kernels: the GRU family's forward loop natively (gate σ = Sigmoid, candidate φ = Tanh,
- * no clip); every other call goes to the WebAssembly backend's, a loop's input projection
+ * The fused kernels: the GRU family's, the two-block cells' (LiGRU; ReLU or tanh candidate) and the
+ * LSTM's forward and backward loops natively (gate σ = Sigmoid, candidate and output Tanh, no
+ * clip); every other call goes to the WebAssembly backend's, a loop's input projection
  * computed natively first. Without a WebAssembly backend, only the native loop runs.
  */
 class NativeFused implements FusedKernels {
   private readonly specs = new WeakMap<GatedSpec, Int32Array | null>();
+  private readonly lightSpecs = new WeakMap<LightSpec, Int32Array | null>();
   private readonly dims = new Int32Array(6);
+  private readonly lstmDims = new Int32Array(8);
+  private readonly lstmBackDims = new Int32Array(6);
+  private readonly gruBackDims = new Int32Array(5);
 
   constructor(private readonly x: NativeAddon, private readonly k: Kernels, private readonly w: FusedKernels | undefined) {}
 
@@ -101,13 +107,76 @@ class NativeFused implements FusedKernels {
     return this.delegate(s, loop, (l) => this.w!.gatedForward(spec, p, s, l));
   }
 
-  gatedBackward: FusedKernels["gatedBackward"] = (spec, p, s, loop) => this.w?.gatedBackward(spec, p, s, loop) ?? false;
-  lstmForward: FusedKernels["lstmForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.lstmForward(spec, p, s, l));
-  lstmBackward: FusedKernels["lstmBackward"] = (spec, p, s, loop) => this.w?.lstmBackward(spec, p, s, loop) ?? false;
+  gatedBackward(spec: GatedSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
+    const sp = loop && !s.hr ? this.gatedSpec(spec) : null;
+    if (loop && sp && s.prev.length === 1) {
+      const U = p.U, h = s.prev[0], dh = loop.dh[0], dP = loop.dPrev[0], dC = loop.dCell[0];
+      if (f32(U) && f32(h) && f32(s.cache) && f32(s.dxp) && f32(s.dRec) && f32(loop.dOut) && f32(dh) && f32(dP) && f32(dC)) {
+        const d = this.gruBackDims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.ldo; d[4] = loop.col;
+        return this.x.gruBackward(sp, d, loop.lengths, s.cache, h, s.dxp, s.dRec, loop.dOut, dh, dP, dC, U);
+      }
+    }
+    return this.w?.gatedBackward(spec, p, s, loop) ?? false;
+  }
+
+  lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    if (loop && lstmNative(spec)) {
+      const U = p.U, b = spec.bias ? p.b : undefined, pr = loop.project;
+      if (s.prev.length === 2 && f32(s.xp) && f32(s.prev[0]) && f32(s.prev[1]) && f32(s.cache) && f32(s.scratch) && f32(U) &&
+          (!spec.bias || f32(b)) && (!pr || (f32(pr.x) && f32(pr.W)))) {
+        const d = this.lstmDims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
+        d[6] = spec.hidden; d[7] = spec.bias ? 1 : 0;
+        return this.x.lstmForward(d, loop.lengths, s.xp, s.prev[0], s.prev[1], s.cache, s.scratch, U,
+          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
+      }
+    }
+    return this.delegate(s, loop, (l) => this.w!.lstmForward(spec, p, s, l));
+  }
+
+  lstmBackward(spec: LstmSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
+    if (loop && lstmNative(spec) && !s.hr) {
+      const U = p.U, c = s.prev[1], [dh, dc] = loop.dh, [dhP, dcP] = loop.dPrev, [dhC, dcC] = loop.dCell;
+      if (f32(U) && f32(c) && f32(s.cache) && f32(s.dxp) && f32(loop.dOut) && f32(dh) && f32(dc) && f32(dhP) && f32(dcP) && f32(dhC) && f32(dcC)) {
+        const d = this.lstmBackDims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = spec.hidden; d[4] = loop.ldo; d[5] = loop.col;
+        return this.x.lstmBackward(d, loop.lengths, s.cache, c, s.dxp, loop.dOut, dh, dc, dhP, dcP, dhC, dcC, U);
+      }
+    }
+    return this.w?.lstmBackward(spec, p, s, loop) ?? false;
+  }
+
   rnnForward: FusedKernels["rnnForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.rnnForward(spec, p, s, l));
   rnnBackward: FusedKernels["rnnBackward"] = (spec, p, s, loop) => this.w?.rnnBackward(spec, p, s, loop) ?? false;
-  lightForward: FusedKernels["lightForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.lightForward(spec, p, s, l));
-  lightBackward: FusedKernels["lightBackward"] = (spec, p, s, loop) => this.w?.lightBackward(spec, p, s, loop) ?? false;
+  lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    const sp = loop ? this.lightSpec(spec) : null;
+    if (loop && sp) {
+      const U = spec.recurrent ? p.U : undefined, b = spec.bias ? p.b : undefined, pr = loop.project;
+      if (s.prev.length === 1 && f32(s.xp) && f32(s.prev[0]) && f32(s.cache) && f32(s.scratch) && (!spec.recurrent || f32(U)) &&
+          (!spec.bias || f32(b)) && (!pr || (f32(pr.x) && f32(pr.W)))) {
+        const d = this.dims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
+        return this.x.lightForward(sp, d, loop.lengths, s.xp, s.prev[0], s.cache, s.scratch, (U ?? null) as Float32Array | null,
+          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
+      }
+    }
+    return this.delegate(s, loop, (l) => this.w!.lightForward(spec, p, s, l));
+  }
+
+  lightBackward(spec: LightSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
+    const sp = loop && !s.hr ? this.lightSpec(spec) : null;
+    if (loop && sp && s.prev.length === 1) {
+      const U = spec.recurrent ? p.U : undefined, h = s.prev[0], dh = loop.dh[0], dP = loop.dPrev[0], dC = loop.dCell[0];
+      if ((!spec.recurrent || f32(U)) && f32(h) && f32(s.cache) && f32(s.dxp) && f32(loop.dOut) && f32(dh) && f32(dP) && f32(dC)) {
+        const d = this.gruBackDims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.ldo; d[4] = loop.col;
+        return this.x.lightBackward(sp, d, loop.lengths, s.cache, h, s.dxp, loop.dOut, dh, dP, dC, (U ?? null) as Float32Array | null);
+      }
+    }
+    return this.w?.lightBackward(spec, p, s, loop) ?? false;
+  }
+
   libruForward: FusedKernels["libruForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.libruForward(spec, p, s, l));
   libruBackward: FusedKernels["libruBackward"] = (spec, p, s, loop) => this.w?.libruBackward(spec, p, s, loop) ?? false;
 
@@ -127,6 +196,18 @@ class NativeFused implements FusedKernels {
     return run(rest);
   }
 
+  /** [H, recurrent, bias, replace, relu] when the native loops run this spec (σ gate; tanh or ReLU candidate), else null. */
+  private lightSpec(spec: LightSpec): Int32Array | null {
+    let sp = this.lightSpecs.get(spec);
+    if (sp === undefined) {
+      const c = spec.candidateActivation, relu = c !== "g" && c.name === "Relu";
+      const ok = spec.gateActivation.name === "Sigmoid" && c !== "g" && (relu || c.name === "Tanh");
+      sp = ok ? Int32Array.of(spec.hidden, spec.recurrent ? 1 : 0, spec.bias ? 1 : 0, spec.update === "replace" ? 1 : 0, relu ? 1 : 0) : null;
+      this.lightSpecs.set(spec, sp);
+    }
+    return sp;
+  }
+
   /** [H, nG, gx, gh, gb, after, keep, bias, hasC] when the native loop runs this spec, else null. */
   private gatedSpec(spec: GatedSpec): Int32Array | null {
     let sp = this.specs.get(spec);
@@ -141,6 +222,11 @@ class NativeFused implements FusedKernels {
     }
     return sp;
   }
+}
+
+/** The native LSTM loop's configuration: σ gates, tanh candidate and output, no clip. */
+function lstmNative(spec: LstmSpec): boolean {
+  return spec.gateActivation.name === "Sigmoid" && spec.candidateActivation.name === "Tanh" && spec.outputActivation.name === "Tanh" && spec.clip === null;
 }
 
 /** The native backend on a loaded addon; `binding` is handed to the WebAssembly backend inside. */

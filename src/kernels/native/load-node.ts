@@ -15,6 +15,8 @@ import { nativeAddon, nativeUnavailable, setNativeAddon, type NativeAddon } from
 
 export type NativeIsa = "auto" | "avx512" | "avx2";
 const ISAS: readonly NativeIsa[] = ["auto", "avx512", "avx2"];
+/** What the library calls on the addon (native/addon.c's exports). */
+const NATIVE_FUNCTIONS = ["isa", "setIsa", "gemm", "sumRows", "gruForward", "gruBackward", "lightForward", "lightBackward", "lstmForward", "lstmBackward"] as const;
 
 function binaryPath(): string {
   const env = process.env.GATED_NATIVE_PATH;
@@ -46,6 +48,12 @@ export function useNative(options: { isa?: NativeIsa } = {}): boolean {
       a = createRequire(import.meta.url)(path) as NativeAddon;
     } catch (e) {
       setNativeAddon(null, `the native kernels did not load from ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    // a binary from an older build lacks the newer kernels: refuse it whole rather than fail mid-run
+    const missing = NATIVE_FUNCTIONS.filter((f) => typeof (a as unknown as Record<string, unknown>)[f] !== "function");
+    if (missing.length) {
+      setNativeAddon(null, `the native kernels at ${path} are from an older build (no ${missing.join(", ")}); run npm run build:native`);
       return false;
     }
     setNativeAddon(a);
