@@ -4,14 +4,16 @@
 //   (forward + backward + SGD update); one GRU layer, float32, full output sequence.
 //   Participants: gated on 1 and 2 threads (WebAssembly kernels), gated on the native kernels (one
 //   thread; useNative(), when native/build has the binary for this platform), onnxruntime-node (1, 2 threads), onnxruntime-web
-//   (wasm; 1 thread in this process, 2 threads in a child process), TF.js wasm and cpu backends.
+//   (wasm; 1 thread in this process, 2 threads in a child process), TF.js wasm and cpu backends, and
+//   PyTorch CPU on one thread (inference and training) where a Python with torch is found
+//   (bench/peers/pytorch.ts; left out with the reason otherwise, --no-torch to leave it out).
 //
 // Every figure is the median of its windows; a window repeats the call for WINDOW seconds and
 // counts its time per call. Rounds go through every workload and peer in turn (the order rotates
 // each round), with gated's windows (wasm ×1, ×2, native ×1) before and after each peer's; a ratio is the median over a
 // peer's windows of its time over gated's around it, so a busy moment on this shared machine
 // hits both sides of a ratio alike; only ratios taken in one run mean anything. TF.js cpu is very slow: it gets
-// 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --plain (gated on plain SIMD, not relaxed), --no-native (leave the native kernels out), --out FILE (default bench/results/latest.json).
+// 2 windows of one call each, of T/k steps (the time is scaled by k: its work is linear in T). Options: --quick (short windows, 3 rounds), --plain (gated on plain SIMD, not relaxed), --no-native (leave the native kernels out), --no-torch (leave PyTorch out), --out FILE (default bench/results/latest.json).
 import { fork, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -26,6 +28,7 @@ import { measure, median, type Measurer, type Window } from "./measure.js";
 import { gatedRunner, gatedStream, gruCall, gruNet } from "./peers/gated.js";
 import { breakdown, ceiling, type Breakdown } from "./profile.js";
 import { ortNodeRunner, ortStream, ortWebRunner } from "./peers/ort.js";
+import { torchPeer, type TorchPeer } from "./peers/pytorch.js";
 import { tfjsRunner } from "./peers/tfjs.js";
 import { gruWeights, type GruWeights } from "./peers/weights.js";
 import { WORKLOADS, flops, random, type Runner, type Workload } from "./workloads.js";
@@ -56,6 +59,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 // useNative() only changes what backend "auto" picks: every other gated figure here names "wasm".
 const NATIVE = args.includes("--no-native") ? false : useNative();
 const NATIVE_NAME = "gated native ×1";
+const TORCH_NAME = "PyTorch ×1";
 const NATIVE_HOW = NATIVE ? `native-${nativeIsa()}` : args.includes("--no-native") ? "left out (--no-native)" : `not loaded: ${nativeUnavailable()}`;
 
 const weightCache = new Map<string, GruWeights>();
@@ -150,6 +154,14 @@ async function main(): Promise<void> {
   rt.parallel = null;
   log(`gated: wasm-${rt.relaxed ? "relaxed-simd" : "simd"}, ${rt.shared ? "shared" : "unshared"} memory, ${threads} thread(s) available; native kernels: ${NATIVE_HOW}`);
 
+  const torch: TorchPeer | { skipped: string } = args.includes("--no-torch") ? { skipped: "left out (--no-torch)" } : await torchPeer();
+  const torchHow = "skipped" in torch ? torch.skipped : torch.about;
+  log(`PyTorch: ${torchHow}`);
+  const torchParticipant = (t: TorchPeer): Participant => ({
+    name: TORCH_NAME,
+    async prepare(w) { const g = weights(w); return t.prepare(`gru-${w.name}`, "gru", w, [random(w.T * w.B * w.I, 7), ...(w.train ? [random(w.T * w.B * w.H, 8, 1e-3)] : []), g.W, g.R, g.b, g.c]); },
+    close() { t.close(); },
+  });
   const tfWasm = tfjsRunner("wasm"), tfCpu = tfjsRunner("cpu", TF_CPU_SCALE);
   const ortNode1 = ortNodeRunner(1, weights);
   const participants: Participant[] = [
@@ -162,6 +174,7 @@ async function main(): Promise<void> {
     await child("ORT-web ×2", 2),
     local(tfWasm),
     local(tfCpu, true, TF_CPU_SCALE),
+    ...("skipped" in torch ? [] : [torchParticipant(torch)]),
   ];
   const tfInfo = { wasm: await tfWasm.info(), cpu: await tfCpu.info() };
 
@@ -261,6 +274,17 @@ async function main(): Promise<void> {
       sanityNative[w.name] = d;
     }
   }
+  // and PyTorch computes it too (its GRU is reset after: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)))
+  const sanityTorch: Record<string, number> = {};
+  if (!("skipped" in torch)) {
+    for (const w of WORKLOADS.filter((x) => !x.train)) {
+      const ours = gruNet(w, weights(w), NATIVE ? "native" : "wasm").forward({ data: random(w.T * w.B * w.I, 7), shape: [w.T, w.B, w.I] }).output.data;
+      const theirs = await torch.output(`gru-${w.name}`);
+      let d = 0;
+      for (let i = 0; i < ours.length; i++) d = Math.max(d, Math.abs(ours[i]! - theirs[i]!));
+      sanityTorch[w.name] = d;
+    }
+  }
   for (const p of participants) p.close?.();
 
   // where gated's time goes (one thread)
@@ -270,14 +294,14 @@ async function main(): Promise<void> {
   const mem = spawnSync(process.execPath, [...process.execArgv, join(HERE, "memory.ts")], { encoding: "utf8" });
   const memory = mem.status === 0 ? JSON.parse(mem.stdout.trim().split("\n").pop()!) : { error: mem.stderr };
 
-  report(participants.map((p) => p.name), samples, pairs, streaming, sanity, memory, profile, { threads, tfInfo }, { gatedSets, sanityNative });
+  report(participants.map((p) => p.name), samples, pairs, streaming, sanity, memory, profile, { threads, tfInfo, torchHow }, { gatedSets, sanityNative, sanityTorch });
 }
 
 function report(
   names: string[], samples: Map<string, number[]>, pairs: Map<string, Pair[]>, streaming: Record<string, number>, sanity: Record<string, number>,
   memory: Record<string, unknown>, profile: { ceilingGflops: number; workloads: Breakdown[] },
-  info: { threads: number; tfInfo: Record<string, string> },
-  nat: { gatedSets: Map<string, Record<string, number>[]>; sanityNative: Record<string, number> },
+  info: { threads: number; tfInfo: Record<string, string>; torchHow: string },
+  nat: { gatedSets: Map<string, Record<string, number>[]>; sanityNative: Record<string, number>; sanityTorch: Record<string, number> },
 ): void {
   const rt = wasmRuntime()!;
   const med = (w: Workload, p: string) => { const s = samples.get(`${w.name}|${p}`); return s ? median(s) : NaN; };
@@ -368,12 +392,20 @@ function report(
       out.push(`  ${w.name}: gated native ×1 against ORT-node ×1: ${r.toFixed(2)}×` + (w.name === "S3" ? ` (target ≥ 1×): ${check(r >= 1)}` : ""));
     }
   } else out.push(`  not measured: the native kernels are ${NATIVE_HOW}`);
-  out.push("  GRU S2/S3 inference and training against PyTorch CPU: PyTorch is not a peer in this bench (a Python process;");
-  out.push("  see /work/shared/PERFORMANCE.md), and S3 training is not one of its workloads: not measured here");
+  if (NATIVE && names.includes(TORCH_NAME)) {
+    for (const w of WORKLOADS.filter((x) => x.name !== "S1" && x.name !== "S1 train")) {
+      const r = ratiosNative[w.name]?.[TORCH_NAME] ?? NaN;
+      out.push(`  ${w.name}: gated native ×1 against ${TORCH_NAME} (GRU; target ≥ 1×): ${r.toFixed(2)}×: ${check(r >= 1)}`);
+    }
+    out.push("  (S3 training is not one of the bench's workloads; the LSTM against PyTorch's: node --import tsx bench/native.ts)");
+  } else {
+    out.push(`  GRU S2/S3 against PyTorch CPU: not measured (PyTorch: ${info.torchHow})`);
+  }
   out.push("");
   out.push(`streaming latency, B = 1, I ${WORKLOADS[0]!.I}, H ${WORKLOADS[0]!.H} (µs per step): ` + Object.entries(streaming).map(([k, v]) => `${k} ${v.toFixed(2)}`).join("; "));
   out.push(`sanity, max |gated − ORT-node| over the outputs: ` + Object.entries(sanity).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ") +
     (NATIVE ? `; gated native: ` + Object.entries(nat.sanityNative).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ") : ""));
+  out.push(`PyTorch: ${info.torchHow}` + (Object.keys(nat.sanityTorch).length ? `; max |gated${NATIVE ? " native" : ""} − PyTorch|: ` + Object.entries(nat.sanityTorch).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ") : ""));
   if ("tapeMB" in memory) {
     const m = memory as Record<string, number>;
     out.push(`memory, one training step on S3 (fresh process): BPTT keeps ${(m.bytesPerStep! / 2 ** 20).toFixed(3)} MiB per time step ` +
@@ -399,7 +431,7 @@ function report(
     workloads: WORKLOADS.map((w) => ({ ...w, flops: flops(w) })), results, ratios, streamingMicroseconds: streaming,
     sanityMaxAbsDiffVsOrtNode: sanity, memory, profile, table: out,
     // added with the native kernels: gated native ×1's ratio (peer time / native time) to each peer and to gated ×1 (wasm)
-    ratiosNative, sanityMaxAbsDiffNativeVsOrtNode: nat.sanityNative, loadavg: { start: LOAD_START, end: loadavg() },
+    ratiosNative, sanityMaxAbsDiffNativeVsOrtNode: nat.sanityNative, sanityMaxAbsDiffVsPytorch: nat.sanityTorch, pytorch: info.torchHow, loadavg: { start: LOAD_START, end: loadavg() },
   }, null, 1) + "\n");
   log(`wrote ${OUT}`);
 }
