@@ -7,11 +7,11 @@
  * Shape legend: T time, B batch, I input, H hidden, L layers, D directions.
  */
 import type { Cell } from "../cells/types.js";
-import { OptionError, checkOptions, show } from "../errors/index.js";
-import type { DType } from "../kernels/types.js";
+import { OptionError, ShapeError, checkOptions, show } from "../errors/index.js";
+import type { DType, Vec } from "../kernels/types.js";
 import { checkWorkBudget } from "./limits.js";
 
-export const FORWARD_KEYS = ["layout", "lengths", "initialState", "initialCell", "train", "capture", "rng"];
+export const FORWARD_KEYS = ["layout", "lengths", "initialState", "initialCell", "train", "capture", "rng", "out"];
 export const BACKWARD_KEYS = ["dFinalState", "dFinalCell", "into"];
 export const STATE_KEYS = ["initialState", "initialCell"];
 export const STEP_KEYS = ["out", "capture"];
@@ -70,4 +70,21 @@ export function checkStreamWork(where: string, cells: readonly Cell[], dtype: DT
     n += B * (2 * c.states.length * H + c.xBlocks * H + c.cacheWidth + c.scratchWidth + (c.prepareWidth ?? 0));
   }
   checkWorkBudget(where, n, dtype, `a streaming state of B = ${B} rows`, "stream fewer rows at once");
+}
+
+/** Whether two typed arrays share any byte of memory. */
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * forward's `out`: a typed array of the stack's dtype with exactly `n` elements, sharing no memory
+ * with the initial states (which are read while the output is written).
+ */
+export function checkOutBuffer(where: string, out: unknown, n: number, dtype: "float32" | "float64", reads: readonly (ArrayBufferView | undefined)[]): Vec {
+  const Want = dtype === "float32" ? Float32Array : Float64Array;
+  if (!(out instanceof Want)) throw new OptionError(`${where}: out must be a ${Want.name} (the stack is ${dtype}), got ${show(out)}`);
+  if (out.length !== n) throw new ShapeError(`${where}: out must have ${n} elements (T·B·D·H), got ${out.length}`);
+  for (const r of reads) if (r && overlaps(out, r)) throw new OptionError(`${where}: out shares memory with an initial state, which forward reads while it writes the output; pass another buffer`);
+  return out;
 }

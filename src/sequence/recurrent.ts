@@ -19,7 +19,7 @@ import { allocDirection, backwardDirection, finalState, forwardDirection, type D
 import { StreamState, streamStep } from "./stream.js";
 import { expectFinite, expectShape, expectTensor, size, swap01, type Layout, type Tensor } from "./tensor.js";
 import { checkOptions, oneOf, show } from "../errors/index.js";
-import { BACKWARD_KEYS, STATE_KEYS, STEP_KEYS, checkForwardOptions, checkForwardWork, checkStackOptions, checkStreamWork } from "./checks.js";
+import { BACKWARD_KEYS, STATE_KEYS, STEP_KEYS, checkForwardOptions, checkForwardWork, checkOutBuffer, checkStackOptions, checkStreamWork } from "./checks.js";
 import { checkParameterBudget } from "./limits.js";
 
 export type Direction = "forward" | "reverse" | "bidirectional";
@@ -71,6 +71,12 @@ export interface ForwardOptions {
   readonly capture?: boolean;
   /** Source of the recurrent dropout masks (train mode with recurrentDropout > 0). */
   readonly rng?: Rng;
+  /**
+   * Write the output here instead of a new array (no allocation per call): T·B·D·H elements of the
+   * stack's dtype, in the chosen layout; `output.data` is then this buffer. It must not share
+   * memory with initialState or initialCell. The final states are always new arrays.
+   */
+  readonly out?: Vec;
 }
 
 export interface ForwardResult {
@@ -354,7 +360,9 @@ export class Recurrent {
     const drop = opts.train === true && this.recurrentDropout > 0;
     if (drop && !opts.rng) throw new OptionError(`${where}: recurrentDropout needs an rng in forward's options when training`);
     // the last layer writes the result, in the caller's layout; the others their buffer in ws
-    const y = k.alloc(T * B * D * H);
+    const y = opts.out !== undefined
+      ? checkOutBuffer(where, opts.out, T * B * D * H, this.dtype, [opts.initialState?.data as ArrayBufferView | undefined, opts.initialCell?.data as ArrayBufferView | undefined])
+      : k.alloc(T * B * D * H);
     for (let l = 0; l < L; l++) {
       const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, ldo: D * H, lengths, mode };
       const out = l === L - 1 ? { y, batchMajor: layout === "batch-major" } : { y: ws.outs[l]!, batchMajor: false };
