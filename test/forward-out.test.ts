@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { OptionError, ShapeError } from "../src/errors/index.js";
 import { useNative } from "../src/kernels/native/load-node.js";
+import type { Backend } from "../src/kernels/select.js";
 import { Recurrent } from "../src/sequence/recurrent.js";
 import { Rng } from "../src/util/random.js";
 
@@ -13,7 +14,7 @@ const native = useNative();
 const rand = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.uniform() * 2 - 1);
 
 describe("forward into a caller's buffer", () => {
-  const backends = ["wasm", "reference", ...(native ? ["native"] : [])] as const;
+  const backends: Backend[] = ["wasm", "reference", ...(native ? (["native"] as const) : [])];
   for (const backend of backends) {
     for (const layout of ["time-major", "batch-major"] as const) {
       it(`${backend}, ${layout}, two bidirectional layers with lengths: same values, every element written`, () => {
