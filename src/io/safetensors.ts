@@ -204,8 +204,9 @@ function checkCoverage(where: string, entries: readonly Entry[], size: number): 
 }
 
 function readTensor(e: Entry, bytes: Uint8Array, base: number): SafeTensor {
-  // copy into a fresh, aligned buffer: the returned arrays never alias the input bytes
-  const raw = bytes.slice(base + e.begin, base + e.end), d = e.dtype;
+  // copy into a fresh, aligned buffer: the returned arrays never alias the input bytes. Uint8Array's
+  // own slice, not the argument's: a Node Buffer's slice is a view into the whole file's memory
+  const raw = Uint8Array.prototype.slice.call(bytes, base + e.begin, base + e.end), d = e.dtype;
   const data = d === "F32" ? new Float32Array(raw.buffer) : d === "F64" ? new Float64Array(raw.buffer) : d === "I32" ? new Int32Array(raw.buffer)
     : d === "I64" ? new BigInt64Array(raw.buffer) : raw;
   return { dtype: d, shape: e.shape, data };
