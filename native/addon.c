@@ -5,11 +5,12 @@
  * kernel of the instruction set chosen at load (kernels.c).
  *
  *   isa() → "avx512" | "avx2" | null           setIsa(name: "avx512" | "avx2" | "auto") → boolean
+ *   int8([want]) → "avx512-vnni" | "avx-vnni" | "portable"   the int8 product (with an argument: chosen again; null when lacking)
  *   gemm(out, oOff, ldo, a, aOff, ars, acs, b, bOff, ldb, bT, m, n, k, beta)
  *       out[m, n] (+)= A · B, A(i, p) = a[aOff + i·ars + p·acs], B(p, j) = bT ? b[bOff + j·ldb + p] : b[bOff + p·ldb + j]
  *   sumRows(out, oOff, a, aOff, lda, m, n)      out[n] += Σ_rows A[m, n]
  *   gruForward(spec, clip, dims, lengths, xp, h, cache, scratch, U, b, c, x, W) → boolean
- *       spec Int32Array [H, nG, gx, gh, gb, after, keep, bias, hasC]; dims [T, B, reverse, keepCache, I, ldx]
+ *       spec Int32Array [H, nG, gx, gh, gb, after, keep, bias, hasC]; dims [T, B, reverse, keepCache, I, ldx, int8]
  *       (gated.h GruSpec / GruLoop; b, c, x, W, lengths may be null)
  *   gruBackward(spec, dims, lengths, cache, h, dxp, dRec, dOut, dh, dPrev, dCell, U) → boolean
  *       spec as gruForward's; dims [T, B, reverse, ldo, col] (gated.h GruBack; lengths may be null)
@@ -18,7 +19,7 @@
  *   lightBackward(spec, dims, lengths, cache, h, dxp, dOut, dh, dPrev, dCell, U) → boolean
  *       dims [T, B, reverse, ldo, col] (gated.h LightLoop; U and lengths may be null)
  *   lstmForward(dims, lengths, xp, h, c, cache, scratch, U, b, x, W) → boolean
- *       dims Int32Array [T, B, reverse, keepCache, I, ldx, H, bias] (gated.h LstmLoop; b, x, W, lengths may be null)
+ *       dims Int32Array [T, B, reverse, keepCache, I, ldx, H, bias, int8] (gated.h LstmLoop; b, x, W, lengths may be null)
  *   lstmBackward(dims, lengths, cache, c, dxp, dOut, dh, dc, dhPrev, dcPrev, dhCell, dcCell, U) → boolean
  *       dims Int32Array [T, B, reverse, H, ldo, col] (gated.h LstmBack; lengths may be null)
  *
@@ -83,6 +84,24 @@ static napi_value js_setIsa(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* int8([want]) → the int8 product in use; with an argument ("auto" | "avx512-vnni" | "avx-vnni" | "portable") chosen again, null when this CPU lacks it. */
+static napi_value js_int8(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value v[1], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc >= 1) {
+    char want[16] = "";
+    size_t n;
+    if (napi_get_value_string_utf8(env, v[0], want, sizeof want, &n) != napi_ok || !int8_select(want)) {
+      int8_select("auto");
+      CHECK(napi_get_null(env, &r));
+      return r;
+    }
+  }
+  CHECK(napi_create_string_utf8(env, int8_name(), NAPI_AUTO_LENGTH, &r));
+  return r;
+}
+
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
   size_t argc = 15;
   napi_value v[15];
@@ -129,7 +148,7 @@ static napi_value js_gruForward(napi_env env, napi_callback_info info) {
   size_t lsp, ldp, llen, lxp, lh, lcache, lscr, lU, lb, lc, lx, lW;
   double clip = INFINITY;
   if (!arr(env, v[0], 1, 0, "gruForward spec", &sp, &lsp) || !arr(env, v[2], 1, 0, "gruForward dims", &dp, &ldp)) return NULL;
-  if (lsp < 9 || ldp < 6) { fail(env, "gruForward", "spec needs 9 entries, dims 6"); return NULL; }
+  if (lsp < 9 || ldp < 7) { fail(env, "gruForward", "spec needs 9 entries, dims 7"); return NULL; }
   CHECK(napi_get_value_double(env, v[1], &clip));
   if (!arr(env, v[3], 1, 1, "gruForward lengths", &len, &llen) || !arr(env, v[4], 0, 0, "gruForward xp", &xp, &lxp) ||
       !arr(env, v[5], 0, 0, "gruForward h", &h, &lh) || !arr(env, v[6], 0, 0, "gruForward cache", &cache, &lcache) ||
@@ -138,7 +157,7 @@ static napi_value js_gruForward(napi_env env, napi_callback_info info) {
       !arr(env, v[11], 0, 1, "gruForward x", &x, &lx) || !arr(env, v[12], 0, 1, "gruForward W", &W, &lW)) return NULL;
   const int32_t *S = sp, *D = dp;
   const GruSpec s = { S[0], S[1], S[2], S[3], S[4], S[5], S[6], S[7], S[8], (float)clip };
-  const GruLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, c, x, W, D[5], D[4] };
+  const GruLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, c, x, W, D[5], D[4], D[6] };
   const long H = s.H, B = l.B, T = l.T, N = T * B, XH = (s.gx + 1) * H, ldc = (s.nG + 2) * H;
   const int ok = H > 0 && B > 0 && T > 0 && (!len || llen >= (size_t)B) &&
     lxp >= (size_t)(N * XH) && lh >= (size_t)((T + 1) * B * H) && lcache >= (size_t)((l.keepCache ? N : B) * ldc) &&
@@ -146,6 +165,7 @@ static napi_value js_gruForward(napi_env env, napi_callback_info info) {
     (!s.bias || lb >= (size_t)((s.gb + 1) * H)) && (!s.hasC || lc >= (size_t)H) &&
     (!x || (W && l.I > 0 && l.ldx >= l.I && lx >= (size_t)((N - 1) * l.ldx + l.I) && lW >= (size_t)(XH * l.I)));
   if (!ok) { fail(env, "gruForward", "a buffer is smaller than its sizes need"); return NULL; }
+  if (l.int8 && (H > INT8_MAX_K || (x && l.I > INT8_MAX_K))) { fail(env, "gruForward", "int8 products take inner sizes up to 66000"); return NULL; }
   CHECK(napi_get_boolean(env, isa_current()->gruForward(&s, &l), &r));
   return r;
 }
@@ -248,20 +268,21 @@ static napi_value js_lstmForward(napi_env env, napi_callback_info info) {
   void *dp, *len, *xp, *h, *c, *cache, *scr, *U, *b, *x, *W;
   size_t ldp, llen, lxp, lh, lc, lcache, lscr, lU, lb, lx, lW;
   if (!arr(env, v[0], 1, 0, "lstmForward dims", &dp, &ldp)) return NULL;
-  if (ldp < 8) { fail(env, "lstmForward", "dims needs 8 entries"); return NULL; }
+  if (ldp < 9) { fail(env, "lstmForward", "dims needs 9 entries"); return NULL; }
   if (!arr(env, v[1], 1, 1, "lstmForward lengths", &len, &llen) || !arr(env, v[2], 0, 0, "lstmForward xp", &xp, &lxp) ||
       !arr(env, v[3], 0, 0, "lstmForward h", &h, &lh) || !arr(env, v[4], 0, 0, "lstmForward c", &c, &lc) ||
       !arr(env, v[5], 0, 0, "lstmForward cache", &cache, &lcache) || !arr(env, v[6], 0, 0, "lstmForward scratch", &scr, &lscr) ||
       !arr(env, v[7], 0, 0, "lstmForward U", &U, &lU) || !arr(env, v[8], 0, 1, "lstmForward b", &b, &lb) ||
       !arr(env, v[9], 0, 1, "lstmForward x", &x, &lx) || !arr(env, v[10], 0, 1, "lstmForward W", &W, &lW)) return NULL;
   const int32_t *D = dp;
-  const LstmLoop l = { D[0], D[1], D[2], D[3], D[6], D[7], len, xp, h, c, cache, scr, U, b, x, W, D[5], D[4] };
+  const LstmLoop l = { D[0], D[1], D[2], D[3], D[6], D[7], len, xp, h, c, cache, scr, U, b, x, W, D[5], D[4], D[8] };
   const long H = l.H, B = l.B, T = l.T, N = T * B, G = 4 * H;
   const int ok = H > 0 && B > 0 && T > 0 && (!len || llen >= (size_t)B) && lxp >= (size_t)(N * G) &&
     lh >= (size_t)((T + 1) * B * H) && lc >= (size_t)((T + 1) * B * H) && lcache >= (size_t)((l.keepCache ? N : B) * 5 * H) &&
     lscr >= (size_t)(B * G) && lU >= (size_t)(G * H) && (!l.bias || (b && lb >= (size_t)G)) &&
     (!x || (W && l.I > 0 && l.ldx >= l.I && lx >= (size_t)((N - 1) * l.ldx + l.I) && lW >= (size_t)(G * l.I)));
   if (!ok) { fail(env, "lstmForward", "a buffer is smaller than its sizes need"); return NULL; }
+  if (l.int8 && (H > INT8_MAX_K || (x && l.I > INT8_MAX_K))) { fail(env, "lstmForward", "int8 products take inner sizes up to 66000"); return NULL; }
   CHECK(napi_get_boolean(env, isa_current()->lstmForward(&l), &r));
   return r;
 }
@@ -299,10 +320,12 @@ NAPI_MODULE_INIT() {
       : "gated native: this CPU has neither AVX-512 nor AVX2 with FMA");
     return NULL;
   }
+  int8_select("auto");
   const napi_property_descriptor props[] = {
     { "isa", NULL, js_isa, NULL, NULL, NULL, napi_default, NULL },
     { "setIsa", NULL, js_setIsa, NULL, NULL, NULL, napi_default, NULL },
     { "gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL },
+    { "int8", NULL, js_int8, NULL, NULL, NULL, napi_default, NULL },
     { "sumRows", NULL, js_sumRows, NULL, NULL, NULL, napi_default, NULL },
     { "gruForward", NULL, js_gruForward, NULL, NULL, NULL, napi_default, NULL },
     { "gruBackward", NULL, js_gruBackward, NULL, NULL, NULL, napi_default, NULL },

@@ -37,6 +37,7 @@ typedef struct {
   float *scratch;                   /* [B, (gh + 1)·H] */
   const float *U, *b, *c;           /* U [(gh + 1)·H, H], b [(gb + 1)·H] or NULL, c [H] or NULL */
   const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
+  int int8;                         /* the products in dynamic int8 (int8.c) */
 } GruLoop;
 
 /* The GRU family's whole backward loop (src/sequence/run.ts backwardDirection with gated-unit.ts backward). */
@@ -81,6 +82,7 @@ typedef struct {
   float *scratch;                   /* [B, 4H] */
   const float *U, *b;               /* U [4H, H], b [4H] or NULL */
   const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
+  int int8;                         /* the products in dynamic int8 (int8.c) */
 } LstmLoop;
 
 /* The LSTM's whole backward loop (src/sequence/run.ts backwardDirection with lstm.ts backward). */
@@ -106,6 +108,22 @@ typedef struct {
   int (*lstmForward)(const LstmLoop *l);                   /* 0: out of memory */
   int (*lstmBackward)(const LstmBack *l);                  /* 0: out of memory */
 } Isa;
+
+/* int8.c: dynamic int8 products (weights per output row, activations per row; see its header). */
+typedef struct { int n, k, kp; float *scale; int32_t *rowsum; int8_t *packed; } Int8Weights;
+typedef struct { float *scale; int32_t *zero; uint8_t *q; } Int8Rows;
+/* Quantised and packed copies of w [n, k] (row stride ldw); free() when done; NULL when out of memory. */
+Int8Weights *int8_weights(const float *w, long ldw, int n, int k);
+/* Room for m quantised rows of k values; free() when done. */
+Int8Rows *int8_rows(int m, int k);
+/* out[m, n] (+)= A[m, k] · Wᵀ, A quantised row by row into qa first. */
+void int8_product(float *out, long ldo, const float *a, long lda, int m, const Int8Weights *w, Int8Rows *qa, int beta);
+void int8_quantize_rows(uint8_t *q, long ldq, float *scale, int32_t *zero, const float *a, long lda, int m, int k);
+/* Picks the product: "auto" (the widest this CPU has), "avx512-vnni", "avx-vnni" or "portable"; NULL when this CPU lacks it. */
+const char *int8_select(const char *want);
+const char *int8_name(void);
+/* The largest inner size K whose int32 sums cannot overflow (255 · 127 · K < 2³¹). */
+#define INT8_MAX_K 66000
 
 extern const Isa isa_avx512, isa_avx2;
 const Isa *isa_current(void);

@@ -217,10 +217,44 @@ ATTR static void FN(candidate)(const GruSpec *s, int B, const float *xp, const f
 }
 
 /* The whole forward loop (src/sequence/run.ts stepLoop with gated-unit.ts forward); 0: no memory. */
+/*
+ * The same loop with every product in dynamic int8 (int8.c): x · Wᵀ (when this loop computes the
+ * projection), h · U_gᵀ, and q = h · U_hᵀ (after) or (r ⊙ h) · U_hᵀ (before); the gates as above.
+ */
+ATTR static int FN(gruForward8)(const GruSpec *s, const GruLoop *l) {
+  const int H = s->H, B = l->B, T = l->T, X = s->gx + 1, XH = X * H, ldc = (s->nG + 2) * H, ldp = (s->gh + 1) * H;
+  const long BH = (long)B * H;
+  const int rowsNow = s->after ? s->gh + 1 : s->gh;
+  Int8Weights *Wq = l->x ? int8_weights(l->W, l->I, XH, l->I) : NULL;
+  Int8Weights *Ua = rowsNow > 0 ? int8_weights(l->U, H, rowsNow * H, H) : NULL;
+  Int8Weights *Uh = s->after ? NULL : int8_weights(l->U + (long)s->gh * H * H, H, H, H);
+  Int8Rows *qx = l->x ? int8_rows(T * B, l->I) : NULL, *qh = int8_rows(B, H);
+  int ok = qh && (!l->x || (Wq && qx)) && (rowsNow == 0 || Ua) && (s->after || Uh);
+  if (ok) {
+    if (l->x) int8_product(l->xp, XH, l->x, l->ldx, T * B, Wq, qx, 0);
+    for (int st = 0; st < T; st++) {
+      const int t = l->reverse ? T - 1 - st : st;
+      const float *xp = l->xp + (long)t * B * XH;
+      const long prev = (l->reverse ? t + 1 : t) * BH, next = (l->reverse ? t : t + 1) * BH;
+      float *cache = l->cache + (l->keepCache ? (long)t * B * ldc : 0);
+      const float *h = l->h + prev;
+      if (rowsNow > 0) int8_product(l->scratch, ldp, h, H, B, Ua, qh, 0);
+      FN(gates)(s, B, xp, l->scratch, h, l->b, cache, ldc);
+      if (!s->after) int8_product(l->scratch + s->gh * H, ldp, cache + (s->nG + 1) * H, ldc, B, Uh, qh, 0);
+      FN(candidate)(s, B, xp, l->scratch, h, l->b, l->c, cache, ldc, l->h + next);
+      if (!l->lengths) continue;
+      for (int r = 0; r < B; r++) if (t >= l->lengths[r]) memcpy(l->h + next + (long)r * H, l->h + prev + (long)r * H, sizeof(float) * H);
+    }
+  }
+  free(Wq); free(Ua); free(Uh); free(qx); free(qh);
+  return ok;
+}
+
 ATTR static int FN(gruForward)(const GruSpec *s, const GruLoop *l) {
   const int H = s->H, B = l->B, T = l->T, X = s->gx + 1, XH = X * H, ldc = (s->nG + 2) * H, ldp = (s->gh + 1) * H;
   const long BH = (long)B * H;
   const int rowsNow = s->after ? s->gh + 1 : s->gh;
+  if (l->int8) return FN(gruForward8)(s, l);
   if (l->x) {
     const Gemm g = { l->xp, XH, l->x, l->ldx, 1, l->W, l->I, 1, T * B, XH, l->I, 0 };
     FN(gemm)(&g);
@@ -469,19 +503,33 @@ ATTR static int FN(lightBackward)(const LightSpec *s, const LightLoop *l) {
 ATTR static int FN(lstmForward)(const LstmLoop *l) {
   const int H = l->H, B = l->B, T = l->T, G = 4 * H, ldc = 5 * H;
   const long BH = (long)B * H;
-  if (l->x) {
-    const Gemm g = { l->xp, G, l->x, l->ldx, 1, l->W, l->I, 1, T * B, G, l->I, 0 };
-    FN(gemm)(&g);
+  // int8: the projection and h · Uᵀ in dynamic int8 (int8.c), the rest as below
+  Int8Weights *Wq = NULL, *Uq = NULL;
+  Int8Rows *qx = NULL, *qh = NULL;
+  float *PU = NULL;
+  if (l->int8) {
+    Wq = l->x ? int8_weights(l->W, l->I, G, l->I) : NULL;
+    Uq = int8_weights(l->U, H, G, H);
+    qx = l->x ? int8_rows(T * B, l->I) : NULL;
+    qh = int8_rows(B, H);
+    if (!Uq || !qh || (l->x && (!Wq || !qx))) { free(Wq); free(Uq); free(qx); free(qh); return 0; }
+    if (l->x) int8_product(l->xp, G, l->x, l->ldx, T * B, Wq, qx, 0);
+  } else {
+    if (l->x) {
+      const Gemm g = { l->xp, G, l->x, l->ldx, 1, l->W, l->I, 1, T * B, G, l->I, 0 };
+      FN(gemm)(&g);
+    }
+    PU = malloc(sizeof(float) * (FN(packedSize)(G, H) + 1));
+    if (!PU) return 0;
+    FN(pack)(PU, l->U, H, 1, G, H);
   }
-  float *PU = malloc(sizeof(float) * (FN(packedSize)(G, H) + 1));
-  if (!PU) return 0;
-  FN(pack)(PU, l->U, H, 1, G, H);
   for (int st = 0; st < T; st++) {
     const int t = l->reverse ? T - 1 - st : st;
     const float *xp = l->xp + (long)t * B * G;
     const long prev = (l->reverse ? t + 1 : t) * BH, next = (l->reverse ? t : t + 1) * BH;
     float *cache = l->cache + (l->keepCache ? (long)t * B * ldc : 0);
-    FN(gemmPacked)(l->scratch, G, l->h + prev, H, 1, PU, B, G, H, 0);
+    if (l->int8) int8_product(l->scratch, G, l->h + prev, H, B, Uq, qh, 0);
+    else FN(gemmPacked)(l->scratch, G, l->h + prev, H, 1, PU, B, G, H, 0);
     for (int i = 0; i < B; i++) {
       float *ci = cache + (long)i * ldc;
       const float *xi = xp + (long)i * G, *si = l->scratch + (long)i * G;
@@ -511,7 +559,7 @@ ATTR static int FN(lstmForward)(const LstmLoop *l) {
       memcpy(l->c + next + (long)r * H, l->c + prev + (long)r * H, sizeof(float) * H);
     }
   }
-  free(PU);
+  free(PU); free(Wq); free(Uq); free(qx); free(qh);
   return 1;
 }
 

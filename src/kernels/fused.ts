@@ -95,6 +95,12 @@ export interface SequenceLoop {
    * step that reads it (so it may overlap the two); when it returns false it has computed nothing.
    */
   readonly project?: { readonly x: Vec; readonly ldx: number; readonly W: Vec; readonly I: number };
+  /**
+   * Forward only: every product of the loop (the projection when `project` is given, and the
+   * recurrent ones) in dynamic int8 — weights per output row, activations per row (native/int8.c).
+   * A backend without int8 loops returns false for it, never runs it in float32.
+   */
+  readonly int8?: boolean;
 }
 
 export interface SequenceLoopBackward extends SequenceLoop {

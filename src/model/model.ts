@@ -21,6 +21,8 @@ import type { ModelInput } from "./inputs.js";
 import type { Outputs } from "./outputs.js";
 import { forecast, predict, type PredictOptions } from "./predict.js";
 import { checkModelSpec, modelOptions, validate } from "./schema.js";
+import { precisionOf, specWithPrecision, type Precision } from "./precision.js";
+import { nativeAddon, nativeUnavailable } from "../kernels/native/addon.js";
 import { formatSummary, summaryRows, type SummaryRow } from "./summary.js";
 
 export { createSpec, type CreateOptions } from "./presets.js";
@@ -136,12 +138,17 @@ export class Model {
   }
 
   /** A model from the bytes of a model file (FormatError naming the problem otherwise). */
-  static fromBytes(bytes: Uint8Array, options: NonFiniteOption & { where?: string } = {}): Model {
-    const { where = "model file", ...rest } = options;
+  static fromBytes(bytes: Uint8Array, options: NonFiniteOption & { where?: string; precision?: Precision } = {}): Model {
+    const { where = "model file", precision, ...rest } = options;
     const file = readModelBytes(bytes, where);
+    // the precision asked for (precision.ts), refused as an option, not as a damaged file
+    const spec = precision === undefined ? file.spec : specWithPrecision(file.spec, precision);
+    if (precisionOf(spec) === "int8" && !nativeAddon()) {
+      throw new OptionError(`${where}: this model runs its recurrent layers in int8, which needs the native kernels (${nativeUnavailable()}); load it with { precision: "float32" } to run it in float32`);
+    }
     let model: Model;
     try {
-      model = new Model(file.spec, { dtype: file.dtype, init: "none" });
+      model = new Model(spec, { dtype: file.dtype, init: "none" });
     } catch (e) {
       if (e instanceof GatedError) throw new FormatError(`${where}: invalid model configuration: ${e.message}`);
       throw e;

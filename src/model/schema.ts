@@ -138,7 +138,7 @@ export const cellKind = leaf(`a cell kind (valid kinds: ${CELL_KINDS.join(", ")}
 export const DIRECTION_CHOICES = ["forward", "reverse", "bidirectional"] as const;
 
 /** Keys of a recurrent layer that belong to the stack; every other key is the cell's. */
-export const STACK_KEYS = ["kind", "cell", "inputSize", "hiddenSize", "layers", "direction", "recurrentDropout", "reverseOptions"];
+export const STACK_KEYS = ["kind", "cell", "inputSize", "hiddenSize", "layers", "direction", "recurrentDropout", "reverseOptions", "precision"];
 const STACK_HINT = `; a recurrent layer also has ${STACK_KEYS.slice(1).join(", ")}`;
 /** Cell kinds that fix `gates` themselves. */
 const FIXED_GATES = new Set(["gru1", "gru2", "gru3", "mgu1", "mgu2", "mgu3"]);
@@ -166,6 +166,7 @@ const recurrent = v.pipe(
   v.looseObject({
     kind: kind("recurrent"), cell: cellKind, inputSize: posInt, hiddenSize: posInt, layers: v.optional(posInt),
     direction: v.optional(choice(DIRECTION_CHOICES)), recurrentDropout: v.optional(fraction), reverseOptions: v.optional(cellOptions),
+    precision: v.optional(choice(["float32", "int8"])),
   }),
   whole<RecurrentValue>((c, add) => {
     const own = Object.fromEntries(Object.entries(c).filter(([k]) => !STACK_KEYS.includes(k)));

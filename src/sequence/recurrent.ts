@@ -19,6 +19,7 @@ import { allocDirection, backwardDirection, finalState, forwardDirection, type D
 import { StreamState, streamStep } from "./stream.js";
 import { expectFinite, expectShape, expectTensor, size, swap01, type Layout, type Tensor } from "./tensor.js";
 import { checkOptions, oneOf, show } from "../errors/index.js";
+import { nativeAddon } from "../kernels/native/addon.js";
 import { BACKWARD_KEYS, STATE_KEYS, STEP_KEYS, checkForwardOptions, checkForwardWork, checkOutBuffer, checkStackOptions, checkStreamWork } from "./checks.js";
 import { checkParameterBudget } from "./limits.js";
 
@@ -51,7 +52,18 @@ export interface StackOptions<K extends CellKind> {
    * one (ONNX gives each direction its own activations), e.g. { candidateActivation: "Relu" }.
    */
   readonly reverseOptions?: Partial<Omit<CellOptionsByKind[K], "inputSize" | "hiddenSize">>;
+  /**
+   * "float32" (default, or the dtype) or "int8": inference with every product of the time loop in
+   * dynamic int8 (the weights quantised per output row when a forward starts, the activations per
+   * row as they come; PyTorch's dynamic quantisation of GRU/LSTM, with per-row activation scales).
+   * Needs the native kernels (useNative()) on a CPU with integer dot products (AVX512-VNNI or
+   * AVX-VNNI), and a GRU-family or LSTM stack with σ gates, tanh and no clip; training (forward with
+   * train: true) and step() are refused.
+   */
+  readonly precision?: Precision;
 }
+export type Precision = "float32" | "int8";
+export const PRECISIONS: readonly Precision[] = ["float32", "int8"];
 export type RecurrentOptions<K extends CellKind = CellKind> = StackOptions<K> & CellOptionsByKind[K];
 
 export interface ForwardOptions {
@@ -150,6 +162,8 @@ export class Recurrent {
   readonly entries: readonly ParamEntry[];
   readonly kernels: Kernels;
   readonly recurrentDropout: number;
+  /** "int8": inference products in dynamic int8 (see StackOptions.precision). */
+  readonly precision: Precision;
   private views: ParamViews[];
   private ws: Workspace | null = null;
   private generation = 0;
@@ -158,7 +172,7 @@ export class Recurrent {
   constructor(options: RecurrentOptions) {
     const where = "recurrent";
     checkStackOptions(where, options);
-    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", backend = "auto", recurrentDropout = 0, reverseOptions, ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
+    const { cell: kind, layers = 1, direction = "forward", dtype = "float32", seed = 0, init = "glorot", backend = "auto", recurrentDropout = 0, reverseOptions, precision = "float32", ...cellOptions } = options as unknown as StackOptions<CellKind> & Record<string, unknown>;
     if (reverseOptions !== undefined && direction !== "bidirectional") {
       throw new OptionError(`${where}: reverseOptions is only for direction "bidirectional", got direction "${direction}"`);
     }
@@ -167,6 +181,19 @@ export class Recurrent {
     this.dtype = oneOf(where, "dtype", dtype, ["float32", "float64"] as const);
     // the binding lets a fast backend pack weight blocks once per parameter version
     this.kernels = selectKernels(where, backend, this.dtype, { params: () => this.params, version: () => this.paramVersion });
+    this.precision = oneOf(where, "precision", precision, PRECISIONS);
+    if (this.precision === "int8") {
+      if (this.dtype !== "float32") throw new OptionError(`${where}: precision "int8" quantises a float32 stack; this one is ${this.dtype}`);
+      if (!this.kernels.name.startsWith("native")) {
+        throw new OptionError(`${where}: precision "int8" needs the native kernels (useNative() from gated/node; Node on linux-x64), and this stack runs ${this.kernels.name}`);
+      }
+      if (nativeAddon()?.int8() === "portable") {
+        throw new OptionError(`${where}: precision "int8" needs integer dot products (AVX512-VNNI or AVX-VNNI), which this CPU lacks: int8 would run slower than float32 here`);
+      }
+      if (!["gru", "gru1", "gru2", "gru3", "mgu", "mgu1", "mgu2", "mgu3", "lstm"].includes(kind)) {
+        throw new OptionError(`${where}: precision "int8" covers the GRU family and the LSTM, not ${kind}`);
+      }
+    }
     this.kind = kind;
     this.layers = layers;
     const D = this.numDirections;
@@ -357,6 +384,7 @@ export class Recurrent {
     const x = ws.x;
     if (layout === "time-major") x.set(input.data); else swap01(x, input.data, B, T, I);
     const k = this.kernels;
+    if (this.precision === "int8" && opts.train === true) throw new OptionError(`${where}: precision "int8" is for inference; train a float32 stack and quantise it`);
     const drop = opts.train === true && this.recurrentDropout > 0;
     if (drop && !opts.rng) throw new OptionError(`${where}: recurrentDropout needs an rng in forward's options when training`);
     // the last layer writes the result, in the caller's layout; the others their buffer in ws
@@ -364,7 +392,7 @@ export class Recurrent {
       ? checkOutBuffer(where, opts.out, T * B * D * H, this.dtype, [opts.initialState?.data as ArrayBufferView | undefined, opts.initialCell?.data as ArrayBufferView | undefined])
       : k.alloc(T * B * D * H);
     for (let l = 0; l < L; l++) {
-      const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, ldo: D * H, lengths, mode };
+      const io0 = { x: l === 0 ? x : ws.outs[l - 1]!, ldx: l === 0 ? I : D * H, ldo: D * H, lengths, mode, ...(this.precision === "int8" ? { int8: true } : {}) };
       const out = l === L - 1 ? { y, batchMajor: layout === "batch-major" } : { y: ws.outs[l]!, batchMajor: false };
       for (let d = 0; d < D; d++) {
         const i = l * D + d;
@@ -469,6 +497,7 @@ export class Recurrent {
    * corresponding step of forward() over the whole sequence.
    */
   step(state: StreamState, x: Tensor, opts: { out?: Vec; capture?: boolean } = {}): { output: Tensor; gates?: Record<string, Tensor> } {
+    if (this.precision === "int8") throw new OptionError(`${this.kind} step: precision "int8" covers forward() over whole sequences; step() runs float32 (make the stack with precision "float32" to stream)`);
     const where = `${this.kind} step`;
     checkOptions(where, opts, STEP_KEYS);
     if (!(state instanceof StreamState)) throw new OptionError(`${where}: expected the state of createState(B), got ${show(state)}`);

@@ -27,7 +27,7 @@
 import type { Cell, ParamViews, StepBackward, StepForward } from "../cells/types.js";
 import type { SequenceLoop } from "../kernels/fused.js";
 import type { Kernels, ResidentMemory, Vec } from "../kernels/types.js";
-import { StateError } from "../errors/index.js";
+import { OptionError, StateError } from "../errors/index.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -136,6 +136,8 @@ export interface LayerIO {
   readonly mask?: Vec | null;
   readonly lengths: Int32Array | null;            // [B]
   readonly mode: "train" | "eval";
+  /** Run the time loop's products in dynamic int8 (the stack's precision "int8"; eval mode only). */
+  readonly int8?: boolean;
 }
 
 /**
@@ -173,8 +175,11 @@ export function forwardDirection(
     const whole: StepForward = {
       B, xp: w.xp, xpOff: 0, prev: states, prevOff: 0, next: states, nextOff: 0, cache: w.cache, cacheOff: 0, scratch: w.scratch,
     };
-    const loop: SequenceLoop = { T, reverse, keepCache: w.keepCache, lengths: io.lengths };
+    const loop: SequenceLoop = { T, reverse, keepCache: w.keepCache, lengths: io.lengths, ...(io.int8 ? { int8: true } : {}) };
     const looped = loopable && cell.forwardLoop!(k, p, whole, deferred ? { ...loop, project: { x: io.x, ldx: io.ldx, W: p.W!, I } } : loop);
+    if (!looped && io.int8) {
+      throw new OptionError(`precision "int8": the ${k.name} kernels have no int8 loop for this ${cell.kind} layer (int8 covers the GRU family and the LSTM with σ gates, tanh, no clip, on the native kernels)`);
+    }
     if (!looped) {
       if (deferred) project();
       stepLoop(k, w, p, io.lengths);

@@ -160,7 +160,7 @@ describe("native kernels", { skip: !loaded && "the native kernels do not load he
           const real = nativeAddon()!;
           let nativeLoops = 0, nativeBackLoops = 0;
           const counted: NativeAddon = {
-            isa: () => real.isa(), setIsa: (n) => real.setIsa(n), gemm: (...a) => real.gemm(...a), sumRows: (...a) => real.sumRows(...a),
+            isa: () => real.isa(), setIsa: (n) => real.setIsa(n), int8: (a) => real.int8(a), gemm: (...a) => real.gemm(...a), sumRows: (...a) => real.sumRows(...a),
             gruForward: (...a) => { nativeLoops++; return real.gruForward(...a); },
             gruBackward: (...a) => { nativeBackLoops++; return real.gruBackward(...a); },
             lightForward: (...a) => { nativeLoops++; return real.lightForward(...a); },

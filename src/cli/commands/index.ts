@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   run: async () => (await import("./run.js")).registerRun,
   export: async () => (await import("./export.js")).registerExport,
   import: async () => (await import("./import.js")).registerImport,
+  quantize: async () => (await import("./quantize.js")).registerQuantize,
 };
 
 /** Global options that take a value (the word after them is not the command). */

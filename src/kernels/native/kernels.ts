@@ -85,8 +85,8 @@ class NativeKernels implements Kernels {
 class NativeFused implements FusedKernels {
   private readonly specs = new WeakMap<GatedSpec, Int32Array | null>();
   private readonly lightSpecs = new WeakMap<LightSpec, Int32Array | null>();
-  private readonly dims = new Int32Array(6);
-  private readonly lstmDims = new Int32Array(8);
+  private readonly dims = new Int32Array(7);
+  private readonly lstmDims = new Int32Array(9);
   private readonly lstmBackDims = new Int32Array(6);
   private readonly gruBackDims = new Int32Array(5);
 
@@ -100,10 +100,12 @@ class NativeFused implements FusedKernels {
           (!spec.bias || f32(b)) && (!spec.hasC || f32(c)) && (!pr || (f32(pr.x) && f32(pr.W)))) {
         const d = this.dims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
+        d[6] = loop.int8 ? 1 : 0;
         return this.x.gruForward(sp, Infinity, d, loop.lengths, s.xp, s.prev[0], s.cache, s.scratch, U,
           (b ?? null) as Float32Array | null, (c ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
       }
     }
+    if (loop?.int8) return false; // no int8 loop for this configuration here, and WebAssembly has none
     return this.delegate(s, loop, (l) => this.w!.gatedForward(spec, p, s, l));
   }
 
@@ -127,11 +129,12 @@ class NativeFused implements FusedKernels {
           (!spec.bias || f32(b)) && (!pr || (f32(pr.x) && f32(pr.W)))) {
         const d = this.lstmDims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
-        d[6] = spec.hidden; d[7] = spec.bias ? 1 : 0;
+        d[6] = spec.hidden; d[7] = spec.bias ? 1 : 0; d[8] = loop.int8 ? 1 : 0;
         return this.x.lstmForward(d, loop.lengths, s.xp, s.prev[0], s.prev[1], s.cache, s.scratch, U,
           (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
       }
     }
+    if (loop?.int8) return false;
     return this.delegate(s, loop, (l) => this.w!.lstmForward(spec, p, s, l));
   }
 
@@ -147,7 +150,7 @@ class NativeFused implements FusedKernels {
     return this.w?.lstmBackward(spec, p, s, loop) ?? false;
   }
 
-  rnnForward: FusedKernels["rnnForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.rnnForward(spec, p, s, l));
+  rnnForward: FusedKernels["rnnForward"] = (spec, p, s, loop) => (loop?.int8 ? false : this.delegate(s, loop, (l) => this.w!.rnnForward(spec, p, s, l)));
   rnnBackward: FusedKernels["rnnBackward"] = (spec, p, s, loop) => this.w?.rnnBackward(spec, p, s, loop) ?? false;
   lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
     const sp = loop ? this.lightSpec(spec) : null;
@@ -161,6 +164,7 @@ class NativeFused implements FusedKernels {
           (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
       }
     }
+    if (loop?.int8) return false;
     return this.delegate(s, loop, (l) => this.w!.lightForward(spec, p, s, l));
   }
 
@@ -177,7 +181,7 @@ class NativeFused implements FusedKernels {
     return this.w?.lightBackward(spec, p, s, loop) ?? false;
   }
 
-  libruForward: FusedKernels["libruForward"] = (spec, p, s, loop) => this.delegate(s, loop, (l) => this.w!.libruForward(spec, p, s, l));
+  libruForward: FusedKernels["libruForward"] = (spec, p, s, loop) => (loop?.int8 ? false : this.delegate(s, loop, (l) => this.w!.libruForward(spec, p, s, l)));
   libruBackward: FusedKernels["libruBackward"] = (spec, p, s, loop) => this.w?.libruBackward(spec, p, s, loop) ?? false;
 
   /**
