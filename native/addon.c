@@ -5,6 +5,7 @@
  * kernel of the instruction set chosen at load (kernels.c).
  *
  *   isa() → "avx512" | "avx2" | null           setIsa(name: "avx512" | "avx2" | "auto") → boolean
+ *   threads([n]) → the thread count of the products (with n: set, 1..16, the caller included)
  *   int8([want]) → "avx512-vnni" | "avx-vnni" | "portable"   the int8 product (with an argument: chosen again; null when lacking)
  *   gemm(out, oOff, ldo, a, aOff, ars, acs, b, bOff, ldb, bT, m, n, k, beta)
  *       out[m, n] (+)= A · B, A(i, p) = a[aOff + i·ars + p·acs], B(p, j) = bT ? b[bOff + j·ldb + p] : b[bOff + p·ldb + j]
@@ -99,6 +100,19 @@ static napi_value js_int8(napi_env env, napi_callback_info info) {
     }
   }
   CHECK(napi_create_string_utf8(env, int8_name(), NAPI_AUTO_LENGTH, &r));
+  return r;
+}
+
+/* threads([n]) → the pool's thread count (with n: made n, callers included). */
+static napi_value js_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value v[1], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc >= 1) {
+    int32_t n = 1;
+    if (napi_get_value_int32(env, v[0], &n) == napi_ok) pool_set(n);
+  }
+  CHECK(napi_create_int32(env, pool_size(), &r));
   return r;
 }
 
@@ -325,6 +339,7 @@ NAPI_MODULE_INIT() {
     { "isa", NULL, js_isa, NULL, NULL, NULL, napi_default, NULL },
     { "setIsa", NULL, js_setIsa, NULL, NULL, NULL, napi_default, NULL },
     { "gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL },
+    { "threads", NULL, js_threads, NULL, NULL, NULL, napi_default, NULL },
     { "int8", NULL, js_int8, NULL, NULL, NULL, napi_default, NULL },
     { "sumRows", NULL, js_sumRows, NULL, NULL, NULL, napi_default, NULL },
     { "gruForward", NULL, js_gruForward, NULL, NULL, NULL, napi_default, NULL },

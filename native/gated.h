@@ -125,6 +125,10 @@ const char *int8_name(void);
 /* The largest inner size K whose int32 sums cannot overflow (255 · 127 · K < 2³¹). */
 #define INT8_MAX_K 66000
 
+/* kernels.c: the thread pool the products share (n threads including the caller; returns the count made). */
+int pool_set(int n);
+int pool_size(void);
+
 extern const Isa isa_avx512, isa_avx2;
 const Isa *isa_current(void);
 /* "avx512" | "avx2" | "auto"; returns 0 when this CPU lacks it. */

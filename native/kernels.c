@@ -4,6 +4,9 @@
  *
  * Shape legend: as gated.h.
  */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gated.h"
@@ -24,6 +27,104 @@ static float *scratch_floats(long n) {
   scratchLen = scratchBuf ? n : 0;
   return scratchBuf;
 }
+
+/*
+ * The thread pool: pool_set(n) keeps n − 1 worker threads beside the caller; pool_run(fn, ctx,
+ * parts) runs fn(ctx, part, parts) once for every part and returns when all are done. Parts are
+ * claimed from one atomic word (job number, part count, next part), the caller claiming too, so a
+ * worker the system has not scheduled yet takes nothing and the caller does its share instead: on
+ * a busy machine a product never waits for a thread that is not running. Workers spin briefly for
+ * the next job, then sleep on a condition variable. Products split their column panels between
+ * parts (kernels.inc.c gemmPacked), so results are the same bits on any number of threads.
+ */
+#define POOL_MAX 16
+/* Multiply-adds below which a product stays on one thread (the hand-over costs a few µs). */
+#define POOL_MIN_WORK (1L << 17)
+typedef void (*PartFn)(void *ctx, int part, int parts);
+static int poolSize = 1;
+static pthread_t poolThreads[POOL_MAX];
+static pthread_mutex_t poolMu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t poolCv = PTHREAD_COND_INITIALIZER;
+/* job << 40 | parts << 32 | next part; a job is open while next < parts. */
+static _Atomic uint64_t poolWork;
+static atomic_int poolDone;
+static PartFn poolFn;
+static void *poolCtx;
+static atomic_int poolStop;
+
+static unsigned job_of(uint64_t w) { return (unsigned)(w >> 40); }
+
+/* Claims and runs the parts of job `job` until none is left; the number run. */
+static void pool_claim(unsigned job) {
+  uint64_t w = atomic_load_explicit(&poolWork, memory_order_acquire);
+  for (;;) {
+    const int parts = (int)((w >> 32) & 0xff), next = (int)(w & 0xffffffff);
+    if (job_of(w) != job || next >= parts) return;
+    // the job's fields are its own while it has an unclaimed part (the next job's are written only after every part is done)
+    const PartFn fn = poolFn;
+    void *ctx = poolCtx;
+    if (!atomic_compare_exchange_weak_explicit(&poolWork, &w, w + 1, memory_order_acq_rel, memory_order_acquire)) continue;
+    fn(ctx, next, parts);
+    atomic_fetch_add_explicit(&poolDone, 1, memory_order_acq_rel);
+    w = atomic_load_explicit(&poolWork, memory_order_acquire);
+  }
+}
+
+static void *pool_worker(void *arg) {
+  (void)arg;
+  unsigned seen = job_of(atomic_load(&poolWork));
+  for (;;) {
+    unsigned job;
+    int spins = 0;
+    while ((job = job_of(atomic_load_explicit(&poolWork, memory_order_acquire))) == seen && !poolStop) {
+      if (++spins < 4000) { __builtin_ia32_pause(); continue; }
+      pthread_mutex_lock(&poolMu);
+      while ((job = job_of(atomic_load_explicit(&poolWork, memory_order_acquire))) == seen && !poolStop) pthread_cond_wait(&poolCv, &poolMu);
+      pthread_mutex_unlock(&poolMu);
+    }
+    if (poolStop) return NULL;
+    seen = job;
+    pool_claim(job);
+  }
+}
+
+static int pool_parts(long work, int units) {
+  if (poolSize <= 1 || work < POOL_MIN_WORK || units < 2) return 1;
+  return units < poolSize ? units : poolSize;
+}
+
+static void pool_run(PartFn fn, void *ctx, int parts) {
+  poolFn = fn;
+  poolCtx = ctx;
+  atomic_store_explicit(&poolDone, 0, memory_order_relaxed);
+  const unsigned job = (job_of(atomic_load(&poolWork)) + 1) & 0xffffff;
+  pthread_mutex_lock(&poolMu);
+  atomic_store_explicit(&poolWork, (uint64_t)job << 40 | (uint64_t)parts << 32, memory_order_release);
+  pthread_cond_broadcast(&poolCv);
+  pthread_mutex_unlock(&poolMu);
+  pool_claim(job);
+  while (atomic_load_explicit(&poolDone, memory_order_acquire) < parts) __builtin_ia32_pause();
+}
+
+int pool_set(int n) {
+  if (n < 1) n = 1;
+  if (n > POOL_MAX) n = POOL_MAX;
+  if (n == poolSize) return n;
+  pthread_mutex_lock(&poolMu);
+  poolStop = 1;
+  pthread_cond_broadcast(&poolCv);
+  pthread_mutex_unlock(&poolMu);
+  for (int i = 1; i < poolSize; i++) pthread_join(poolThreads[i], NULL);
+  poolStop = 0;
+  poolSize = 1;
+  for (int i = 1; i < n; i++) {
+    if (pthread_create(&poolThreads[i], NULL, pool_worker, NULL) != 0) break;
+    poolSize = i + 1;
+  }
+  return poolSize;
+}
+
+int pool_size(void) { return poolSize; }
 
 #define SUF avx512
 #define TGT "avx512f,avx512vl,avx512dq,avx2,fma"

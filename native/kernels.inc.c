@@ -97,14 +97,14 @@ ATTR static void FN(pack)(float *dst, const float *b, long ldb, int bT, int n, i
   }
 }
 
-/* out[m, n] (+)= A · P, P packed by pack(). */
-ATTR static void FN(gemmPacked)(float *out, long ldo, const float *a, long ars, long acs, const float *P, int m, int n, int k, int beta) {
+/* out[m, columns of panels q0..q1) (+)= A · P, P packed by pack(). */
+ATTR static void FN(gemmPackedRange)(float *out, long ldo, const float *a, long ars, long acs, const float *P, int m, int n, int k, int beta, int q0, int q1) {
   const int nPan = (n + NR - 1) / NR;
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int kc = k - p0 < KC ? k - p0 : KC, acc = beta || p0 > 0;
     for (int i0 = 0; i0 < m; i0 += MC) {
       const int i1 = m - i0 < MC ? m : i0 + MC;
-      for (int q = 0; q < nPan; q++) {
+      for (int q = q0; q < q1; q++) {
         const float *bp = P + (long)p0 * nPan * NR + (long)q * kc * NR;
         const int nc = n - q * NR < NR ? n - q * NR : NR;
         int i = i0;
@@ -113,6 +113,27 @@ ATTR static void FN(gemmPacked)(float *out, long ldo, const float *a, long ars, 
       }
     }
   }
+}
+
+typedef struct { float *out; long ldo; const float *a; long ars, acs; const float *P; int m, n, k, beta; } FN(PackedJob);
+
+ATTR static void FN(gemmPart)(void *ctx, int part, int parts) {
+  const FN(PackedJob) *j = ctx;
+  const int nPan = (j->n + NR - 1) / NR;
+  FN(gemmPackedRange)(j->out, j->ldo, j->a, j->ars, j->acs, j->P, j->m, j->n, j->k, j->beta, (int)((long)nPan * part / parts), (int)((long)nPan * (part + 1) / parts));
+}
+
+/*
+ * out[m, n] (+)= A · P, P packed by pack(): on the pool's threads when the product is large enough
+ * (each thread a run of column panels, every element summed in the same order as on one thread,
+ * so the result does not depend on the thread count).
+ */
+ATTR static void FN(gemmPacked)(float *out, long ldo, const float *a, long ars, long acs, const float *P, int m, int n, int k, int beta) {
+  const int nPan = (n + NR - 1) / NR;
+  const int parts = pool_parts((long)m * n * k, nPan);
+  if (parts <= 1) { FN(gemmPackedRange)(out, ldo, a, ars, acs, P, m, n, k, beta, 0, nPan); return; }
+  FN(PackedJob) j = { out, ldo, a, ars, acs, P, m, n, k, beta };
+  pool_run(FN(gemmPart), &j, parts);
 }
 
 ATTR static void FN(gemm)(const Gemm *g) {

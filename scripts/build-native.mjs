@@ -52,7 +52,7 @@ if (!process.argv.includes("--force") && existsSync(OUT) && existsSync(STAMP) &&
 }
 
 mkdirSync(OUT_DIR, { recursive: true });
-const args = [...FLAGS, `-I${include}`, "-o", OUT, ...UNITS.map((u) => join(SRC, u)), "-lm"];
+const args = [...FLAGS, `-I${include}`, "-o", OUT, ...UNITS.map((u) => join(SRC, u)), "-lm", "-lpthread"];
 const t0 = Date.now();
 const r = spawnSync(cc, args, { stdio: ["ignore", "inherit", "inherit"] });
 if (r.status !== 0) skip(`${cc} failed (exit ${r.status}): ${cc} ${args.join(" ")}`);

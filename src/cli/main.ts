@@ -17,13 +17,14 @@ const { Command, CommanderError } = await import("commander");
 const { GatedError, OptionError } = await import("../errors/index.js");
 const { useRelaxedSimd } = await import("../kernels/relaxed-simd.js");
 const { useNative } = await import("../kernels/native/load-node.js");
+const { nativeAddon } = await import("../kernels/native/addon.js");
 const { enableThreads } = await import("../kernels/threads.js");
 const { MAX_THREADS } = await import("../kernels/wasm/runtime.js");
 const { registerCommands } = await import("./commands/index.js");
 const { UserError, fileSystemMessage } = await import("./errors.js");
 
 /** Commands that run models, where worker threads can help (the others only read and write files). */
-const COMPUTING = new Set(["train", "eval", "predict", "compare", "run"]);
+const COMPUTING = new Set(["train", "eval", "predict", "compare", "run", "quantize"]);
 
 function threadCount(v: string): number {
   const n = Number(v);
@@ -40,7 +41,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--threads <n>", "threads for the kernels of train, eval, predict, compare and run (results do not depend on it)", threadCount, Math.min(availableParallelism(), MAX_THREADS))
     .hook("preAction", async (_, action) => {
       const threads = program.opts<{ threads: number }>().threads;
-      if (threads > 1 && COMPUTING.has(action.name())) await enableThreads(threads);
+      if (threads > 1 && COMPUTING.has(action.name())) {
+        await enableThreads(threads);
+        // the native kernels' own pool (the same bits on any count)
+        nativeAddon()?.threads(threads);
+      }
     });
   await registerCommands(program, argv); // only the named command's module, or all for the overview
   try {

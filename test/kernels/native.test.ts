@@ -160,7 +160,7 @@ describe("native kernels", { skip: !loaded && "the native kernels do not load he
           const real = nativeAddon()!;
           let nativeLoops = 0, nativeBackLoops = 0;
           const counted: NativeAddon = {
-            isa: () => real.isa(), setIsa: (n) => real.setIsa(n), int8: (a) => real.int8(a), gemm: (...a) => real.gemm(...a), sumRows: (...a) => real.sumRows(...a),
+            isa: () => real.isa(), setIsa: (n) => real.setIsa(n), int8: (a) => real.int8(a), threads: (n) => real.threads(n), gemm: (...a) => real.gemm(...a), sumRows: (...a) => real.sumRows(...a),
             gruForward: (...a) => { nativeLoops++; return real.gruForward(...a); },
             gruBackward: (...a) => { nativeBackLoops++; return real.gruBackward(...a); },
             lightForward: (...a) => { nativeLoops++; return real.lightForward(...a); },
@@ -217,6 +217,30 @@ describe("native kernels across garbage collections", { skip: !loaded && "the na
       const w = await runAcrossGc(make("wasm"), c, 3);
       const worst = close(a, w, `${c.name} native vs wasm`);
       console.log(`# ${c.name}: worst native − wasm / bound ${worst.toFixed(3)}`);
+    });
+  }
+});
+
+// Two threads split every large product's column panels: each output element is summed in the same
+// order as on one thread, so outputs and gradients are the same bits.
+describe("native kernels on two threads", { skip: !loaded && "the native kernels do not load here" }, () => {
+  for (const c of [
+    { name: "gru, B 16, H 64, bidirectional, lengths", options: { cell: "gru", hiddenSize: 64, direction: "bidirectional" }, T: 9, B: 16, lengths: [9, 3, 9, 1, 5, 9, 9, 2, 8, 9, 9, 4, 9, 6, 9, 7] },
+    { name: "lstm, B 24, H 80, two layers", options: { cell: "lstm", hiddenSize: 80, layers: 2 }, T: 7, B: 24 },
+    { name: "ligru, B 32, H 48", options: { cell: "ligru", hiddenSize: 48, normalisation: "none" }, T: 6, B: 32 },
+  ] as const) {
+    it(`${c.name}: the same bits as one thread`, () => {
+      const x = nativeAddon()!;
+      const make = () => new Recurrent({ inputSize: 40, seed: 4, backend: "native", ...c.options } as never);
+      try {
+        x.threads(1);
+        const one = run(make(), c as Case, 6);
+        assert.equal(x.threads(2), 2);
+        const two = run(make(), c as Case, 6);
+        for (const k of Object.keys(one)) assert.deepEqual(Array.from(two[k]!), Array.from(one[k]!), `${k} differs on two threads`);
+      } finally {
+        x.threads(1);
+      }
     });
   }
 });

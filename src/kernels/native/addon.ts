@@ -10,6 +10,8 @@
 export interface NativeAddon {
   isa(): "avx512" | "avx2" | null;
   setIsa(name: "avx512" | "avx2" | "auto"): boolean;
+  /** The products' thread count (with n: set to n, 1..16, the caller included). */
+  threads(n?: number): number;
   /** The int8 product in use; with an argument, chosen again (null, and "auto" chosen, when this CPU lacks it). */
   int8(want?: "auto" | "avx512-vnni" | "avx-vnni" | "portable"): "avx512-vnni" | "avx-vnni" | "portable" | null;
   gemm(

@@ -16,7 +16,7 @@ import { nativeAddon, nativeUnavailable, setNativeAddon, type NativeAddon } from
 export type NativeIsa = "auto" | "avx512" | "avx2";
 const ISAS: readonly NativeIsa[] = ["auto", "avx512", "avx2"];
 /** What the library calls on the addon (native/addon.c's exports). */
-const NATIVE_FUNCTIONS = ["isa", "setIsa", "int8", "gemm", "sumRows", "gruForward", "gruBackward", "lightForward", "lightBackward", "lstmForward", "lstmBackward"] as const;
+const NATIVE_FUNCTIONS = ["isa", "setIsa", "int8", "threads", "gemm", "sumRows", "gruForward", "gruBackward", "lightForward", "lightBackward", "lstmForward", "lstmBackward"] as const;
 
 function binaryPath(): string {
   const env = process.env.GATED_NATIVE_PATH;
@@ -28,11 +28,16 @@ function binaryPath(): string {
  * Loads the native kernels once; then backend "auto" runs float32 layers on them (and "native"
  * is allowed). `isa` forces an instruction set (tests: "avx2" on an AVX-512 CPU; also
  * GATED_NATIVE_ISA). True when they are loaded; false (with the reason kept for backend
- * "native"'s error) when this platform has no binary or it does not load.
+ * "native"'s error) when this platform has no binary or it does not load. `threads` (1..16, default
+ * 1) splits the larger products between that many threads; results are the same bits on any count.
  */
-export function useNative(options: { isa?: NativeIsa } = {}): boolean {
+export function useNative(options: { isa?: NativeIsa; threads?: number } = {}): boolean {
   const isa = options.isa ?? ((process.env.GATED_NATIVE_ISA || "auto") as NativeIsa);
   if (!ISAS.includes(isa)) throw new OptionError(`useNative: unknown isa ${JSON.stringify(isa)}; expected one of ${ISAS.join(", ")}`);
+  const threads = options.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 16)) {
+    throw new OptionError(`useNative: threads must be an integer from 1 to 16, got ${JSON.stringify(threads)}`);
+  }
   let a = nativeAddon();
   if (!a) {
     if (process.platform !== "linux" || process.arch !== "x64") {
@@ -63,6 +68,7 @@ export function useNative(options: { isa?: NativeIsa } = {}): boolean {
     a.setIsa("auto");
     throw new OptionError(`useNative: this CPU lacks ${isa}; it runs ${a.isa()}: use isa "auto"`);
   }
+  if (threads !== undefined) a.threads(threads);
   return true;
 }
 
