@@ -2,9 +2,9 @@
  * The public API of gated (re-exports only): layers, models, training, formats. Browser-safe.
  * @module gated
  */
-export { Recurrent, DIRECTIONS } from "./sequence/recurrent.js";
+export { Recurrent, DIRECTIONS, PRECISIONS } from "./sequence/recurrent.js";
 export type {
-  Direction, RecurrentOptions, StackOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, Tape, ParamEntry,
+  Direction, Precision, RecurrentOptions, StackOptions, ForwardOptions, ForwardResult, BackwardOptions, Gradients, Tape, ParamEntry,
 } from "./sequence/recurrent.js";
 export { StreamState } from "./sequence/stream.js";
 export type { Tensor, Layout } from "./sequence/tensor.js";
@@ -33,6 +33,8 @@ export { kerasActivation } from "./io/keras/activations.js";
 export { Dense } from "./layers/dense.js";
 export { Embedding } from "./layers/embedding.js";
 export { Dropout } from "./layers/dropout.js";
+export { ContextWindow } from "./layers/context.js";
+export type { ContextOptions } from "./layers/context.js";
 export { LayerNorm } from "./layers/layer-norm.js";
 export { LastStep } from "./layers/last-step.js";
 export { RecurrentLayer } from "./layers/recurrent.js";
@@ -51,13 +53,18 @@ export { Model, createSpec } from "./model/model.js";
 export type { ModelSpec, CreateOptions, InputSpec, TaskSpec, DataInfo } from "./model/model.js";
 export { sequential } from "./model/sequential.js";
 export {
-  sequentialSpec, recurrent, gru, mgu, ligru, libru, mingru, lstm, rnn, dense, dropout, embedding, layerNorm, lastStep, distributionHead,
+  sequentialSpec, recurrent, gru, mgu, ligru, libru, mingru, lstm, rnn, dense, dropout, context, embedding, layerNorm, lastStep, distributionHead,
 } from "./model/builder.js";
 export type { LayerDef, RecurrentArgs, SequentialInput, SequentialOptions } from "./model/builder.js";
 export { Outputs } from "./model/outputs.js";
 export type { NestedOutput } from "./model/outputs.js";
 export type { ModelInput, NestedInput, TensorInput } from "./model/inputs.js";
-export type { PredictOptions } from "./model/predict.js";
+export type { ForecastCallOptions, PredictOptions } from "./model/predict.js";
+export type { KnownOptions } from "./model/forecast-known.js";
+export { covariateTable, covariateWidth, inferFrequency, parseCovariates } from "./data/covariates.js";
+export type { CovariateInfo, Frequency } from "./data/covariates.js";
+export { samplePaths, empiricalQuantile } from "./model/sample-paths.js";
+export type { SampleOptions, SampledForecast } from "./model/sample-paths.js";
 export type { Classification, GenerateOptions } from "./model/classify.js";
 export { summaryRows, formatSummary } from "./model/summary.js";
 export type { SummaryRow, Dim } from "./model/summary.js";
@@ -68,7 +75,7 @@ export type { FitOptions, FitResult, EpochRecord, BatchInfo } from "./train/fit.
 export { evaluate } from "./train/evaluate.js";
 export type { Metrics } from "./train/evaluate.js";
 export { computeLoss, resolveLoss, LOSSES } from "./train/losses.js";
-export type { LossName, LossSpec } from "./train/losses.js";
+export type { LossName, LossSpec, LossInput, LossResult, ResolvedLoss } from "./train/losses.js";
 export { computeDistributionLoss, DISTRIBUTION_LOSSES } from "./train/losses.js";
 export type { DistributionLossName, DistributionLossSpec } from "./train/losses.js";
 export { Optimizer, OPTIMIZERS, clipByGlobalNorm, clipByValue } from "./train/optimizers.js";
@@ -81,10 +88,12 @@ export type { Checkpoint, TrainState } from "./train/checkpoint.js";
 export { encodeModel, decodeModel } from "./io/model-file.js";
 export { encodeSafetensors, decodeSafetensors } from "./io/safetensors.js";
 export type { SafeFile, SafeTensor, SafeDType } from "./io/safetensors.js";
-export type { Dataset, SequenceSet, Normalisation, SeriesInfo } from "./data/types.js";
+export type { Dataset, SequenceSet, Normalisation, SeriesInfo, AnomalyEvent, AnomalyLabels } from "./data/types.js";
 export { Rng } from "./util/random.js";
 export { modelToOnnx, recurrentToOnnx } from "./io/onnx/export-model.js";
 export type { OnnxExportOptions, RecurrentExportOptions, OnnxLayout } from "./io/onnx/export-model.js";
+export { seq2seqToOnnx } from "./io/onnx/export-seq2seq.js";
+export type { Seq2seqOnnx } from "./io/onnx/export-seq2seq.js";
 export { OnnxProgram } from "./io/onnx/program.js";
 export type { OnnxLoadOptions, ExternalDataResolver } from "./io/onnx/external-data.js";
 export { onnxToModel } from "./io/onnx/to-model.js";
@@ -115,17 +124,23 @@ export { seasonalNaive, forecastErrors, majorityAccuracy, unigramPerplexity, sea
 export type { Forecaster, PointForecast, SeriesRows } from "./train/baselines.js";
 export { fitHoltWinters, holtWintersForecast } from "./train/holt-winters.js";
 export type { HoltWintersFit, HoltWintersParams } from "./train/holt-winters.js";
-export { backtest, rollingOrigins, modelForecaster } from "./train/backtest.js";
+export { backtest, rollingOrigins, modelForecaster, PINBALL_LEVELS } from "./train/backtest.js";
 export type { BacktestOptions, BacktestResult, Fold, FoldScore, ScoreName } from "./train/backtest.js";
+export { detectAnomalies, modelSource, persistenceSource, pointMetrics, eventMetrics, eventPeaks, bestThreshold } from "./train/anomaly.js";
+export type { AnomalyReport, DetectionMetrics, ResidualSource } from "./train/anomaly.js";
 export {
   INTERVAL_LEVELS, gaussianInterval, studentTInterval, quantileInterval, coverage, meanWidth, pinballLoss,
   crpsGaussian, meanCrpsGaussian, crpsFromQuantiles, crpsFromSamples, naiveScale, mase,
 } from "./train/forecast-metrics.js";
 export type { Interval } from "./train/forecast-metrics.js";
 export { Seq2seq } from "./seq2seq/model.js";
-export type { Seq2seqOptions, SideOptions, Seq2seqTape, Seq2seqEntry } from "./seq2seq/model.js";
+export type { Seq2seqOptions, SideOptions, Seq2seqTape, Seq2seqEntry, BahdanauTape } from "./seq2seq/model.js";
 export { ATTENTION_KINDS } from "./seq2seq/attention.js";
-export type { Attention, AttentionKind } from "./seq2seq/attention.js";
+export type { Attention, AttentionKind, AttentionCache } from "./seq2seq/attention.js";
+export { learnBpe, BpeCodec } from "./seq2seq/bpe.js";
+export type { BpeTable } from "./seq2seq/bpe.js";
+export { SideTokens, TOKEN_KINDS, parseTokenSpec, trainTokens } from "./seq2seq/tokens.js";
+export type { TokenKind, TokenInput, TokensConfig, TokenSpec } from "./seq2seq/tokens.js";
 export { AdditiveAttention } from "./seq2seq/attention-additive.js";
 export { LuongAttention } from "./seq2seq/attention-luong.js";
 export { makeBatch, sequenceCrossEntropy } from "./seq2seq/batch.js";
@@ -142,11 +157,15 @@ export { loadDates, decodeDate, exactMatch, DATE_LOCALES, DATE_HELD_OUT_LOCALES 
 export type { DatesData, DatesOptions, DatePair, DateStyle } from "./data/dates.js";
 export { decodeWav, mixDown, readWav, resample, hzToMel, melToHz, melFilterbank, FeatureStream, audioFeatures } from "./audio/index.js";
 export type { WavData, ReadWavOptions, ResampleOptions, MelScale, MelNorm, FeatureOptions, FeatureKind, Features, WindowName, ResolvedFeatureOptions } from "./audio/index.js";
+export { withDeltas, audioFeatureSettings, standardiseFrame } from "./audio/index.js";
+export type { DeltaOrder, AudioFrontEnd, AudioFeatureSettings } from "./audio/index.js";
+export { spotKeywords, KeywordSpotter } from "./model/keywords.js";
+export type { SpotOptions, KeywordHit } from "./model/keywords.js";
 export { ctcLoss } from "./train/ctc.js";
 export type { CtcOptions, CtcResult, CtcReduction } from "./train/ctc.js";
 export { ctcGreedyDecode, ctcPrefixBeamSearch, editDistance, labelErrorRate } from "./train/decode-ctc.js";
 export type { BeamOptions, BeamHypothesis } from "./train/decode-ctc.js";
-export { encodeSeq2seq, decodeSeq2seq, SEQ2SEQ_FORMAT } from "./seq2seq/file.js";
+export { encodeSeq2seq, decodeSeq2seq, sideTokensOf, SEQ2SEQ_FORMAT } from "./seq2seq/file.js";
 export type { Seq2seqVocabularies, Seq2seqDataInfo, Seq2seqFile, DecodeSeq2seqOptions } from "./seq2seq/file.js";
 export { attentionMap, attentionGrid } from "./seq2seq/attention-map.js";
 export type { AttentionMap } from "./seq2seq/attention-map.js";

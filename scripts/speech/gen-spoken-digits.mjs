@@ -29,13 +29,12 @@
 //
 // A voice is one accent × one variant; voices, not utterances, are split train / validation /
 // test by a seeded shuffle, so no test voice is heard in training.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tsImport } from "tsx/esm/api";
-import { mulberry32 } from "../lib/mulberry32.mjs";
+import { addNoise, b64, randoms, standardiseAndQuantise, synthesize, toolVersions } from "./common.mjs";
 
 const { readWav, audioFeatures } = await tsImport("../../src/audio/index.ts", import.meta.url);
 
@@ -62,18 +61,7 @@ const F = 13;
 const Q = 127 / 4.5;
 const MAX_FRAMES = 150;
 
-const rand = mulberry32(SEED);
-const uniform = (a, b) => a + (b - a) * rand();
-const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-
-function shuffled(list) {
-  const p = [...list];
-  for (let i = p.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
+const { rand, uniform, gauss, shuffled } = randoms(SEED);
 
 const tmp = mkdtempSync(join(tmpdir(), "gated-speech-"));
 const wavPath = join(tmp, "u.wav");
@@ -81,20 +69,8 @@ const wavPath = join(tmp, "u.wav");
 /** One word by one voice through espeak-ng and sox, as 16 kHz samples read by gated. */
 function speak(word, accent, variant) {
   const speed = Math.round(uniform(130, 210)), pitch = Math.round(uniform(25, 75));
-  const raw = execFileSync("espeak-ng", ["-v", `${accent}+${variant}`, "-s", `${speed}`, "-p", `${pitch}`, "--stdout", word], { maxBuffer: 1 << 24 });
   const tempo = uniform(0.9, 1.1).toFixed(3), gain = uniform(-6, 0).toFixed(2);
-  execFileSync("sox", ["-R", "-D", "-t", "wav", "-", "-b", "16", wavPath, "tempo", tempo, "gain", gain,
-    "silence", "1", "0.01", "1%", "reverse", "silence", "1", "0.01", "1%", "reverse", "pad", "0.05", "0.05"], { input: raw });
-  const { samples } = readWav(readFileSync(wavPath), { sampleRate: SR });
-  return { samples, settings: { speed, pitch, tempo: Number(tempo), gain: Number(gain) } };
-}
-
-/** Adds white noise at an SNR (dB) relative to the signal's mean power. */
-function addNoise(x, snr) {
-  let p = 0;
-  for (const v of x) p += v * v;
-  const sd = Math.sqrt(p / x.length / 10 ** (snr / 10));
-  for (let i = 0; i < x.length; i++) x[i] += sd * gauss();
+  return { samples: synthesize(readWav, word, { accent, variant, speed, pitch, tempo, gain }, wavPath, SR), settings: { speed, pitch, tempo: Number(tempo), gain: Number(gain) } };
 }
 
 function silence() {
@@ -126,7 +102,7 @@ for (let vi = 0; vi < voices.length; vi++) {
     else {
       const word = CLASSES[label] === "unknown" ? UNKNOWN_WORDS[Math.floor(rand() * UNKNOWN_WORDS.length)] : CLASSES[label];
       samples = speak(word, accent, variant).samples;
-      addNoise(samples, uniform(15, 35));
+      addNoise(samples, uniform(15, 35), gauss);
     }
     utterances.push({ voice: vi, label, ...mfcc(samples) });
   }
@@ -135,28 +111,9 @@ for (let vi = 0; vi < voices.length; vi++) {
 }
 rmSync(tmp, { recursive: true, force: true });
 
-// statistics of the training voices, per coefficient
-const mean = new Float64Array(F), sq = new Float64Array(F);
-let n = 0;
-for (const u of utterances) {
-  if (voices[u.voice].split !== "train") continue;
-  for (let t = 0; t < u.frames; t++) for (let f = 0; f < F; f++) { const v = u.data[t * F + f]; mean[f] += v; sq[f] += v * v; }
-  n += u.frames;
-}
-const std = new Float64Array(F);
-for (let f = 0; f < F; f++) { mean[f] /= n; std[f] = Math.sqrt(Math.max(sq[f] / n - mean[f] ** 2, 1e-12)); }
-
-const totalFrames = utterances.reduce((s, u) => s + u.frames, 0);
-const q = new Int8Array(totalFrames * F);
-let at = 0;
-for (const u of utterances) {
-  for (let t = 0; t < u.frames; t++) {
-    for (let f = 0; f < F; f++) q[at++] = Math.max(-127, Math.min(127, Math.round(((u.data[t * F + f] - mean[f]) / std[f]) * Q)));
-  }
-}
-const b64 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-const espeakVersion = execFileSync("espeak-ng", ["--version"]).toString().trim().split(/\s+/).find((w) => /^\d+\.\d+/.test(w));
-const soxVersion = execFileSync("sox", ["--version"]).toString().trim().replace(/^sox:\s*/, "");
+// the training voices' statistics per coefficient; the int8 frames
+const { mean, std, q, totalFrames } = standardiseAndQuantise(utterances, voices, F, Q);
+const { espeakNg: espeakVersion, sox: soxVersion } = toolVersions();
 const index = {
   made: { by: "scripts/speech/gen-spoken-digits.mjs", seed: SEED, espeakNg: espeakVersion, sox: soxVersion },
   classes: CLASSES,

@@ -9,3 +9,7 @@ export { resolveFeatureOptions, FrameAnalyzer } from "./features.js";
 export type { FeatureOptions, FeatureKind, WindowName, ResolvedFeatureOptions } from "./features.js";
 export { FeatureStream, audioFeatures, normalizeUtterance } from "./stream.js";
 export type { Features } from "./stream.js";
+export { withDeltas, deltaAt, deltaCentre } from "./deltas.js";
+export type { DeltaOrder } from "./deltas.js";
+export { audioFeatureSettings, checkAudioFrontEnd, frontEndWidth, standardiseFrame } from "./front-end.js";
+export type { AudioFrontEnd, AudioFeatureSettings } from "./front-end.js";

@@ -1,7 +1,9 @@
 /**
  * How good a model is on a split, in the terms of its task, beside the naive baseline:
  * forecasting → RMSE and MAE in the data's units vs seasonal naive; classification → accuracy vs
- * the majority class; next-character → perplexity and accuracy vs the unigram model.
+ * the majority class; next-character → perplexity and accuracy vs the unigram model; label
+ * sequences (CTC) → the label (phoneme) error rate by greedy decoding vs an empty output (every
+ * label deleted: 1).
  */
 import { windowsEndingIn } from "../data/time-split.js";
 import type { Dataset, SequenceSet } from "../data/types.js";
@@ -61,6 +63,11 @@ export function assess(model: Model, d: Dataset, split: string): Assessment {
     return {
       split, metric: "perplexity", value: m.perplexity!, baselineName: "unigram", baseline: unigramPerplexity(d.train, set),
       lowerIsBetter: true, extra: { accuracy: m.accuracy!, loss: m.loss }, unit: "",
+    };
+  }
+  if (kind === "ctc") {
+    return {
+      split, metric: "PER", value: m.per!, baselineName: "empty output", baseline: 1, lowerIsBetter: true, extra: { loss: m.loss }, unit: "",
     };
   }
   if (kind === "classification") {
@@ -148,7 +155,7 @@ export async function backtestSeries(model: Model, d: Dataset, folds: number): P
     throw new UserError(`--backtest ${folds}: ${folds} fold(s) of ${sr.horizon} step(s) start at row ${firstOrigin}, inside the model's training rows (0..${sr.validationStart - 1}); use at most ${Math.floor((sr.length - sr.validationStart) / sr.horizon)} folds`);
   }
   return [
-    backtest(series, modelForecaster(model), { ...o, refit: "first-fold" }),
+    backtest(series, modelForecaster(model, "model", sr.covariates?.table), { ...o, refit: "first-fold" }),
     ...(await classicalForecasters(sr.season)).map((f) => backtest(series, f, { ...o, refit: "every-fold" })),
   ];
 }
@@ -160,9 +167,9 @@ export function describeBacktest(results: readonly BacktestResult[], unit: strin
   for (const r of results) {
     lines.push(`  ${r.name}`);
     for (const f of r.folds) {
-      lines.push(`    fold ${f.fold.index + 1}  train [0, ${f.fold.trainEnd})  test [${f.fold.testStart}, ${f.fold.testEnd})  RMSE ${n(f.rmse)}  MAE ${n(f.mae)}  MASE ${n(f.mase)}  cover80 ${pct(f.coverage80)}  cover95 ${pct(f.coverage95)}  CRPS ${n(f.crps)}`);
+      lines.push(`    fold ${f.fold.index + 1}  train [0, ${f.fold.trainEnd})  test [${f.fold.testStart}, ${f.fold.testEnd})  RMSE ${n(f.rmse)}  MAE ${n(f.mae)}  MASE ${n(f.mase)}  cover80 ${pct(f.coverage80)}  cover95 ${pct(f.coverage95)}  pinball ${n(f.pinball)}  CRPS ${n(f.crps)}`);
     }
-    lines.push(`    mean ± sd  RMSE ${n(r.mean.rmse)} ± ${n(r.std.rmse)}  MAE ${n(r.mean.mae)} ± ${n(r.std.mae)}  MASE ${n(r.mean.mase)} ± ${n(r.std.mase)}  cover80 ${pct(r.mean.coverage80)}  cover95 ${pct(r.mean.coverage95)}  CRPS ${n(r.mean.crps)}`);
+    lines.push(`    mean ± sd  RMSE ${n(r.mean.rmse)} ± ${n(r.std.rmse)}  MAE ${n(r.mean.mae)} ± ${n(r.std.mae)}  MASE ${n(r.mean.mase)} ± ${n(r.std.mase)}  cover80 ${pct(r.mean.coverage80)}  cover95 ${pct(r.mean.coverage95)}  pinball ${n(r.mean.pinball)}  CRPS ${n(r.mean.crps)}`);
   }
   return lines.join("\n");
 }

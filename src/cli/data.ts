@@ -11,7 +11,8 @@ import type { CreateOptions, DataInfo, Model } from "../model/model.js";
 import { checkInputSize, formatBytes } from "../util/limits.js";
 import { UserError } from "./errors.js";
 
-export type DataKind = "forecast" | "text" | "classification" | "regression";
+/** ctc: per-step class scores trained on label sequences (phoneme recognition). */
+export type DataKind = "forecast" | "text" | "classification" | "regression" | "ctc";
 
 export interface DataArgs {
   readonly window?: number;
@@ -22,6 +23,10 @@ export interface DataArgs {
   readonly target?: readonly string[];
   /** Forecast windows relative to their last row (default true; --absolute turns it off). */
   readonly relative?: boolean;
+  /** Known-future covariates, e.g. "calendar,holiday:closed" (data/covariates.ts). */
+  readonly covariates?: string;
+  /** Audio data (spoken-digits): Δ (1) or Δ and ΔΔ (2) appended to each frame. */
+  readonly deltas?: number;
 }
 
 /** Loads `spec`: a built-in name, or a path to a CSV file (a series to forecast). */
@@ -35,6 +40,7 @@ export async function openData(spec: string, a: DataArgs, seed?: number): Promis
       name: spec, window: a.window ?? 24, ...(a.horizon ? { horizon: a.horizon } : {}), relative: a.relative !== false,
       ...(a.limit !== undefined ? { limit: a.limit } : {}),
       ...(a.columns ? { columns: [...a.columns] } : {}), ...(a.target ? { target: [...a.target] } : {}),
+      ...(a.covariates !== undefined ? { covariates: a.covariates } : {}),
     });
   }
   if (!Object.hasOwn(DATASETS, spec)) {
@@ -51,22 +57,29 @@ export async function openData(spec: string, a: DataArgs, seed?: number): Promis
   take("count", a.limit);
   take("seed", seed);
   take("relative", a.relative !== false);
+  take("deltas", a.deltas);
+  if (a.covariates !== undefined && !info.options.includes("covariates" as never)) throw new UserError(`--covariates: the data set "${spec}" is not a series to forecast`);
+  take("covariates", a.covariates);
   return loadDataset(spec, o);
 }
 
 export function kindOf(d: Dataset): DataKind {
   if (d.series) return "forecast";
+  if (d.train.labelLengths) return "ctc";
   if (d.train.target === "class") return d.train.perStep ? "text" : "classification";
   return "regression";
 }
 
 /** Default sizes that train in reasonable time on a CPU for each kind of data. */
-export function defaultsFor(kind: DataKind): { hidden: number; epochs: number; batchSize: number; lr: number; embedding: number } {
+export function defaultsFor(kind: DataKind): { hidden: number; epochs: number; batchSize: number; lr: number; embedding: number; layers: number; direction: "forward" | "bidirectional" } {
+  const one = { layers: 1, direction: "forward" as const };
   switch (kind) {
-    case "forecast": return { hidden: 32, epochs: 40, batchSize: 32, lr: 0.01, embedding: 0 };
-    case "text": return { hidden: 128, epochs: 3, batchSize: 32, lr: 0.003, embedding: 32 };
-    case "classification": return { hidden: 64, epochs: 4, batchSize: 64, lr: 0.003, embedding: 32 };
-    case "regression": return { hidden: 32, epochs: 10, batchSize: 32, lr: 0.01, embedding: 0 };
+    case "forecast": return { hidden: 32, epochs: 40, batchSize: 32, lr: 0.01, embedding: 0, ...one };
+    case "text": return { hidden: 128, epochs: 3, batchSize: 32, lr: 0.003, embedding: 32, ...one };
+    case "classification": return { hidden: 64, epochs: 4, batchSize: 64, lr: 0.003, embedding: 32, ...one };
+    case "regression": return { hidden: 32, epochs: 10, batchSize: 32, lr: 0.01, embedding: 0, ...one };
+    // the light-GRU papers' speech recipe: a bidirectional stack of two layers
+    case "ctc": return { hidden: 64, epochs: 30, batchSize: 16, lr: 0.003, embedding: 0, layers: 2, direction: "bidirectional" };
   }
 }
 
@@ -83,11 +96,14 @@ export function taskOf(d: Dataset, chosen: { limit?: number | undefined; steps?:
     ...(d.vocabulary ? { vocabulary: d.vocabulary } : {}),
     ...(d.classes ? { classes: d.classes } : {}),
     ...(d.series ? { columns: d.series.columns, targetColumns: d.series.targetColumns, window: d.series.window, horizon: d.series.horizon, relative: d.series.relative === true, ...(d.series.season ? { season: d.series.season } : {}) } : {}),
+    ...(d.series?.covariates ? { covariates: { names: d.series.covariates.names, frequency: d.series.covariates.frequency } } : {}),
     ...(chosen.limit !== undefined ? { limit: chosen.limit } : {}),
     ...(chosen.steps !== undefined ? { steps: chosen.steps } : {}),
     ...(chosen.seed !== undefined ? { seed: chosen.seed } : {}),
+    ...(d.audio ? { audio: d.audio } : {}),
   };
-  return { input, task: { target: s.target, perStep: s.perStep, outputs: s.outputs }, data };
+  const loss = s.labelLengths ? { loss: { name: "ctc" as const, blank: s.blank ?? 0 } } : {};
+  return { input, task: { target: s.target, perStep: s.perStep, outputs: s.outputs, ...loss }, data };
 }
 
 /** What a data command line can say about the data (eval, predict, inspect, train --resume). */
@@ -96,7 +112,7 @@ export interface GivenData extends DataArgs {
   readonly absolute?: boolean;
 }
 
-const SHAPE_KEYS = ["window", "horizon", "columns", "target", "steps"] as const;
+const SHAPE_KEYS = ["window", "horizon", "columns", "target", "steps", "covariates"] as const;
 
 /**
  * The options that open the data `model` was trained on the same way again: each option saved with
@@ -111,10 +127,12 @@ export function savedDataArgs(model: Model, a: GivenData, given: (option: string
   const saved: Record<string, unknown> = {
     window: info.window, horizon: info.horizon, steps: info.steps,
     columns: info.columns, target: info.columns && info.targetColumns ? info.targetColumns.map((c) => info.columns![c]!) : undefined,
+    covariates: info.covariates ? info.covariates.names.join(",") : undefined,
     ...(same ? { limit: info.limit } : {}),
+    ...(same && info.audio?.deltas ? { deltas: info.audio.deltas } : {}),
   };
   const out: Record<string, unknown> = {};
-  for (const k of [...SHAPE_KEYS, "limit"] as const) {
+  for (const k of [...SHAPE_KEYS, "limit", "deltas"] as const) {
     const mine = saved[k], theirs = (a as Record<string, unknown>)[k];
     if (mine !== undefined && given(k) && theirs !== undefined && JSON.stringify(theirs) !== JSON.stringify(mine)) {
       throw new UserError(`${where}: --${k} ${show(theirs)} conflicts with the model, which was trained with --${k} ${show(mine)}; leave --${k} out to use the model's`);
@@ -153,8 +171,10 @@ function renormalise(s: SequenceSet, d: Dataset, info: DataInfo): SequenceSet {
   }
   // relative windows are differences: only the scale changes
   const m = info.relative ? 0 : 1;
-  if (to.mean.length !== F) throw new UserError(`the model was trained on ${to.mean.length} features per step, the data has ${F}`);
-  const x = Float32Array.from(s.x as Float32Array, (v, i) => (v * from.std[i % F]! + m * (from.mean[i % F]! - to.mean[i % F]!)) / to.std[i % F]!);
+  if (to.mean.length !== from.mean.length) throw new UserError(`the model was trained on ${to.mean.length} features per step, the data has ${from.mean.length}`);
+  // known-future covariates (data/covariates.ts) follow the normalised columns in each step, as they are
+  const FN = from.mean.length;
+  const x = Float32Array.from(s.x as Float32Array, (v, i) => (i % F >= FN ? v : (v * from.std[i % F]! + m * (from.mean[i % F]! - to.mean[i % F]!)) / to.std[i % F]!));
   const cols = d.series!.targetColumns, C = cols.length;
   const y = Float32Array.from(s.y as Float32Array, (v, i) => {
     const f = cols[i % C]!;

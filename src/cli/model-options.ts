@@ -7,7 +7,8 @@ import { CELL_KINDS, type CellKind } from "../cells/index.js";
 import { OptionError } from "../errors/index.js";
 import { DEFAULT_QUANTILES } from "../layers/quantile-head.js";
 import type { DistributionOption } from "../model/distribution.js";
-import type { CreateOptions } from "../model/model.js";
+import { composeSpec, context, dense, type LayerDef } from "../model/builder.js";
+import { createSpec, type CreateOptions, type ModelSpec } from "../model/model.js";
 import type { FitOptions } from "../train/fit.js";
 import { OPTIMIZERS, type OptimizerKind } from "../train/optimizers.js";
 import type { DataKind } from "./data.js";
@@ -16,6 +17,11 @@ import { defaultsFor } from "./data.js";
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new OptionError(`--${name} must be a positive integer, got "${v}"`);
+  return n;
+};
+const nonNegInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new OptionError(`--${name} must be a non-negative integer, got "${v}"`);
   return n;
 };
 const num = (name: string) => (v: string): number => {
@@ -33,16 +39,22 @@ export function addDataOptions(c: Command): Command {
     .option("--absolute", "forecasting: windows in absolute levels instead of relative to their last value")
     .option("--columns <names>", "CSV: input columns (comma-separated)", list)
     .option("--target <names>", "CSV: target columns (comma-separated)", list)
+    .option("--covariates <list>", "forecasting: known-future covariates appended to every input step: calendar (day-of-week and month, as sin/cos), day-of-week, month, holiday:<CSV column>; needs dates as row labels")
     .option("--steps <n>", "text: characters per training sequence", int("steps"))
-    .option("--limit <n>", "use at most n examples / characters (quick runs)", int("limit"));
+    .option("--limit <n>", "use at most n examples / characters (quick runs)", int("limit"))
+    .option("--deltas <n>", "spoken-digits: append Δ (1) or Δ and ΔΔ (2) of the MFCCs (0: none)", (v: string) => {
+      if (!["0", "1", "2"].includes(v)) throw new OptionError(`--deltas must be 0, 1 or 2, got "${v}"`);
+      return Number(v);
+    });
 }
 
 export function addModelOptions(c: Command): Command {
   return c
-    .addOption(new Option("--cell <kind>", "cell kind").choices(CELL_KINDS).default("gru"))
+    .addOption(new Option("--cell <kind>", "cell kind; none: the frame-wise baseline (no recurrence: a window of --context frames each side → --layers (default 2) dense ReLU layers of --hidden units; per-step tasks)").choices([...CELL_KINDS, "none"]).default("gru"))
+    .option("--context <n>", "with --cell none: frames each side of every step the dense layers see (default 4)", nonNegInt("context"))
     .option("--hidden <n>", "hidden units per layer and direction", int("hidden"))
-    .option("--layers <n>", "stacked recurrent layers", int("layers"), 1)
-    .addOption(new Option("--direction <d>", "direction").choices(["forward", "reverse", "bidirectional"]).default("forward"))
+    .option("--layers <n>", "stacked recurrent layers (default 1; 2 for label sequences such as --data phonemes)", int("layers"))
+    .addOption(new Option("--direction <d>", "direction (default forward; bidirectional for label sequences such as --data phonemes)").choices(["forward", "reverse", "bidirectional"]))
     .addOption(new Option("--reset <placement>", "GRU/MGU reset placement").choices(["before", "after"]))
     .addOption(new Option("--update <convention>", "update convention").choices(["keep", "replace"]))
     .addOption(new Option("--gates <inputs>", "GRU/MGU gate inputs").choices(["full", "type1", "type2", "type3"]))
@@ -83,7 +95,8 @@ export function addFitOptions(c: Command): Command {
 }
 
 export interface ModelArgs {
-  cell: CellKind; hidden?: number; layers: number; direction: "forward" | "reverse" | "bidirectional";
+  /** A cell kind, or "none" for the frame-wise baseline (specOf). */
+  cell: CellKind | "none"; context?: number; hidden?: number; layers?: number; direction?: "forward" | "reverse" | "bidirectional";
   reset?: string; update?: string; gates?: string; gateActivation?: string; candidateActivation?: string; outputActivation?: string;
   activation?: string; clip?: number; normalisation?: string; mode?: string; scan?: string; candidate?: string; bias: boolean;
   embedding?: number; dropout?: number; recurrentDropout?: number; layerNorm?: boolean; head?: string[]; backend?: "auto" | "native" | "wasm" | "reference";
@@ -117,13 +130,37 @@ export function distributionOf(a: ModelArgs): DistributionOption | undefined {
   return { quantiles: [...DEFAULT_QUANTILES] };
 }
 
-export function createOptionsOf(a: ModelArgs, kind: DataKind, base: Pick<CreateOptions, "input" | "task" | "data">): CreateOptions {
+/**
+ * The model a command line describes: createSpec's recurrent preset, or with --cell none the
+ * frame-wise baseline: context window (±--context frames) → --layers × dense(--hidden, Relu) →
+ * [dropout] → dense(outputs), for per-step tasks (phoneme recognition's non-recurrent reference).
+ */
+export function specOf(a: ModelArgs, kind: DataKind, base: Pick<CreateOptions, "input" | "task" | "data">): ModelSpec {
+  if (a.cell !== "none") {
+    if (a.context !== undefined) throw new OptionError("--context is the window of --cell none (the frame-wise baseline); a recurrent cell sees the whole sequence");
+    return createSpec(createOptionsOf({ ...a, cell: a.cell }, kind, base));
+  }
+  if (!base.task.perStep) throw new OptionError("--cell none (the frame-wise baseline) scores every step; this data's task has one target per sequence: choose a cell");
+  if (base.input.kind === "tokens") throw new OptionError("--cell none (the frame-wise baseline) reads feature values; this data gives token ids: choose a cell");
+  if (a.distribution) throw new OptionError("--distribution needs a cell; --cell none is the frame-wise baseline of per-step class tasks");
+  const recurrentOnly = (["direction", "recurrentDropout", "layerNorm"] as const).filter((k) => a[k] !== undefined && a[k] !== false && !(k === "direction" && a[k] === "forward"));
+  const cellOnly = Object.keys(cellOptionsOf(a));
+  if (recurrentOnly.length + cellOnly.length > 0) throw new OptionError(`--cell none (the frame-wise baseline) has no recurrent layer; leave out ${[...recurrentOnly, ...cellOnly].map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
+  const d = defaultsFor(kind), k = a.context ?? 4, H = a.hidden ?? d.hidden;
+  const defs: LayerDef[] = [context({ left: k, right: k })];
+  for (let i = 0; i < (a.layers ?? 2); i++) defs.push(dense({ units: H, activation: "Relu" }));
+  if (a.dropout) defs.push({ layer: "dropout", options: { rate: a.dropout } });
+  defs.push(dense({ units: base.task.outputs }));
+  return composeSpec("--cell none", base.input, defs, base.task.target, base.task.loss, base.data);
+}
+
+export function createOptionsOf(a: ModelArgs & { cell: CellKind }, kind: DataKind, base: Pick<CreateOptions, "input" | "task" | "data">): CreateOptions {
   const d = defaultsFor(kind), distribution = distributionOf(a);
   if (distribution && base.task.target !== "regression") throw new OptionError("--distribution forecasts values; this data's target is classes");
   return {
     ...base,
     ...(distribution ? { task: { ...base.task, distribution } } : {}),
-    cell: a.cell, hiddenSize: a.hidden ?? d.hidden, layers: a.layers, direction: a.direction,
+    cell: a.cell, hiddenSize: a.hidden ?? d.hidden, layers: a.layers ?? d.layers, direction: a.direction ?? d.direction,
     cellOptions: cellOptionsOf(a) as never,
     ...(base.input.kind === "tokens" ? { embedding: a.embedding ?? d.embedding } : {}),
     ...(a.dropout ? { dropout: a.dropout } : {}),

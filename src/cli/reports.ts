@@ -45,6 +45,7 @@ export interface TrainReport {
 function configuration(r: TrainReport): string[][] {
   const rows: string[][] = [["data", `${r.data.name}: ${r.data.description}`], ["source", r.data.source], ["licence", r.data.license]];
   for (const l of r.model.net.layers) {
+    if (l.kind === "context") rows.push(["context window", `${String(l.config.left)} frames before, ${String(l.config.right)} after`]); // the frame-wise baseline's
     if (!(l instanceof RecurrentLayer)) continue;
     for (const [k, v] of Object.entries({ ...l.config, ...l.rnn.cells[0]!.config })) {
       if (k === "kind") continue;
@@ -120,7 +121,7 @@ function trainReportHtml(r: TrainReport): string {
   ];
   const fc = forecastSection(r);
   return htmlReport({
-    title: `gated: ${r.model.spec.layers.find((l) => l.kind === "recurrent")?.cell} on ${r.data.name}`,
+    title: `gated: ${r.model.spec.layers.find((l) => l.kind === "recurrent")?.cell ?? "frame-wise baseline"} on ${r.data.name}`,
     sections: [
       { heading: "Result", table: { columns: ["metric", "value"], rows: metrics } },
       { heading: "Learning curves", svg: [curves] },

@@ -14,8 +14,11 @@ import { OptionError } from "../errors/index.js";
 import type { AddingOptions } from "./adding-dataset.js";
 import { DATASETS, DATASET_NAMES } from "./catalog.js";
 import type { CopyOptions } from "./copy-task.js";
+import type { EcgRhythmOptions } from "./ecg-rhythm.js";
 import type { ForecastOptions } from "./forecast.js";
 import type { MackeyGlassOptions } from "./mackey-glass.js";
+import type { SensorAnomaliesOptions } from "./sensor-anomalies.js";
+import type { PhonemesOptions } from "./phonemes.js";
 import type { SpokenDigitsOptions } from "./spoken-digits.js";
 import type { Dataset } from "./types.js";
 
@@ -27,8 +30,9 @@ export { charVocabulary, decodeChars, encodeChars } from "./char-vocabulary.js";
 export { tokeniseWords } from "./words.js";
 export { parseIdx, type IdxArray } from "./idx.js";
 export { mackeyGlass } from "./mackey-glass.js";
-export type { Dataset, Normalisation, SequenceSet, SeriesInfo } from "./types.js";
-export type { AddingOptions, CopyOptions, ForecastOptions, MackeyGlassOptions, SpokenDigitsOptions };
+export type { AnomalyEvent, AnomalyLabels, Dataset, Normalisation, SequenceSet, SeriesInfo } from "./types.js";
+export type { EcgRhythmOptions, SensorAnomaliesOptions };
+export type { AddingOptions, CopyOptions, ForecastOptions, MackeyGlassOptions, PhonemesOptions, SpokenDigitsOptions };
 
 /** The options of each set a page can load. */
 export interface BrowserDatasetOptions {
@@ -37,6 +41,9 @@ export interface BrowserDatasetOptions {
   adding: AddingOptions;
   copy: CopyOptions;
   "spoken-digits": SpokenDigitsOptions;
+  "ecg-rhythm": EcgRhythmOptions;
+  "sensor-anomalies": SensorAnomaliesOptions;
+  phonemes: PhonemesOptions;
 }
 export type BrowserDatasetName = keyof BrowserDatasetOptions;
 
@@ -47,9 +54,12 @@ export const BROWSER_LOADERS: { [N in BrowserDatasetName]: (options: BrowserData
   adding: async (o) => (await import("./adding-dataset.js")).addingDataset(o),
   copy: async (o) => (await import("./copy-task.js")).copyDataset(o),
   "spoken-digits": async (o) => (await import("./spoken-digits.js")).spokenDigitsDataset(o),
+  "ecg-rhythm": async (o) => (await import("./ecg-rhythm.js")).ecgRhythmDataset(o),
+  "sensor-anomalies": async (o) => (await import("./sensor-anomalies.js")).sensorAnomaliesDataset(o),
+  phonemes: async (o) => (await import("./phonemes.js")).phonemesDataset(o),
 };
 
-/** The names loadDataset accepts in a browser: co2, mackey-glass, adding, copy, spoken-digits. */
+/** The names loadDataset accepts in a browser: co2, mackey-glass, adding, copy, spoken-digits, ecg-rhythm, sensor-anomalies, phonemes. */
 export const BROWSER_DATASET_NAMES = Object.keys(BROWSER_LOADERS) as BrowserDatasetName[];
 
 /**

@@ -4,7 +4,8 @@
  *
  * Shape legend: L rows, F features, W window, H horizon, C target columns, O = H·C outputs.
  */
-import { oneOf } from "../errors/index.js";
+import { OptionError, oneOf } from "../errors/index.js";
+import { covariateTable, covariateWidth, inferFrequency, parseCovariates, type CovariateInfo } from "./covariates.js";
 import { applyNormalisation, fitNormalisation, identityNormalisation } from "./normalise.js";
 import { optFraction, optInt } from "./options.js";
 import { splitByTime, windowsEndingIn } from "./time-split.js";
@@ -23,6 +24,11 @@ export interface ForecastOptions {
   normalisation?: "z-score" | "none";
   /** Express each window relative to its last input row (see windows.ts); default false. */
   relative?: boolean;
+  /**
+   * Known-future covariates appended to every input step (covariates.ts): "calendar",
+   * "day-of-week", "month", "holiday:<column>" (a CSV column), as a list or "a,b". Needs ISO date labels.
+   */
+  covariates?: string | readonly string[];
 }
 
 /** A series in original units and what describes it. */
@@ -38,6 +44,8 @@ export interface SeriesSource {
   readonly targetColumns: readonly number[];
   readonly season?: number;
   readonly defaultWindow: number;
+  /** Columns a holiday:<column> covariate may name, by name [L] (loadCsv: the CSV's numeric columns). */
+  readonly holidays?: Readonly<Record<string, Float32Array>>;
 }
 
 export function forecastDataset(src: SeriesSource, options: ForecastOptions = {}): Dataset {
@@ -51,8 +59,10 @@ export function forecastDataset(src: SeriesSource, options: ForecastOptions = {}
   const split = splitByTime(where, L, window, horizon, validation, test);
   const norm = mode === "z-score" ? fitNormalisation(src.values, F, split.validationStart) : identityNormalisation(F);
   const series = applyNormalisation(src.values, F, norm);
+  const cov = options.covariates === undefined ? null : knownOf(src, options.covariates, L);
+  const known = cov ? { table: cov.table, width: covariateWidth(cov.names) } : undefined;
   const part = (start: number, end: number) =>
-    makeWindows(series, F, src.targetColumns, window, horizon, windowsEndingIn(start, end, window, horizon), options.relative === true);
+    makeWindows(series, F, src.targetColumns, window, horizon, windowsEndingIn(start, end, window, horizon), options.relative === true, known);
   return {
     name: src.name,
     description: src.description,
@@ -75,6 +85,22 @@ export function forecastDataset(src: SeriesSource, options: ForecastOptions = {}
       validationStart: split.validationStart,
       testStart: split.testStart,
       relative: options.relative === true,
+      ...(cov ? { covariates: cov } : {}),
     },
   };
+}
+
+/** The covariates of the series' rows [L, K] and which they are; refusals name the option. */
+function knownOf(src: SeriesSource, option: string | readonly string[], L: number): CovariateInfo & { table: Float64Array } {
+  const where = src.name, frequency = inferFrequency(where, src.labels);
+  const names = parseCovariates(where, option, frequency), holidays = src.holidays ?? {};
+  for (const n of names) {
+    const col = n.startsWith("holiday:") ? n.slice("holiday:".length) : null;
+    if (col !== null && !Object.hasOwn(holidays, col)) {
+      const have = Object.keys(holidays);
+      throw new OptionError(`${where}: covariates: ${n}: no numeric column "${col}"${have.length ? `; the numeric columns are ${have.join(", ")}` : " (holiday columns come from a CSV file)"}`);
+    }
+  }
+  const info = { names, frequency };
+  return { ...info, table: covariateTable(info, src.labels![0]!, L, holidays) };
 }

@@ -6,8 +6,8 @@
  * seattle-weather, sp500, sp500-daily, global-temp, unemployment) need Node and their package,
  * an optional peer dependency of gated: without it, loadDataset throws a MissingPackageError naming
  * the package to install. co2 ships with gated (co2-series.ts); it, the generated sets (adding,
- * copy, mackey-glass) and loadCsv run anywhere. spoken-digits ships with gated too
- * (spoken-digits/features.ts) and imports nothing from `node:`. A web page imports
+ * copy, mackey-glass, ecg-rhythm, sensor-anomalies) and loadCsv run anywhere. spoken-digits and phonemes ship with
+ * gated too (spoken-digits/features.ts, phonemes/features.ts) and import nothing from `node:`. A web page imports
  * `gated/data/browser` (browser.ts): the same sets and readers without the Node-only loaders, which
  * a bundler would otherwise follow through their dynamic imports into `node:` modules.
  * @module gated/data
@@ -20,10 +20,13 @@ import type { TextOptions } from "./char-text.js";
 import type { CopyOptions } from "./copy-task.js";
 import type { CmudictData, CmudictOptions } from "./cmudict.js";
 import type { DatesOptions } from "./dates.js";
+import type { EcgRhythmOptions } from "./ecg-rhythm.js";
 import type { ForecastOptions } from "./forecast.js";
 import type { MackeyGlassOptions } from "./mackey-glass.js";
 import type { MnistOptions } from "./mnist.js";
 import type { SentimentOptions } from "./sentiment.js";
+import type { SensorAnomaliesOptions } from "./sensor-anomalies.js";
+import type { PhonemesOptions } from "./phonemes.js";
 import type { SpokenDigitsOptions } from "./spoken-digits.js";
 import type { Dataset } from "./types.js";
 
@@ -39,7 +42,8 @@ export { parseIdx, type IdxArray } from "./idx.js";
 export { mackeyGlass } from "./mackey-glass.js";
 export { loadDates, decodeDate, exactMatch, type DatePair, type DatesData, type DateStyle } from "./dates.js";
 export { ARPABET, cmudictFromEntries, parseCmudict, phonemeErrors, phonemeVocabulary, type CmudictData, type CmudictOptions, type CmudictPair, type StressMarks } from "./cmudict.js";
-export type { Dataset, Normalisation, SequenceSet, SeriesInfo } from "./types.js";
+export type { AnomalyEvent, AnomalyLabels, Dataset, Normalisation, SequenceSet, SeriesInfo } from "./types.js";
+export type { EcgRhythmOptions, PhonemesOptions, SensorAnomaliesOptions };
 export type { AddingOptions, CopyOptions, DatesOptions, ForecastOptions, MackeyGlassOptions, MnistOptions, SentimentOptions, SpokenDigitsOptions, TextOptions };
 
 export interface DatasetOptions {
@@ -58,8 +62,11 @@ export interface DatasetOptions {
   adding: AddingOptions;
   copy: CopyOptions;
   "spoken-digits": SpokenDigitsOptions;
+  phonemes: PhonemesOptions;
   dates: DatesOptions;
   cmudict: CmudictOptions;
+  "ecg-rhythm": EcgRhythmOptions;
+  "sensor-anomalies": SensorAnomaliesOptions;
 }
 
 /** The sets of (source, target) pairs: not a Dataset, loaded by their own function (loadDates). */

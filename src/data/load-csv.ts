@@ -12,6 +12,8 @@
  *   number. A column holding both numbers and text is refused, naming the column, the line of the
  *   odd cell and what it holds: it is never dropped silently (pass `columns` to leave it out). The
  *   first all-text column not among the features gives the row labels (e.g. a date).
+ * - Covariates (covariates.ts): `holiday:<column>` reads that column (numbers, any column of the
+ *   file); such a column is left out of the default feature columns. The labels must be ISO dates.
  * - Inputs whose buffers would exceed the memory limit (util/limits.ts) are refused before the
  *   buffers are allocated, with the estimate.
  */
@@ -41,7 +43,7 @@ export interface CsvOptions extends ForecastOptions {
   window: number;
 }
 
-const KEYS = ["columns", "target", "labels", "hasHeader", "limit", "season", "name", "window", "horizon", "validation", "test", "normalisation", "relative"];
+const KEYS = ["columns", "target", "labels", "hasHeader", "limit", "season", "name", "window", "horizon", "validation", "test", "normalisation", "relative", "covariates"];
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** A decimal number (surrounding spaces allowed); hexadecimal, binary, Infinity and the like are text. */
@@ -57,7 +59,8 @@ export function loadCsv(text: string, options: CsvOptions): Dataset {
   const limit = options.limit === undefined ? Infinity : optInt(where, "limit", options.limit, 1);
   checkParseSize(where, text);
   const { names, rows } = readTable(where, text, options.hasHeader ?? "auto", limit);
-  const { columns, targetColumns, labelColumn } = chooseColumns(where, options, names, rows);
+  const holidayNames = holidayColumnsOf(options.covariates);
+  const { columns, targetColumns, labelColumn } = chooseColumns(where, options, names, rows, holidayNames);
   const L = rows.length, C = columns.length, O = (options.horizon ?? 1) * targetColumns.length;
   // the table, its normalised copy and the windows (each row starts about one window of W rows)
   checkInputSize(where, `${L} rows of ${C} columns in windows of ${window}`, 4 * L * (C * (2 + window) + O), `${L} × (${C} × (2 + ${window}) + ${O}) × 4 bytes`, "a smaller window, fewer columns, or limit");
@@ -74,6 +77,7 @@ export function loadCsv(text: string, options: CsvOptions): Dataset {
       targetColumns,
       ...(options.season !== undefined ? { season: optInt(where, "season", options.season, 1) } : {}),
       defaultWindow: window,
+      ...(holidayNames.length ? { holidays: holidayTables(where, rows, names, holidayNames) } : {}),
     },
     options,
   );
@@ -128,11 +132,29 @@ function columnKind(where: string, rows: readonly CsvRecord[], col: number, name
   return numbers > 0 ? "number" : texts > 0 ? "text" : "empty";
 }
 
+/** The columns named by holiday:<column> covariates. */
+function holidayColumnsOf(covariates: CsvOptions["covariates"]): string[] {
+  if (covariates === undefined) return [];
+  const items = typeof covariates === "string" ? covariates.split(",") : [...covariates];
+  return items.map((s) => s.trim()).filter((s) => s.startsWith("holiday:")).map((s) => s.slice("holiday:".length));
+}
+
+/** The holiday columns' values by name [rows each]; an unknown column is refused with the list. */
+function holidayTables(where: string, rows: readonly CsvRecord[], names: readonly string[], holidays: readonly string[]): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const h of holidays) {
+    const i = names.indexOf(h);
+    if (i < 0) throw new OptionError(`${where}: covariates: holiday:${h}: no column ${quoteText(h)}; the columns are ${quoteList(names)}`);
+    out[h] = numericTable(where, rows, [i], names);
+  }
+  return out;
+}
+
 /** Feature columns, targets (as indices into the features) and the label column (−1: none). */
-function chooseColumns(where: string, options: CsvOptions, names: readonly string[], rows: readonly CsvRecord[]) {
+function chooseColumns(where: string, options: CsvOptions, names: readonly string[], rows: readonly CsvRecord[], holidays: readonly string[] = []) {
   const resolve = (ref: ColumnRef) => columnIndex(where, ref, names);
   const kinds = names.map((n, i) => columnKind(where, rows, i, n, options.columns === undefined));
-  const columns = options.columns ? options.columns.map(resolve) : names.map((_, i) => i).filter((i) => kinds[i] === "number");
+  const columns = options.columns ? options.columns.map(resolve) : names.map((_, i) => i).filter((i) => kinds[i] === "number" && !holidays.includes(names[i]!));
   if (columns.length === 0) throw new OptionError(`${where}: no numeric column found; the columns are ${quoteList(names)} (hint: pass columns)`);
   const targets = options.target === undefined ? columns : (Array.isArray(options.target) ? options.target : [options.target]).map(resolve);
   const targetColumns = targets.map((t) => {

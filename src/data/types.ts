@@ -4,6 +4,7 @@
  * Shape legend: S sequences, T steps, F features per step, O outputs (regression width or number
  * of classes).
  */
+import type { AudioFrontEnd } from "../audio/front-end.js";
 
 /** One split (train, validation or test) of sequences. */
 export interface SequenceSet {
@@ -26,6 +27,15 @@ export interface SequenceSet {
   /** true when there is one target per step (sequence → sequence), false for one per sequence. */
   readonly perStep: boolean;
   readonly outputs: number;        // O
+  /**
+   * Label sequences (CTC: phonemes of an utterance, characters of a line), for a per-step "class"
+   * set whose labels do not line up with its steps. With them, y is an Int32Array [S, L] of class
+   * ids, row s holding labelLengths[s] labels (0..L, none equal to `blank`) and then padding (any
+   * valid id; never read); the model scores O classes at every step, the blank among them.
+   */
+  readonly labelLengths?: Int32Array;
+  /** The class id that means "no label" (CTC's blank), with labelLengths (required with them). */
+  readonly blank?: number;
 }
 
 /** Per-feature affine normalisation: x_norm = (x − mean) / std. Saved into the model. */
@@ -54,6 +64,33 @@ export interface SeriesInfo {
   readonly testStart: number;
   /** Windows are relative to their last input row (add it back for levels). */
   readonly relative?: boolean;
+  /** Known-future covariates (covariates.ts): which, the dates' frequency, and their values [length, K]. */
+  readonly covariates?: { readonly names: readonly string[]; readonly frequency: "daily" | "monthly"; readonly table: Float64Array };
+  /** Labelled anomalies of the rows (sensor-anomalies), for forecast-residual anomaly detection. */
+  readonly anomalies?: AnomalyLabels;
+}
+
+/** One injected anomaly: rows [start, end) of one column. */
+export interface AnomalyEvent {
+  readonly column: number;
+  readonly start: number;
+  readonly end: number;
+  readonly kind: string;
+}
+
+/**
+ * Which cells of a series are anomalous, and why. The labels are per cell (row, column): a row is
+ * anomalous when any of its cells is.
+ */
+export interface AnomalyLabels {
+  /** The kinds of anomaly, in code order. */
+  readonly kinds: readonly string[];
+  /** Row-major [length, F]: 0 normal, k ≥ 1 altered by an anomaly of kind kinds[k − 1]. */
+  readonly cells: Uint8Array;
+  /** The injected events, sorted by start row. */
+  readonly events: readonly AnomalyEvent[];
+  /** Row-major [length, F]: 1 where the reading was missing and filled in (not an anomaly), else 0. */
+  readonly filled?: Uint8Array;
 }
 
 export interface Dataset {
@@ -72,4 +109,6 @@ export interface Dataset {
   /** Class names for classification targets. */
   readonly classes?: readonly string[];
   readonly series?: SeriesInfo;
+  /** Audio data: the front end that makes x from raw audio (saved with a model, for spotKeywords). */
+  readonly audio?: AudioFrontEnd;
 }

@@ -12,6 +12,7 @@ import { checkParameterBudget } from "../sequence/limits.js";
 import type { Backend } from "../kernels/select.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
+import { ContextWindow } from "./context.js";
 import { Dense } from "./dense.js";
 import { Dropout } from "./dropout.js";
 import { Embedding } from "./embedding.js";
@@ -37,6 +38,7 @@ function makeLayer(c: LayerConfig, dtype: DType, backend: Backend): Layer {
     case "dense": return new Dense(c as never);
     case "embedding": return new Embedding(c as never);
     case "dropout": return new Dropout(c as never);
+    case "context": return new ContextWindow(c as never);
     case "layer-norm": return new LayerNorm(c as never);
     case "last-step": return new LastStep(c as never);
     case "gaussian-head": return new GaussianHead(c as never);
@@ -47,7 +49,7 @@ function makeLayer(c: LayerConfig, dtype: DType, backend: Backend): Layer {
       return new RecurrentLayer({ ...options, dtype, backend } as never);
     }
     default:
-      throw new OptionError(`model: unknown layer kind ${JSON.stringify(c.kind)}; valid kinds: dense, embedding, dropout, layer-norm, last-step, recurrent, gaussian-head, student-t-head, quantile-head`);
+      throw new OptionError(`model: unknown layer kind ${JSON.stringify(c.kind)}; valid kinds: dense, embedding, dropout, context, layer-norm, last-step, recurrent, gaussian-head, student-t-head, quantile-head`);
   }
 }
 

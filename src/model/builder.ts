@@ -28,7 +28,7 @@ import { checkModelSpec, layer as layerSchema, validate } from "./schema.js";
 
 /** A layer of a composition, made by gru(), lstm(), recurrent(), dense(), dropout(), embedding(), layerNorm(), lastStep(), distributionHead(). */
 export interface LayerDef {
-  readonly layer: "recurrent" | "dense" | "dropout" | "embedding" | "layer-norm" | "last-step" | "distribution-head";
+  readonly layer: "recurrent" | "dense" | "dropout" | "context" | "embedding" | "layer-norm" | "last-step" | "distribution-head";
   readonly options: Readonly<Record<string, unknown>>;
 }
 
@@ -69,6 +69,13 @@ export function dense(o: { readonly units: number; readonly activation?: Activat
 /** Inverted dropout at `rate`; mask "element" (default) or "sequence" (one mask per sequence and feature). */
 export function dropout(o: number | { readonly rate: number; readonly mask?: "element" | "sequence" }): LayerDef {
   return { layer: "dropout", options: typeof o === "number" ? { rate: o } : { ...o } };
+}
+/**
+ * Each step with `left` frames before it and `right` after it, side by side (zeros past a row's
+ * ends): the input of a frame-wise network, e.g. context({ left: 4, right: 4 }) before dense layers.
+ */
+export function context(o: { readonly left?: number; readonly right?: number }): LayerDef {
+  return { layer: "context", options: { ...o } };
 }
 /** Token ids → vectors of `units` values; the first layer of a tokens input. */
 export function embedding(o: { readonly units: number }): LayerDef {
@@ -122,8 +129,8 @@ export function composeSpec(where: string, input: InputSpec, defs: readonly Laye
   if (dist && target !== "regression") throw new OptionError(`${where}: a distribution head forecasts values; use task "regression"`);
   if (layers.slice(0, -1).some((c) => distributionOfLayer(c))) throw new OptionError(`${where}: a distribution head is the last layer; one came earlier`);
   const loss = resolveLoss(where, dist ? pointLoss(dist) : lossOption ?? (target === "class" ? "cross-entropy" : "mse"));
-  if ((loss.name === "cross-entropy") !== (target === "class")) {
-    throw new OptionError(`${where}: loss "${loss.name}" does not fit a ${target} target (class targets use cross-entropy; regression uses mse, mae, huber or binary-cross-entropy)`);
+  if ((loss.name === "cross-entropy" || loss.name === "ctc") !== (target === "class")) {
+    throw new OptionError(`${where}: loss "${loss.name}" does not fit a ${target} target (class targets use cross-entropy or ctc; regression uses mse, mae, huber or binary-cross-entropy)`);
   }
   return checkModelSpec<ModelSpec>({
     format: "gated-model", version: 1, input, layers,
@@ -153,7 +160,7 @@ export function buildLayers(where0: string, input: InputSpec, defs: readonly Lay
   defs.forEach((d, i) => {
     const where = `${where0}: layers[${i}]`;
     if (d === null || typeof d !== "object" || typeof d.layer !== "string" || d.options === null || typeof d.options !== "object") {
-      throw new OptionError(`${where}: expected a layer made by gru(), lstm(), recurrent(), dense(), dropout(), embedding(), layerNorm() or lastStep(), got ${show(d)}`);
+      throw new OptionError(`${where}: expected a layer made by gru(), lstm(), recurrent(), dense(), dropout(), context(), embedding(), layerNorm() or lastStep(), got ${show(d)}`);
     }
     const name = d.layer === "recurrent" ? String(d.options.cell) : d.layer;
     if (w.tokens && d.layer !== "embedding") throw new OptionError(`${where} (${name}): a tokens input is read by an embedding first; start with embedding({ units })`);
@@ -190,6 +197,16 @@ function layerOf(where: string, d: LayerDef, w: Walk): LayerConfig[] {
       checkOptions(where, o, ["rate", "mask"]);
       return [{ kind: "dropout", features: w.width, rate: o.rate, mask: o.mask ?? "element" }];
     }
+    case "context": {
+      checkOptions(where, o, ["left", "right"]);
+      if (!w.seq) throw new OptionError(`${where}: a context window needs a sequence, but an earlier layer kept only the last step`);
+      const features = w.width, left = o.left ?? 0, right = o.right ?? 0;
+      for (const [k, n] of [["left", left], ["right", right]] as const) {
+        if (!(typeof n === "number" && Number.isSafeInteger(n) && n >= 0)) throw new OptionError(`${where}: ${k}: expected a non-negative integer (frames), got ${show(n)}`);
+      }
+      w.width = features * ((left as number) + 1 + (right as number));
+      return [{ kind: "context", features, left, right }];
+    }
     case "layer-norm": {
       checkOptions(where, o, ["epsilon"]);
       return [{ kind: "layer-norm", features: w.width, ...(o.epsilon !== undefined ? { epsilon: o.epsilon } : {}) }];
@@ -208,7 +225,7 @@ function layerOf(where: string, d: LayerDef, w: Walk): LayerConfig[] {
       return [headConfig(distributionSpec(d as DistributionOption), inputSize, targets)];
     }
     default:
-      throw new OptionError(`${where}: unknown layer ${show(d.layer)}; layers: recurrent, dense, dropout, embedding, layer-norm, last-step, distribution-head`);
+      throw new OptionError(`${where}: unknown layer ${show(d.layer)}; layers: recurrent, dense, dropout, context, embedding, layer-norm, last-step, distribution-head`);
   }
 }
 

@@ -5,6 +5,7 @@
  * Its methods are the API on plain arrays; each is implemented in its own file beside this one
  * (predict.ts, classify.ts, summary.ts; builder.ts and presets.ts make specs).
  */
+import type { AudioFrontEnd } from "../audio/front-end.js";
 import { FormatError, GatedError, OptionError } from "../errors/index.js";
 import { encodeModelBytes, fillModelParams, readModelBytes } from "../io/model-bytes.js";
 import type { NonFiniteOption } from "../io/finite.js";
@@ -13,13 +14,14 @@ import type { DType } from "../kernels/types.js";
 import type { InitScheme } from "../layers/init.js";
 import { Sequential, type LayerConfig } from "../layers/sequential.js";
 import { resolveLoss } from "../train/losses.js";
-import type { DistributionLossSpec, LossSpec } from "../train/losses.js";
+import type { DistributionLossSpec, ResolvedLoss } from "../train/losses.js";
 import type { Normalisation } from "../data/types.js";
+import type { CovariateInfo } from "../data/covariates.js";
 import { checkHead } from "./distribution.js";
 import { classify, generate, type Classification, type GenerateOptions } from "./classify.js";
 import type { ModelInput } from "./inputs.js";
 import type { Outputs } from "./outputs.js";
-import { forecast, predict, type PredictOptions } from "./predict.js";
+import { forecast, predict, type ForecastCallOptions, type PredictOptions } from "./predict.js";
 import { checkModelSpec, modelOptions, validate } from "./schema.js";
 import { precisionOf, specWithPrecision, type Precision } from "./precision.js";
 import { nativeAddon, nativeUnavailable } from "../kernels/native/addon.js";
@@ -34,7 +36,8 @@ export interface TaskSpec {
   /** One target per step (sequence → sequence) or one per sequence. */
   readonly perStep: boolean;
   readonly outputs: number;
-  readonly loss: Required<LossSpec>;
+  /** The loss with its defaults (ctc: per-step class scores against label sequences, its blank id). */
+  readonly loss: ResolvedLoss;
   /** A distribution head's loss: the last layer gives P parameters for each of the `outputs` targets (distribution.ts). */
   readonly distribution?: DistributionLossSpec;
 }
@@ -52,10 +55,14 @@ export interface DataInfo {
   readonly season?: number;
   /** Forecast windows relative to their last input row. */
   readonly relative?: boolean;
+  /** Known-future covariates after the normalised columns of every input step (data/covariates.ts). */
+  readonly covariates?: CovariateInfo;
   /** The options that chose the data, so eval, predict and inspect open the same part again. */
   readonly limit?: number;
   readonly steps?: number;
   readonly seed?: number;
+  /** Audio models: the front end of the training data (audio/front-end.ts), so raw audio is featurised as in training. */
+  readonly audio?: AudioFrontEnd;
 }
 
 /** Where an imported model came from, and every fact the import did not read from the file's tensors. */
@@ -110,8 +117,8 @@ export class Model {
   }
 
   /** A forecaster's next `steps` rows (default its horizon) of its target columns, [steps, C], in the data's units. */
-  forecast(series: readonly number[] | readonly (readonly number[])[] | { readonly data: ArrayLike<number>; readonly shape: readonly number[] }, steps?: number): Outputs {
-    return forecast(this, series, steps);
+  forecast(series: readonly number[] | readonly (readonly number[])[] | { readonly data: ArrayLike<number>; readonly shape: readonly number[] }, steps?: number, options?: ForecastCallOptions): Outputs {
+    return forecast(this, series, steps, options);
   }
 
   /** A text model's continuation of `prompt`: seeded sampling with temperature, topK, topP. */

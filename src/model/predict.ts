@@ -14,7 +14,9 @@
  * A distribution head's model (distribution.ts) gives its point forecast as the outputs, and its
  * 80%/95% intervals and parameters in `intervals`: with y → a·y + c as above (a = std[col],
  * c = std[col]·n[last, col] when relative + mean[col]), locations and interval ends map by it,
- * scales by a.
+ * scales by a. A model trained with known-future covariates (data/covariates.ts) reads them after
+ * the normalised columns of each input step: predict passes them as given; forecast computes them
+ * from the history's dates (forecast-known.ts).
  *
  * Shape legend: B rows, T steps, W values per step, O outputs, C target columns, L history rows.
  */
@@ -26,6 +28,9 @@ import { readInput, type InputKind, type Layout, type ModelInput, type ReadInput
 import type { Model } from "./model.js";
 import { denormalise, intervalsOf, parameterCount } from "./distribution.js";
 import { Outputs, type ForecastIntervals } from "./outputs.js";
+import { samplePaths } from "./sample-paths.js";
+import { knownFor, withKnown, type KnownOptions } from "./forecast-known.js";
+import { covariateWidth } from "../data/covariates.js";
 
 export interface PredictOptions {
   /** Each row's valid steps (default: every step, or each nested row's own length). */
@@ -102,7 +107,7 @@ function withIntervals(dist: NonNullable<Model["spec"]["task"]["distribution"]>,
 
 const scaleOf = (sc: Scaling, j: number): number => sc.std[sc.cols[j % sc.cols.length]!]!;
 
-/** Rows at..at+n as a time-major Act, scaled; `last` holds each row's last normalised row [n, W]. */
+/** Rows at..at+n as a time-major Act, scaled; `last` holds each row's last normalised row [n, FN] (FN normalised columns). */
 function gather(model: Model, r: ReadInput, at: number, n: number, sc: Scaling | null): { act: Act; last: Float64Array } {
   const { T, W } = r, k = model.net.kernels, F = model.net.layers[0]!.inputFeatures;
   const lengths = r.lengths ? r.lengths.slice(at, at + n) : null;
@@ -112,12 +117,14 @@ function gather(model: Model, r: ReadInput, at: number, n: number, sc: Scaling |
     return { act: { data: k.alloc(0), ids, T, B: n, F, lengths }, last: new Float64Array(0) };
   }
   const round = model.net.dtype === "float32" ? Math.fround : (v: number) => v;
-  const data = k.alloc(T * n * W), last = new Float64Array(n * W);
+  // the normalised columns come first; known-future covariates after them pass as they are (data/covariates.ts)
+  const FN = sc ? sc.mean.length : W;
+  const data = k.alloc(T * n * W), last = new Float64Array(n * FN); // last [n, FN]
   for (let b = 0; b < n; b++) {
     const src = (at + b) * T * W, len = lengths ? lengths[b]! : T;
-    const norm = (t: number, f: number) => (sc ? round((r.x[src + t * W + f]! - sc.mean[f]!) / sc.std[f]!) : r.x[src + t * W + f]!);
-    if (sc?.relative && len > 0) for (let f = 0; f < W; f++) last[b * W + f] = norm(len - 1, f);
-    for (let t = 0; t < len; t++) for (let f = 0; f < W; f++) data[(t * n + b) * W + f] = norm(t, f) - last[b * W + f]!;
+    const norm = (t: number, f: number) => (sc && f < FN ? round((r.x[src + t * W + f]! - sc.mean[f]!) / sc.std[f]!) : r.x[src + t * W + f]!);
+    if (sc?.relative && len > 0) for (let f = 0; f < FN; f++) last[b * FN + f] = norm(len - 1, f);
+    for (let t = 0; t < len; t++) for (let f = 0; f < W; f++) data[(t * n + b) * W + f] = norm(t, f) - (f < FN ? last[b * FN + f]! : 0);
   }
   return { act: { data, T, B: n, F, lengths }, last };
 }
@@ -127,12 +134,22 @@ function unscale(sc: Scaling, y: number, j: number, last: Float64Array, b: numbe
   return (y + (sc.relative ? last[b * W + col]! : 0)) * sc.std[col]! + sc.mean[col]!;
 }
 
+/** forecast's options: sampled paths (sample-paths.ts) for a Gaussian or Student-t head; a covariate model's dates (forecast-known.ts). */
+export interface ForecastCallOptions extends KnownOptions {
+  /** Draw this many recursive sampled paths: any number of steps, intervals from the paths. */
+  readonly samples?: number;
+  /** Seed of the sampled paths (default 1). */
+  readonly seed?: number;
+}
+
 /**
  * `model.forecast(series, steps)`: the next `steps` rows of the target columns, [steps, C], in the
  * data's units, from the history `series` (rows in the data's units: number[] when the model reads
- * one column, number[][] [L][F], or {data, shape: [L, F]}). The same as forecastSeries.
+ * one column, number[][] [L][F], or {data, shape: [L, F]}). The same as forecastSeries. With
+ * `samples`: the mean of that many sampled paths and their 80%/95% quantile bands (samplePaths).
  */
-export function forecast(model: Model, series: unknown, steps?: number): Outputs {
+export function forecast(model: Model, series: unknown, steps?: number, options: ForecastCallOptions = {}): Outputs {
+  checkOptions("forecast", options, ["samples", "seed", "dates", "holidays", "known"]);
   const d = model.spec.data;
   if (!d?.window || !d.horizon || !d.targetColumns || !d.normalisation) {
     throw new OptionError("forecast: this model is not a forecaster (its spec.data has no window, horizon, targetColumns and normalisation); use predict");
@@ -141,8 +158,10 @@ export function forecast(model: Model, series: unknown, steps?: number): Outputs
   if (!(Number.isSafeInteger(n) && n >= 1)) throw new OptionError(`forecast: steps: expected a positive integer, got ${show(steps)}`);
   const r = readInput("forecast", historyAsBatch(series, F), { tokens: false, width: F });
   if (r.T < d.window) throw new ShapeError(`forecast: the model reads windows of ${d.window} rows; the history has ${r.T}`);
-  if (model.spec.task.distribution) return forecastIntervals(model, r, n);
-  const values = forecastSeries(model, Float32Array.from(r.x), n);
+  const known = knownFor(model, r.T, n, options);
+  if (options.samples !== undefined) return sampledOutputs(model, r, n, options.samples, options.seed ?? 1, known);
+  if (model.spec.task.distribution) return forecastIntervals(model, r, n, known);
+  const values = forecastSeries(model, Float32Array.from(r.x), n, known);
   return new Outputs(values, [n, d.targetColumns.length]);
 }
 
@@ -151,16 +170,26 @@ export function forecast(model: Model, series: unknown, steps?: number): Outputs
  * `window` rows. Only up to the horizon: feeding a point forecast back would give intervals that
  * ignore the uncertainty of what was fed back.
  */
-function forecastIntervals(model: Model, r: ReadInput, steps: number): Outputs {
+function forecastIntervals(model: Model, r: ReadInput, steps: number, known: ArrayLike<number> | undefined): Outputs {
   const d = model.spec.data!, W = d.window!, H = d.horizon!, C = d.targetColumns!.length;
-  if (steps > H) throw new OptionError(`forecast: a model with a ${model.spec.task.distribution!.name} head forecasts at most its horizon (${H} steps) with intervals; got steps ${steps} (train with a longer --horizon)`);
-  const x = Float64Array.from(r.x.subarray((r.T - W) * r.W));
-  const o = run(model, readInput("forecast", { data: x, shape: [1, W, r.W] }, inputKind(model)), "batch-major", 1, scaling(model));
+  if (steps > H) throw new OptionError(`forecast: a model with a ${model.spec.task.distribution!.name} head forecasts at most its horizon (${H} steps) directly; got steps ${steps} (train with a longer --horizon, or draw sampled paths: the samples option)`);
+  const rows = r.x.subarray((r.T - W) * r.W), K = d.covariates ? covariateWidth(d.covariates.names) : 0;
+  const x = known ? withKnown(rows, W, r.W, r.T - W, known, K, H) : Float64Array.from(rows);
+  const o = run(model, readInput("forecast", { data: x, shape: [1, W, r.W + H * K] }, inputKind(model)), "batch-major", 1, scaling(model));
   const n = steps * C, cut = (a: Float64Array) => a.slice(0, n), iv = o.intervals!;
   const P = iv.parameters.length / (H * C);
   return new Outputs(o.data.slice(0, n), [steps, C], "batch-major", null, {
     lower80: cut(iv.lower80), upper80: cut(iv.upper80), lower95: cut(iv.lower95), upper95: cut(iv.upper95),
     parameters: iv.parameters.slice(0, n * P), distribution: iv.distribution,
+  });
+}
+
+/** The path mean [steps, C] and the paths' 80% and 95% quantile bands as the intervals. */
+function sampledOutputs(model: Model, r: ReadInput, steps: number, samples: number, seed: number, known: ArrayLike<number> | undefined): Outputs {
+  const p = samplePaths(model, r.x, { steps, samples, seed, ...(known ? { known } : {}) });
+  return new Outputs(p.mean, [steps, p.columns], "batch-major", null, {
+    lower80: p.lower80, upper80: p.upper80, lower95: p.lower95, upper95: p.upper95,
+    parameters: new Float64Array(0), distribution: `${model.spec.task.distribution!.name}, ${samples} sampled paths`,
   });
 }
 

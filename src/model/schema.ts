@@ -4,10 +4,11 @@
  *
  *   spec    {format: "gated-model", version: 1, input, layers, task, data?, origin?}
  *   input   {kind: "features", features} | {kind: "tokens", vocabularySize}
- *   layers  a non-empty list, each by `kind`: dense, embedding, dropout, layer-norm, last-step,
+ *   layers  a non-empty list, each by `kind`: dense, embedding, dropout, context, layer-norm, last-step,
  *           gaussian-head, student-t-head, quantile-head, recurrent (the stack keys, then the cell's own options: their keys and values are
  *           checked by building the cell, so a typo is refused, never ignored)
- *   task    {target, perStep, outputs, loss: {name, delta?}, distribution?: {name, quantiles?}}
+ *   task    {target, perStep, outputs, loss: {name, delta?, blank?}, distribution?: {name, quantiles?}}
+ *           (loss ctc: a per-step class task, `outputs` classes with the blank among them, trained on label sequences)
  *           (with a distribution the last layer is its head, of `outputs` targets; see model/distribution.ts)
  *   data    the data facts (normalisation, vocabulary, classes, a forecaster's window...)
  *
@@ -18,7 +19,9 @@
  *   `model file: layers[2].directions: expected a non-empty array of "forward" | "reverse", got 0`.
  */
 import * as v from "valibot";
+import { checkAudioFrontEnd, frontEndWidth, type AudioFrontEnd } from "../audio/front-end.js";
 import { CELL_KINDS, makeCell } from "../cells/index.js";
+import { covariateWidth } from "../data/covariates.js";
 import { GatedError, OptionError, show } from "../errors/index.js";
 import { resolveActivation } from "../kernels/activations.js";
 import { BACKENDS } from "../kernels/select.js";
@@ -180,12 +183,13 @@ const levels = leaf("an array of strictly increasing levels in (0, 1)", (m) => v
   v.check((q) => q.every((x, i) => i === 0 || x > q[i - 1]!), m),
 ));
 
-const LAYER_KINDS = ["dense", "embedding", "dropout", "layer-norm", "last-step", "recurrent", "gaussian-head", "student-t-head", "quantile-head"];
+const LAYER_KINDS = ["dense", "embedding", "dropout", "context", "layer-norm", "last-step", "recurrent", "gaussian-head", "student-t-head", "quantile-head"];
 
 export const layer = v.variant("kind", [
   closed("a dense layer", { kind: kind("dense"), inputSize: posInt, outputSize: posInt, activation: v.optional(activation) }),
   closed("an embedding layer", { kind: kind("embedding"), vocabularySize: posInt, embeddingSize: posInt }),
   closed("a dropout layer", { kind: kind("dropout"), features: posInt, rate: fraction, mask: v.optional(choice(["element", "sequence"])) }),
+  closed("a context layer", { kind: kind("context"), features: posInt, left: v.optional(nonNegInt), right: v.optional(nonNegInt) }),
   closed("a layer-norm layer", { kind: kind("layer-norm"), features: posInt, epsilon: v.optional(positive) }),
   closed("a last-step layer", {
     kind: kind("last-step"), hiddenSize: posInt,
@@ -211,7 +215,7 @@ export const target = choice(["regression", "class"]);
 export const lossName = choice(LOSSES, "a loss");
 const distribution = closed("a distribution {name, quantiles?}", { name: choice(DISTRIBUTION_LOSSES, "a distribution loss"), quantiles: v.optional(levels) });
 const task = closed("a task {target, perStep, outputs, loss}", {
-  target, perStep: bool, outputs: posInt, loss: closed("a loss {name, delta?}", { name: lossName, delta: v.optional(positive) }),
+  target, perStep: bool, outputs: posInt, loss: closed("a loss {name, delta?, blank?}", { name: lossName, delta: v.optional(positive), blank: v.optional(nonNegInt) }),
   distribution: v.optional(distribution),
 });
 
@@ -219,8 +223,27 @@ const normalisation = closed("a normalisation {mean, std}", {
   mean: listOf("an array of finite numbers", finite), std: listOf("an array of positive numbers", positive),
 });
 
-type DataValue = { normalisation?: { mean: number[]; std: number[] }; columns?: string[]; targetColumns?: number[]; window?: number; horizon?: number };
+// known-future covariates (data/covariates.ts): names day-of-week, month, holiday:<column>
+const covariateName = leaf('a covariate ("day-of-week", "month" or "holiday:<column>")', (m) => v.pipe(v.string(m), v.regex(/^(day-of-week|month|holiday:.+)$/, m)));
+const covariates = closed("covariates {names, frequency}", { names: listOf("a non-empty array of covariates", covariateName, 1), frequency: choice(["daily", "monthly"]) });
+
+type DataValue = { normalisation?: { mean: number[]; std: number[] }; columns?: string[]; targetColumns?: number[]; window?: number; horizon?: number; covariates?: { names: string[] } };
 const SERIES = ["window", "horizon", "targetColumns", "normalisation"] as const;
+
+/** An audio model's front end (audio/front-end.ts): every feature setting, the statistics, quantisation and deltas. */
+const audioFrontEnd = v.pipe(
+  closed("an audio front end {features, mean, std, quantise?, deltas, deltaWidth}", {
+    features: closed("audio feature settings", {
+      sampleRate: posInt, kind: choice(["log-mel", "mfcc"]), nFft: posInt, winLength: posInt, hop: posInt, window: choice(["hann", "hamming"]),
+      center: bool, nMels: posInt, fmin: finite, fmax: finite, melScale: choice(["slaney", "htk"]), melNorm: choice(["slaney", "none"]),
+      power: leaf("1 or 2", (m) => v.picklist([1, 2], m)), log: choice(["db", "ln"]), amin: positive, nMfcc: posInt,
+    }),
+    mean: listOf("an array of finite numbers", finite), std: listOf("an array of positive numbers", positive),
+    quantise: v.optional(closed("a quantisation {scale, limit}", { scale: positive, limit: posInt })),
+    deltas: leaf("0, 1 or 2", (m) => v.picklist([0, 1, 2], m)), deltaWidth: posInt,
+  }),
+  whole<AudioFrontEnd>((a, add) => delegate(add, () => checkAudioFrontEnd("audio", a), undefined, "audio: ")),
+);
 
 export const data = v.pipe(
   closed("data facts", {
@@ -228,7 +251,8 @@ export const data = v.pipe(
     vocabulary: v.optional(listOf("an array of strings", text)), classes: v.optional(listOf("an array of strings", text)),
     columns: v.optional(listOf("an array of strings", text)), targetColumns: v.optional(listOf("an array of non-negative integers", nonNegInt, 1)),
     window: v.optional(posInt), horizon: v.optional(posInt), season: v.optional(posInt), relative: v.optional(bool),
-    limit: v.optional(posInt), steps: v.optional(posInt), seed: v.optional(integer),
+    limit: v.optional(posInt), steps: v.optional(posInt), seed: v.optional(integer), audio: v.optional(audioFrontEnd),
+    covariates: v.optional(covariates),
   }),
   whole<DataValue>((d, add) => {
     const norm = d.normalisation;
@@ -250,16 +274,19 @@ const origin = closed("an origin {format, facts}", { format: text, facts: listOf
 
 type SpecValue = {
   input: { kind: "features"; features: number } | { kind: "tokens"; vocabularySize: number };
-  task: { target: string; outputs: number; loss: { name: string }; distribution?: { name: string; quantiles?: number[] } };
+  task: { target: string; perStep: boolean; outputs: number; loss: { name: string; blank?: number }; distribution?: { name: string; quantiles?: number[] } };
   data?: DataValue & { vocabulary?: string[]; classes?: string[] };
 };
 
 /** What must agree between the parts: the loss and the target, the data facts and the model's sizes. */
 function checkSpec(s: SpecValue, add: AddIssue): void {
   const { task: t, data: d, input: inp } = s;
-  if ((t.loss.name === "cross-entropy") !== (t.target === "class")) {
-    return add({ message: `loss "${t.loss.name}" does not fit a ${t.target} target (class targets use cross-entropy; regression uses mse, mae, huber or binary-cross-entropy)`, path: at(s, "task", "loss", "name") });
+  if ((t.loss.name === "cross-entropy" || t.loss.name === "ctc") !== (t.target === "class")) {
+    return add({ message: `loss "${t.loss.name}" does not fit a ${t.target} target (class targets use cross-entropy or ctc; regression uses mse, mae, huber or binary-cross-entropy)`, path: at(s, "task", "loss", "name") });
   }
+  if (t.loss.name === "ctc" && !t.perStep) return add({ message: "ctc scores classes at every step; the task must be per step (perStep: true)", path: at(s, "task", "perStep") });
+  if (t.loss.blank !== undefined && t.loss.name !== "ctc") return add({ message: `blank belongs to the ctc loss, not to ${t.loss.name}`, path: at(s, "task", "loss", "blank") });
+  if (t.loss.blank !== undefined && t.loss.blank >= t.outputs) return add({ message: `expected a class id in 0..${t.outputs - 1} (the blank is one of the ${t.outputs} outputs), got ${t.loss.blank}`, path: at(s, "task", "loss", "blank") });
   if (t.distribution && t.target !== "regression") return add({ message: `a distribution forecasts values; the target is ${t.target}`, path: at(s, "task", "distribution") });
   if (t.distribution && (t.distribution.name === "pinball") !== (t.distribution.quantiles !== undefined)) {
     return add({ message: `quantiles belong to pinball (and pinball needs them), got ${show(t.distribution)}`, path: at(s, "task", "distribution") });
@@ -268,11 +295,18 @@ function checkSpec(s: SpecValue, add: AddIssue): void {
   if (d.window !== undefined && d.horizon !== undefined && d.targetColumns && t.outputs !== d.horizon * d.targetColumns.length) {
     return add({ message: `a forecaster of ${d.horizon} step(s) × ${d.targetColumns.length} column(s) gives ${d.horizon * d.targetColumns.length} outputs, got ${t.outputs}`, path: at(s, "task", "outputs") });
   }
-  if (d.window !== undefined && inp.kind === "features" && d.normalisation && d.normalisation.mean.length !== inp.features) {
-    return add({ message: `expected the statistics of the ${inp.features} input features, got ${d.normalisation.mean.length}`, path: at(s, "data", "normalisation", "mean") });
+  // with covariates, each input step holds the normalised columns, then H·K covariate values (data/covariates.ts)
+  const known = d.covariates && d.horizon !== undefined ? d.horizon * covariateWidth(d.covariates.names) : 0;
+  if (d.window !== undefined && inp.kind === "features" && d.normalisation && d.normalisation.mean.length + known !== inp.features) {
+    const what = known ? `${inp.features - known} normalised columns (the input's ${inp.features} features less ${known} covariate values)` : `${inp.features} input features`;
+    return add({ message: `expected the statistics of the ${what}, got ${d.normalisation.mean.length}`, path: at(s, "data", "normalisation", "mean") });
   }
   if (d.vocabulary && inp.kind === "tokens" && d.vocabulary.length !== inp.vocabularySize) {
     return add({ message: `expected one token per input id (${inp.vocabularySize}), got ${d.vocabulary.length}`, path: at(s, "data", "vocabulary") });
+  }
+  const audio = (d as { audio?: AudioFrontEnd }).audio;
+  if (audio && inp.kind === "features" && frontEndWidth(audio) !== inp.features) {
+    return add({ message: `expected a front end that gives the ${inp.features} input features, got one of ${frontEndWidth(audio)}`, path: at(s, "data", "audio") });
   }
   if (d.classes && t.target === "class" && d.classes.length !== t.outputs) {
     return add({ message: `expected one name per class (${t.outputs}), got ${d.classes.length}`, path: at(s, "data", "classes") });
@@ -310,7 +344,7 @@ export const createOptions = v.pipe(
     head: v.optional(listOf("an array of positive integers", posInt)), headActivation: v.optional(activation),
     task: closed("a task {target, perStep, outputs, loss?}", {
       target, perStep: bool, outputs: posInt,
-      loss: v.optional(v.union([lossName, closed("a loss {name, delta?}", { name: lossName, delta: v.optional(positive) })], expected(`a loss name (${LOSSES.join(", ")}) or {name, delta?}`))),
+      loss: v.optional(v.union([lossName, closed("a loss {name, delta?, blank?}", { name: lossName, delta: v.optional(positive), blank: v.optional(nonNegInt) })], expected(`a loss name (${LOSSES.join(", ")}) or {name, delta?, blank?}`))),
       distribution: v.optional(v.union([choice(["gaussian", "student-t"]), closed("quantiles {quantiles}", { quantiles: levels })],
         expected("a distribution: \"gaussian\", \"student-t\" or { quantiles: [levels] }"))),
     }),

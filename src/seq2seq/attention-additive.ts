@@ -18,7 +18,7 @@ import type { Vec } from "../kernels/types.js";
 import { glorotUniform, uniform, type InitScheme } from "../layers/init.js";
 import type { LayerParam } from "../layers/layer.js";
 import type { Rng } from "../util/random.js";
-import { backwardSoftmaxContext, softmaxContext, type Attention } from "./attention.js";
+import { backwardSoftmaxContext, softmaxContext, type Attention, type AttentionCache } from "./attention.js";
 
 /** out[n, i] = Σ_j W[i, j] · x[n, j] for n < N (W at offset wo, rows of length J). */
 function project(out: Float64Array, W: Vec, wo: number, x: Vec, N: number, I: number, J: number): void {
@@ -42,7 +42,7 @@ export class AdditiveAttention implements Attention {
   private B = 0;
   private T = 0;
   private q: Vec = new Float64Array(0);      // [T, B, Q]
-  private u = new Float64Array(0);           // [T, B, S, A]
+  private u: Float64Array = new Float64Array(0); // [T, B, S, A]
   private alpha: Vec = new Float64Array(0);  // [T, B, S]
 
   constructor(readonly querySize: number, readonly memorySize: number, readonly attentionSize: number) {
@@ -108,10 +108,22 @@ export class AdditiveAttention implements Attention {
     return { context, weights: e };
   }
 
-  backward(dContext: Vec, dMemory: Vec): Vec {
+  saved(): AttentionCache {
+    return { T: this.T, q: this.q, alpha: this.alpha, u: this.u };
+  }
+
+  restore(c: AttentionCache): void {
+    this.T = c.T; this.q = c.q; this.alpha = c.alpha; this.u = c.u!;
+  }
+
+  get keySize(): number {
+    return this.attentionSize;
+  }
+
+  backward(dContext: Vec, dMemory: Vec, dKeys?: Float64Array): Vec {
     const { S, B, T, attentionSize: A, querySize: Q, memorySize: C, u, p, g, q, mem } = this, o = this.offsets;
     const de = backwardSoftmaxContext(this.alpha, mem, dContext, this.lengths, T, B, S, C, dMemory);
-    const dqp = new Float64Array(T * B * A), dk = new Float64Array(S * B * A);
+    const dqp = new Float64Array(T * B * A), dk = dKeys ?? new Float64Array(S * B * A);
     for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
       const len = this.lengths ? this.lengths[b]! : S, qo = (t * B + b) * A;
       for (let s = 0; s < len; s++) {
@@ -127,17 +139,25 @@ export class AdditiveAttention implements Attention {
         }
       }
     }
-    // W_q h_t: dW_q += dqp h_tᵀ, dh_t = W_qᵀ dqp;  k_s = W_k m_s: dW_k += dk m_sᵀ, dm_s += W_kᵀ dk
+    // W_q h_t: dW_q += dqp h_tᵀ, dh_t = W_qᵀ dqp
     const dq = new Float64Array(T * B * Q);
-    const back = (d: Float64Array, x: Vec, dx: Vec, N: number, J: number, wo: number) => {
-      for (let n = 0; n < N; n++) for (let a = 0; a < A; a++) {
-        const v = d[n * A + a]!;
-        if (v === 0) continue;
-        for (let j = 0; j < J; j++) { g[wo + a * J + j] += v * x[n * J + j]!; dx[n * J + j] += v * p[wo + a * J + j]!; }
-      }
-    };
-    back(dqp, q, dq, T * B, Q, o.Wq);
-    back(dk, mem, dMemory, S * B, C, o.Wk);
+    this.back(dqp, q, dq, T * B, Q, o.Wq);
+    if (!dKeys) this.backwardKeys(dk, dMemory);
     return dq;
+  }
+
+  backwardKeys(dKeys: Float64Array, dMemory: Vec): void {
+    // k_s = W_k m_s: dW_k += dk m_sᵀ, dm_s += W_kᵀ dk
+    this.back(dKeys, this.mem, dMemory, this.S * this.B, this.memorySize, this.offsets.Wk);
+  }
+
+  /** y = W x rows (W [A, J] at offset wo): dW += d xᵀ, dx += Wᵀ d. */
+  private back(d: Float64Array, x: Vec, dx: Vec, N: number, J: number, wo: number): void {
+    const A = this.attentionSize, g = this.g, p = this.p;
+    for (let n = 0; n < N; n++) for (let a = 0; a < A; a++) {
+      const v = d[n * A + a]!;
+      if (v === 0) continue;
+      for (let j = 0; j < J; j++) { g[wo + a * J + j] += v * x[n * J + j]!; dx[n * J + j] += v * p[wo + a * J + j]!; }
+    }
   }
 }

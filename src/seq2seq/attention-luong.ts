@@ -14,7 +14,7 @@ import type { Vec } from "../kernels/types.js";
 import { glorotUniform, uniform, type InitScheme } from "../layers/init.js";
 import type { LayerParam } from "../layers/layer.js";
 import type { Rng } from "../util/random.js";
-import { backwardSoftmaxContext, softmaxContext, type Attention } from "./attention.js";
+import { backwardSoftmaxContext, softmaxContext, type Attention, type AttentionCache } from "./attention.js";
 
 export class LuongAttention implements Attention {
   readonly kind = "luong";
@@ -80,10 +80,22 @@ export class LuongAttention implements Attention {
     return { context, weights: e };
   }
 
-  backward(dContext: Vec, dMemory: Vec): Vec {
+  saved(): AttentionCache {
+    return { T: this.T, q: this.q, alpha: this.alpha };
+  }
+
+  restore(c: AttentionCache): void {
+    this.T = c.T; this.q = c.q; this.alpha = c.alpha;
+  }
+
+  get keySize(): number {
+    return this.querySize;
+  }
+
+  backward(dContext: Vec, dMemory: Vec, dKeys?: Float64Array): Vec {
     const { S, B, T, querySize: Q, memorySize: C, k, q, mem } = this;
     const de = backwardSoftmaxContext(this.alpha, mem, dContext, this.lengths, T, B, S, C, dMemory);
-    const dq = new Float64Array(T * B * Q), dk = new Float64Array(S * B * Q);
+    const dq = new Float64Array(T * B * Q), dk = dKeys ?? new Float64Array(S * B * Q);
     // e_ts = h_tᵀ · k_s:  dh_t += de_ts k_s,  dk_s += de_ts h_t
     for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) {
       const d = de[(t * B + b) * S + s]!;
@@ -91,12 +103,17 @@ export class LuongAttention implements Attention {
       const qo = (t * B + b) * Q, ko = (s * B + b) * Q;
       for (let i = 0; i < Q; i++) { dq[qo + i] += d * k[ko + i]!; dk[ko + i] += d * q[qo + i]!; }
     }
+    if (!dKeys) this.backwardKeys(dk, dMemory);
+    return dq;
+  }
+
+  backwardKeys(dKeys: Float64Array, dMemory: Vec): void {
+    const { S, B, querySize: Q, memorySize: C, mem } = this;
     // k_s = W_a · m_s:  dW_a += dk_s m_sᵀ,  dm_s += W_aᵀ dk_s
     for (let n = 0; n < S * B; n++) for (let i = 0; i < Q; i++) {
-      const d = dk[n * Q + i]!;
+      const d = dKeys[n * Q + i]!;
       if (d === 0) continue;
       for (let j = 0; j < C; j++) { this.g[i * C + j] += d * mem[n * C + j]!; dMemory[n * C + j] += d * this.p[i * C + j]!; }
     }
-    return dq;
   }
 }

@@ -17,8 +17,14 @@ import type { LayerParam } from "../layers/layer.js";
 import type { InitScheme } from "../layers/init.js";
 import type { Rng } from "../util/random.js";
 
-export type AttentionKind = "none" | "additive" | "luong";
-export const ATTENTION_KINDS: readonly AttentionKind[] = ["none", "additive", "luong"];
+/**
+ * Where and how the decoder attends (model.ts has the equations): "additive" (Bahdanau's score) and
+ * "luong" (Luong's "general" score) score the decoder's current output and feed the output layer;
+ * "bahdanau" is Bahdanau et al.'s own form — the additive score on the previous decoder state,
+ * the context feeding the decoder's input; "none" attends to nothing.
+ */
+export type AttentionKind = "none" | "additive" | "luong" | "bahdanau";
+export const ATTENTION_KINDS: readonly AttentionKind[] = ["none", "additive", "luong", "bahdanau"];
 
 export interface Attention {
   readonly kind: Exclude<AttentionKind, "none">;
@@ -30,9 +36,23 @@ export interface Attention {
   prepare(memory: Vec, S: number, B: number, lengths: Int32Array | null): void;
   /** queries [T, B, Q] → context [T, B, C] and weights [T, B, S] (fresh arrays). */
   forward(queries: Vec, T: number): { context: Vec; weights: Vec };
-  /** dContext [T, B, C] of the last forward → dQueries [T, B, Q]; adds into dMemory [S, B, C] and the bound gradients. */
-  backward(dContext: Vec, dMemory: Vec): Vec;
+  /**
+   * dContext [T, B, C] of the last forward → dQueries [T, B, Q]; adds into dMemory [S, B, C] and the
+   * bound gradients. With `dKeys` [S, B, K] the keys' gradient is only added there: backwardKeys
+   * finishes it once for many calls (a step-by-step decoder).
+   */
+  backward(dContext: Vec, dMemory: Vec, dKeys?: Float64Array): Vec;
+  /** The keys' backward (k_s = W m_s): adds into dMemory [S, B, C] and the bound gradients. */
+  backwardKeys(dKeys: Float64Array, dMemory: Vec): void;
+  /** Width K of the keys. */
+  readonly keySize: number;
+  /** What the last forward kept for backward, to restore() later (a step-by-step decoder calls forward once per step). */
+  saved(): AttentionCache;
+  restore(cache: AttentionCache): void;
 }
+
+/** An attention's record of one forward (opaque to callers). */
+export interface AttentionCache { readonly T: number; readonly q: Vec; readonly alpha: Vec; readonly u?: Float64Array }
 
 /** Scores [T, B, S] → weights in place (masked softmax), and context [T, B, C]. */
 export function softmaxContext(e: Vec, memory: Vec, lengths: Int32Array | null, T: number, B: number, S: number, C: number, context: Vec): void {

@@ -57,8 +57,15 @@ export class ModelStepper implements StepSource {
   }
 
   step(tokens: Int32Array): Vec {
-    const m = this.m, R = this.R;
-    const x = m.decoderInput(tokens, 1, R, this.summary, false);
+    const m = this.m, R = this.R, emb = m.embedTarget(tokens, 1, R, false);
+    if (m.feedsInput) {
+      // bahdanau: c_t = attention(s_{t−1}, m) from the top layer's state, then s_t = decoder([e_t ; c_t], s_{t−1})
+      const { context } = m.attention!.forward(this.state.state(m.decoder.layers - 1, 0).slice(), 1);
+      const x = m.decoderInput(emb, 1, R, this.summary, context);
+      const h = m.decoder.step(this.state, { data: x, shape: [R, m.decoder.inputSize] }).output.data;
+      return m.head(h, 1, R, false, undefined, { context, emb }).slice();
+    }
+    const x = m.decoderInput(emb, 1, R, this.summary);
     const h = m.decoder.step(this.state, { data: x, shape: [R, m.decoder.inputSize] }).output.data;
     return m.head(h, 1, R, false).slice();
   }

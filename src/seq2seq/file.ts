@@ -4,7 +4,13 @@
  * whole Seq2seqOptions, both vocabularies, the pad/bos/eos ids and the data it was trained on:
  *
  *   __metadata__  {format: "gated-seq2seq", dtype: "float32" | "float64", seq2seq: JSON of
- *                  {version: 1, options, vocabularies: {source, target}, pad, bos, eos, data?}}
+ *                  {version: 1, options, vocabularies: {source, target}, pad, bos, eos, data?, tokens?}}
+ *
+ * `tokens` {source?, target?}, each {kind: "char" | "word" | "bpe", input: "text" | "symbols",
+ * offset, merges: [[left, right], …]}, says how a side splits its inputs (tokens.ts); the BPE pieces
+ * are the vocabulary's entries from `offset` on, the merges' pieces last. Files without it (and a
+ * side without an entry) read characters of text, or symbols when a target token is longer than one
+ * character, with the specials below the first piece.
  *
  * Loading is as strict as the native model file (io/model-file.ts): the safetensors container is
  * checked whole (io/safetensors.ts), the configuration against a closed valibot schema (a message
@@ -13,12 +19,13 @@
  * A round trip is bit for bit: the same parameters, so the same outputs.
  */
 import * as v from "valibot";
-import { FormatError, GatedError } from "../errors/index.js";
+import { FormatError, GatedError, OptionError } from "../errors/index.js";
 import type { NonFiniteOption } from "../io/finite.js";
 import { fillModelParams } from "../io/model-bytes.js";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors.js";
 import { cellKind, choice, closed, finite, leaf, listOf, nonNegInt, posInt, text, validate, whole } from "../model/schema.js";
 import { ATTENTION_KINDS } from "./attention.js";
+import { SideTokens, TOKEN_KINDS, type TokensConfig } from "./tokens.js";
 import { Seq2seq, type Seq2seqOptions } from "./model.js";
 
 export const SEQ2SEQ_FORMAT = "gated-seq2seq";
@@ -30,6 +37,8 @@ export interface Seq2seqVocabularies {
   readonly pad: number;
   readonly bos: number;
   readonly eos: number;
+  /** How each side splits its inputs; absent: characters (see the header). */
+  readonly tokens?: { readonly source?: TokensConfig; readonly target?: TokensConfig };
 }
 
 /** The data a model was trained on, so `eval` can rebuild its held-out parts. */
@@ -68,8 +77,14 @@ const optionsSchema = closed("seq2seq options {sourceVocabulary, targetVocabular
 
 const tokens = listOf("a non-empty array of strings", text, 1);
 
+const sideTokens = closed("tokens of a side {kind, input, offset, merges}", {
+  kind: choice(TOKEN_KINDS), input: choice(["text", "symbols"]), offset: nonNegInt,
+  merges: listOf("an array of [left, right] piece ids", leaf("a pair [left, right] of piece ids", (m) => v.tuple([nonNegInt, nonNegInt], m))),
+});
+
 interface Config {
   version: 1; options: Seq2seqOptions; vocabularies: { source: string[]; target: string[] }; pad: number; bos: number; eos: number; data?: Seq2seqDataInfo;
+  tokens?: { source?: TokensConfig; target?: TokensConfig };
 }
 
 const configSchema = v.pipe(
@@ -78,6 +93,7 @@ const configSchema = v.pipe(
     vocabularies: closed("vocabularies {source, target}", { source: tokens, target: tokens }),
     pad: nonNegInt, bos: nonNegInt, eos: nonNegInt,
     data: v.optional(closed("data {name, options}", { name: text, options: leaf("an object of numbers", (m) => v.record(v.string(), v.number(m), m)) })),
+    tokens: v.optional(closed("tokens {source?, target?}", { source: v.optional(sideTokens), target: v.optional(sideTokens) })),
   }),
   whole<Config>((c, add) => {
     const o = c.options, V = c.vocabularies;
@@ -92,9 +108,9 @@ const configSchema = v.pipe(
 
 export function encodeSeq2seq(model: Seq2seq, vocabularies: Seq2seqVocabularies, data?: Seq2seqDataInfo): Uint8Array {
   const { backend: _backend, ...options } = model.options;
-  const { source, target, pad, bos, eos } = vocabularies;
-  const config = { version: 1, options, vocabularies: { source: [...source], target: [...target] }, pad, bos, eos, ...(data ? { data } : {}) };
-  validate<Config>(configSchema, JSON.parse(JSON.stringify(config)), "encodeSeq2seq");
+  const { source, target, pad, bos, eos, tokens: sides } = vocabularies;
+  const config = { version: 1, options, vocabularies: { source: [...source], target: [...target] }, pad, bos, eos, ...(data ? { data } : {}), ...(sides ? { tokens: sides } : {}) };
+  checkTokens(validate<Config>(configSchema, JSON.parse(JSON.stringify(config)), "encodeSeq2seq"), "encodeSeq2seq", OptionError);
   return encodeSafetensors(
     model.entries.map((e) => [e.name, { shape: e.shape, data: model.params.subarray(e.offset, e.offset + e.size) }]),
     { format: SEQ2SEQ_FORMAT, dtype: model.dtype, seq2seq: JSON.stringify(config) },
@@ -117,6 +133,7 @@ export function decodeSeq2seq(bytes: Uint8Array, where = "seq2seq file", opts: D
     throw new FormatError(`${where}: the seq2seq configuration in the metadata ("seq2seq") is missing or not JSON`);
   }
   const c = validate<Config>(configSchema, json, where, FormatError);
+  checkTokens(c, where, FormatError);
   const dtype = f.metadata.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float64") throw new FormatError(`${where}: metadata dtype: expected "float32" | "float64", got ${JSON.stringify(dtype)}`);
   if ((c.options.dtype ?? "float32") !== dtype) throw new FormatError(`${where}: metadata dtype ${JSON.stringify(dtype)} disagrees with options.dtype ${JSON.stringify(c.options.dtype ?? "float32")}`);
@@ -129,7 +146,42 @@ export function decodeSeq2seq(bytes: Uint8Array, where = "seq2seq file", opts: D
   }
   fillModelParams(where, model, f.tensors, opts, "encoder–decoder");
   const { source, target } = c.vocabularies;
-  return { model, vocabularies: { source, target, pad: c.pad, bos: c.bos, eos: c.eos }, ...(c.data ? { data: c.data } : {}) };
+  return { model, vocabularies: { source, target, pad: c.pad, bos: c.bos, eos: c.eos, ...(c.tokens ? { tokens: c.tokens } : {}) }, ...(c.data ? { data: c.data } : {}) };
+}
+
+/** Each side's tokens must spell its vocabulary (tokens.ts SideTokens.fromVocabulary). */
+function checkTokens(c: Config, where: string, Err: new (message: string) => GatedError): void {
+  for (const side of ["source", "target"] as const) {
+    const t = c.tokens?.[side];
+    if (!t) continue;
+    if (side === "target" && t.offset <= Math.max(c.pad, c.bos, c.eos)) throw new Err(`${where}: tokens.target.offset ${t.offset} would make pad, bos or eos a piece; expected above ${Math.max(c.pad, c.bos, c.eos)}`);
+    try {
+      SideTokens.fromVocabulary(t, c.vocabularies[side], `${where}: tokens.${side}`);
+    } catch (e) {
+      if (e instanceof GatedError) throw new Err(e.message);
+      throw e;
+    }
+  }
+}
+
+/** A side's tokenizer; files without one read characters (or symbols: targets with a token longer than one character). */
+export function sideTokensOf(v: Seq2seqVocabularies, side: "source" | "target"): SideTokens {
+  const memo = made.get(v) ?? {}, hit = memo[side];
+  if (hit) return hit;
+  made.set(v, memo);
+  return (memo[side] = makeSideTokens(v, side));
+}
+
+const made = new WeakMap<Seq2seqVocabularies, { source?: SideTokens; target?: SideTokens }>();
+
+function makeSideTokens(v: Seq2seqVocabularies, side: "source" | "target"): SideTokens {
+  const given = v.tokens?.[side], vocabulary = side === "source" ? v.source : v.target;
+  if (given) return SideTokens.fromVocabulary(given, vocabulary, `tokens.${side}`);
+  // the specials: the leading "<…>" entries of a source, the ids up to pad, bos and eos of a target
+  let offset = side === "target" ? Math.max(v.pad, v.bos, v.eos) + 1 : 0;
+  if (side === "source") while (offset < vocabulary.length - 1 && /^<[a-z]+>$/.test(vocabulary[offset]!)) offset++;
+  const symbols = vocabulary.slice(offset).some((t) => [...t].length > 1);
+  return SideTokens.fromVocabulary({ kind: "char", input: symbols ? "symbols" : "text", offset, merges: [] }, vocabulary, `tokens.${side}`);
 }
 
 /** Whether safetensors metadata names this format (a cheap look at a header; see cli/seq2seq.ts). */

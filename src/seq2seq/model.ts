@@ -1,21 +1,36 @@
 /**
- * An RNN encoder–decoder (Cho et al. 2014; Sutskever et al. 2014) with optional attention
- * (Bahdanau et al. 2015 additive, Luong et al. 2015 "general"), any of gated's cells on either side.
+ * An RNN encoder–decoder (Cho et al. 2014; Sutskever et al. 2014) with optional attention, any of
+ * gated's cells on either side. Three attention placements (option `attention`):
  *
  *   x_s   = E_src[a_s]                                  source embedding
  *   m, h_S = encoder(x; lengths)                         m [S, B, C], C = D·H_enc (bidirectional: D = 2)
  *   z     = [h_S^fwd ; h_S^rev]                          the last layer's final states [B, C]
  *   s_0   = tanh(W_br z + b_br) per decoder layer        (bridge, when C ≠ H_dec; else s_0 = z)
+ *
+ * "none", "additive", "luong" — attention on the decoder's output (Luong et al. 2015's placement):
  *   d_t   = [E_tgt[y_{t−1}] ; z]                         Cho's form: the summary feeds every step
  *   h_t   = decoder(d_t, s_{t−1})
- *   c_t   = attention(h_t, m)                            (attention.ts; none: skipped)
+ *   c_t   = attention(h_t, m)                            additive (Bahdanau's score) or Luong "general"
  *   h̃_t   = tanh(W_c [c_t ; h_t] + b_c)                  (Luong eq. 5; none: h̃_t = h_t)
  *   o_t   = W_o h̃_t + b_o                                logits over the target vocabulary
  *
- * Shape legend: S source, T target, B batch, C memory width, H decoder hidden, V target vocabulary.
- * All parameters live in one flat buffer with named entries ("encoder.layer0.forward.W",
- * "attention.v", "output.W", ...); grads mirror it. Backward reverses the lines above one by one
- * (seq2seq/backward.ts); the decoder state for step-by-step decoding lives in decode.ts.
+ * "bahdanau" — Bahdanau, Cho & Bengio 2015's own form: the context is scored on the previous
+ * decoder state and feeds the recurrence (eq. 4–6 and appendix A.2; s_{t−1} the top layer's state):
+ *   e_ts  = vᵀ tanh(W_q s_{t−1} + W_k m_s + b),  α_t = masked softmax(e_t),  c_t = Σ_s α_ts m_s
+ *   d_t   = [E_tgt[y_{t−1}] ; c_t]                       ([E_tgt[y_{t−1}] ; z ; c_t] with context "every-step")
+ *   s_t   = decoder(d_t, s_{t−1})
+ *   h̃_t   = tanh(W_c [c_t ; s_t ; E_tgt[y_{t−1}]] + b_c)  output from s_t, c_t, y_{t−1} (eq. 4; the
+ *                                                         paper's deep output uses a maxout, this a tanh)
+ *   o_t   = W_o h̃_t + b_o
+ * The context option defaults to "initial-only" for "bahdanau" (the paper's form) and "every-step"
+ * otherwise. Training runs the decoder step by step (one stack per step sharing the parameters, so
+ * each keeps its own tape); the other placements run the whole target sequence in one forward.
+ *
+ * Shape legend: S source, T target, B batch, C memory width, H decoder hidden, E embedding,
+ * V target vocabulary. All parameters live in one flat buffer with named entries
+ * ("encoder.layer0.forward.W", "attention.v", "output.W", ...); grads mirror it. Backward reverses
+ * the lines above one by one (seq2seq/backward.ts); the decoder state for step-by-step decoding
+ * lives in decode.ts.
  */
 import type { CellKind, CellOptionsByKind } from "../cells/index.js";
 import { OptionError, checkObject, oneOf } from "../errors/index.js";
@@ -26,7 +41,7 @@ import type { Act, Context, Layer } from "../layers/layer.js";
 import { positiveInt } from "../cells/options.js";
 import { Recurrent, type StackOptions } from "../sequence/recurrent.js";
 import { Rng } from "../util/random.js";
-import { ATTENTION_KINDS, type Attention, type AttentionKind } from "./attention.js";
+import { ATTENTION_KINDS, type Attention, type AttentionCache, type AttentionKind } from "./attention.js";
 import { AdditiveAttention } from "./attention-additive.js";
 import { LuongAttention } from "./attention-luong.js";
 
@@ -42,11 +57,14 @@ export interface Seq2seqOptions {
   readonly encoder: SideOptions;
   /** The decoder runs forward only. */
   readonly decoder: Omit<SideOptions, "direction">;
-  /** "additive" (default), "luong" or "none". */
+  /** "additive" (default), "luong", "bahdanau" (context from the previous state feeds the decoder input) or "none". */
   readonly attention?: AttentionKind;
   /** Width A of the additive score (default: the decoder's hidden size). */
   readonly attentionSize?: number;
-  /** "every-step" (default, Cho et al.: the encoder summary joins every decoder input) or "initial-only". */
+  /**
+   * "every-step" (Cho et al.: the encoder summary joins every decoder input; the default but for
+   * attention "bahdanau") or "initial-only" (the summary only initialises the decoder).
+   */
   readonly context?: "every-step" | "initial-only";
   readonly dtype?: DType;
   readonly seed?: number;
@@ -63,6 +81,14 @@ export interface Seq2seqTape {
   readonly memory: Vec;       // [S, B, C]
   readonly summary: Vec;      // [B, C]
   readonly decOut: Vec;       // [T, B, H]
+  /** Attention "bahdanau" only: what the step-by-step decoder keeps. */
+  readonly steps?: BahdanauTape;
+}
+
+/** The step-by-step decoder's record (attention "bahdanau"). */
+export interface BahdanauTape {
+  readonly tapes: NonNullable<ReturnType<Recurrent["forward"]>["tape"]>[]; // one per target step
+  readonly caches: AttentionCache[];  // the attention's record of each step
 }
 
 export class Seq2seq {
@@ -79,10 +105,15 @@ export class Seq2seq {
   readonly output: Dense;
   readonly memorySize: number;
   readonly contextFeed: boolean;
+  /** Attention "bahdanau": the context of the previous state feeds the decoder's input. */
+  readonly feedsInput: boolean;
   readonly params: Vec;
   readonly grads: Vec;
   readonly mask: Uint8Array;
   readonly entries: readonly Seq2seqEntry[];
+  /** Stacks sharing the decoder's parameters, one per target step after the first (attention "bahdanau" training). */
+  private readonly stepDecoders: Recurrent[] = [];
+  private readonly decoderOptions: object;
 
   constructor(o: Seq2seqOptions) {
     const where = "seq2seq";
@@ -90,7 +121,8 @@ export class Seq2seq {
     const Vs = positiveInt(where, "sourceVocabulary", o.sourceVocabulary), Vt = positiveInt(where, "targetVocabulary", o.targetVocabulary);
     const E = positiveInt(where, "embeddingSize", o.embeddingSize ?? 32);
     const attention = oneOf(where, "attention", o.attention ?? "additive", ATTENTION_KINDS);
-    this.contextFeed = oneOf(where, "context", o.context ?? "every-step", ["every-step", "initial-only"] as const) === "every-step";
+    this.feedsInput = attention === "bahdanau";
+    this.contextFeed = oneOf(where, "context", o.context ?? (this.feedsInput ? "initial-only" : "every-step"), ["every-step", "initial-only"] as const) === "every-step";
     this.dtype = oneOf(where, "dtype", o.dtype ?? "float32", ["float32", "float64"] as const);
     checkObject(`${where} encoder`, o.encoder);
     checkObject(`${where} decoder`, o.decoder);
@@ -101,7 +133,8 @@ export class Seq2seq {
     const seed = o.seed ?? 0, common = { dtype: this.dtype, ...(o.backend ? { backend: o.backend } : {}) };
     this.encoder = new Recurrent({ ...o.encoder, ...common, inputSize: E, seed } as never);
     const C = (this.memorySize = this.encoder.numDirections * this.encoder.hiddenSize);
-    this.decoder = new Recurrent({ ...o.decoder, ...common, direction: "forward", inputSize: E + (this.contextFeed ? C : 0), seed: seed + 1 } as never);
+    this.decoderOptions = { ...o.decoder, ...common, direction: "forward", inputSize: E + (this.contextFeed ? C : 0) + (this.feedsInput ? C : 0), seed: seed + 1 };
+    this.decoder = new Recurrent(this.decoderOptions as never);
     const H = this.decoder.hiddenSize, Ld = this.decoder.layers;
     this.kernels = this.encoder.kernels;
     this.sourceEmbedding = new Embedding({ vocabularySize: Vs, embeddingSize: E });
@@ -110,7 +143,7 @@ export class Seq2seq {
     this.attention = attention === "none" ? null
       : attention === "luong" ? new LuongAttention(H, C)
       : new AdditiveAttention(H, C, positiveInt(where, "attentionSize", o.attentionSize ?? H));
-    this.combine = this.attention ? new Dense({ inputSize: C + H, outputSize: H, activation: "Tanh" }) : null;
+    this.combine = this.attention ? new Dense({ inputSize: C + H + (this.feedsInput ? E : 0), outputSize: H, activation: "Tanh" }) : null;
     this.output = new Dense({ inputSize: H, outputSize: Vt });
     const parts: [string, { paramCount: number; params: readonly { name: string; shape: readonly number[] }[] } | Recurrent][] = [
       ["source", this.sourceEmbedding], ["target", this.targetEmbedding], ["encoder", this.encoder], ["bridge", this.bridge!],
@@ -151,6 +184,19 @@ export class Seq2seq {
   markChanged(): void {
     this.encoder.markChanged();
     this.decoder.markChanged();
+    for (const d of this.stepDecoders) d.markChanged();
+  }
+
+  /** The stack that runs target step t (attention "bahdanau"): step 0 the decoder itself, later steps stacks sharing its parameters. */
+  decoderAt(t: number): Recurrent {
+    if (t === 0) return this.decoder;
+    while (this.stepDecoders.length < t) {
+      const r = new Recurrent(this.decoderOptions as never);
+      r.params.set(this.decoder.params); // attach copies these values into the shared view: unchanged
+      r.attach(this.decoder.params);
+      this.stepDecoders.push(r);
+    }
+    return this.stepDecoders[t - 1]!;
   }
 
   /** The gradient view of the encoder's or decoder's slice of `grads`. */
@@ -183,36 +229,50 @@ export class Seq2seq {
     return { memory: enc.output.data, summary, init, tape: enc.tape };
   }
 
-  /** d_t = [E_tgt[y_{t−1}] ; z] for T steps of ids [T, B]. */
-  decoderInput(ids: Int32Array, T: number, B: number, summary: Vec, train: boolean): Vec {
+  /** E_tgt[y] of ids [T, B] → [T, B, E] (a fresh array). */
+  embedTarget(ids: Int32Array, T: number, B: number, train: boolean): Vec {
+    return this.targetEmbedding.forward({ data: this.kernels.alloc(0), ids, T, B, F: 0, lengths: null }, this.context(train)).data.slice();
+  }
+
+  /** d_t = [e_t ; z] (context "every-step") or e_t, then ; c_t (attention "bahdanau", context [T, B, C]) for embeddings e [T, B, E]. */
+  decoderInput(emb: Vec, T: number, B: number, summary: Vec, context: Vec | null = null): Vec {
     const E = this.targetEmbedding.outputFeatures, C = this.memorySize, I = this.decoder.inputSize;
-    const emb = this.targetEmbedding.forward({ data: this.kernels.alloc(0), ids, T, B, F: 0, lengths: null }, this.context(train)).data;
-    if (!this.contextFeed) return emb;
+    if (I === E) return emb;
     const x = this.kernels.alloc(T * B * I);
     for (let n = 0; n < T * B; n++) {
       x.set(emb.subarray(n * E, (n + 1) * E), n * I);
-      x.set(summary.subarray((n % B) * C, (n % B + 1) * C), n * I + E);
+      let col = n * I + E;
+      if (this.contextFeed) { x.set(summary.subarray((n % B) * C, (n % B + 1) * C), col); col += C; }
+      if (context) for (let j = 0; j < C; j++) x[col + j] = context[n * C + j]!;
     }
     return x;
   }
 
   /**
    * Decoder outputs h [T, B, H] → logits [T, B, V] (attention and combine when present); `seen`,
-   * when given, receives the attention weights α [T, B, S].
+   * when given, receives the attention weights α [T, B, S]. Attention "bahdanau" gives its
+   * contexts c [T, B, C] and the embeddings e [T, B, E] of the decoder inputs (`fed`).
    */
-  head(h: Vec, T: number, B: number, train: boolean, seen?: (weights: Vec) => void): Vec {
+  head(h: Vec, T: number, B: number, train: boolean, seen?: (weights: Vec) => void, fed?: { readonly context: Vec; readonly emb: Vec }): Vec {
     const ctx = this.context(train), H = this.decoder.hiddenSize, C = this.memorySize;
     let top: Act = { data: h, T, B, F: H, lengths: null };
     if (this.attention && this.combine) {
-      const { context, weights } = this.attention.forward(h, T);
-      seen?.(weights);
-      // h̃_t = tanh(W_c [c_t ; h_t] + b_c)
-      const cat = this.kernels.alloc(T * B * (C + H));
-      for (let n = 0; n < T * B; n++) {
-        for (let j = 0; j < C; j++) cat[n * (C + H) + j] = context[n * C + j]!;
-        cat.set(h.subarray(n * H, (n + 1) * H), n * (C + H) + C);
+      let context: Vec;
+      if (fed) context = fed.context;
+      else {
+        const a = this.attention.forward(h, T);
+        context = a.context;
+        seen?.(a.weights);
       }
-      top = this.combine.forward({ data: cat, T, B, F: C + H, lengths: null }, ctx);
+      // h̃_t = tanh(W_c [c_t ; h_t] + b_c);  bahdanau: tanh(W_c [c_t ; s_t ; e_t] + b_c)
+      const E = fed ? this.targetEmbedding.outputFeatures : 0, W = C + H + E;
+      const cat = this.kernels.alloc(T * B * W);
+      for (let n = 0; n < T * B; n++) {
+        for (let j = 0; j < C; j++) cat[n * W + j] = context[n * C + j]!;
+        cat.set(h.subarray(n * H, (n + 1) * H), n * W + C);
+        if (fed) cat.set(fed.emb.subarray(n * E, (n + 1) * E), n * W + C + H);
+      }
+      top = this.combine.forward({ data: cat, T, B, F: W, lengths: null }, ctx);
     }
     return this.output.forward(top, ctx).data;
   }
@@ -221,11 +281,50 @@ export class Seq2seq {
   forward(batch: import("./batch.js").Seq2seqBatch, train: boolean, decoderIds: Int32Array = batch.targetIn, seen?: (weights: Vec) => void) {
     const { S, T, B } = batch;
     const enc = this.encode(batch.source, S, B, batch.sourceLengths, train);
-    const x = this.decoderInput(decoderIds, T, B, enc.summary, train);
+    if (this.feedsInput) return this.forwardBahdanau(batch, enc, decoderIds, train, seen);
+    const x = this.decoderInput(this.embedTarget(decoderIds, T, B, train), T, B, enc.summary);
     const H = this.decoder.hiddenSize, Ld = this.decoder.layers;
     const dec = this.decoder.forward({ data: x, shape: [T, B, this.decoder.inputSize] }, { train, lengths: batch.targetLengths, initialState: { data: enc.init, shape: [Ld, B, H] } });
     const logits = this.head(dec.output.data, T, B, train, seen);
     const tape: Seq2seqTape | null = train ? { batch, encTape: enc.tape!, decTape: dec.tape!, memory: enc.memory, summary: enc.summary, decOut: dec.output.data } : null;
+    return { logits, tape };
+  }
+
+  /**
+   * The step-by-step teacher-forced forward of attention "bahdanau": at step t the query is the top
+   * layer's state s_{t−1} (s_0 the initial state), c_t = attention(s_{t−1}, m), d_t = [e_t ; c_t],
+   * s_t = decoder(d_t, s_{t−1}) for the rows with t < their target length (the others carry their state).
+   */
+  private forwardBahdanau(batch: import("./batch.js").Seq2seqBatch, enc: ReturnType<Seq2seq["encode"]>, decoderIds: Int32Array, train: boolean, seen?: (weights: Vec) => void) {
+    const { S, T, B } = batch, k = this.kernels, attention = this.attention!;
+    const C = this.memorySize, H = this.decoder.hiddenSize, Ld = this.decoder.layers, I = this.decoder.inputSize;
+    const emb = this.embedTarget(decoderIds, T, B, train);
+    const contexts = k.alloc(T * B * C), outs = k.alloc(T * B * H), weights = new Float64Array(T * B * S);
+    const tapes: NonNullable<ReturnType<Recurrent["forward"]>["tape"]>[] = [], caches: AttentionCache[] = [];
+    let state: Vec = enc.init, cell: Vec | null = null;
+    for (let t = 0; t < T; t++) {
+      // e_ts = vᵀ tanh(W_q s_{t−1} + W_k m_s + b);  c_t = Σ_s α_ts m_s
+      const q = state.subarray((Ld - 1) * B * H, Ld * B * H);
+      const a = attention.forward(q, 1);
+      if (train) caches.push(attention.saved());
+      contexts.set(a.context, t * B * C);
+      weights.set(a.weights, t * B * S);
+      // s_t = decoder([e_t ; c_t], s_{t−1})
+      const E = this.targetEmbedding.outputFeatures, x = this.decoderInput(emb.subarray(t * B * E, (t + 1) * B * E), 1, B, enc.summary, a.context);
+      const lengths = Int32Array.from(batch.targetLengths, (n) => (t < n ? 1 : 0));
+      const dec = this.decoderAt(t).forward({ data: x, shape: [1, B, I] }, {
+        train, lengths, initialState: { data: state, shape: [Ld, B, H] }, ...(cell ? { initialCell: { data: cell, shape: [Ld, B, H] } } : {}),
+      });
+      outs.set(dec.output.data, t * B * H);
+      state = dec.finalState.data;
+      cell = dec.finalCell?.data ?? null;
+      if (train) tapes.push(dec.tape!);
+    }
+    seen?.(weights);
+    const logits = this.head(outs, T, B, train, undefined, { context: contexts, emb });
+    const tape: Seq2seqTape | null = train
+      ? { batch, encTape: enc.tape!, decTape: tapes[0]!, memory: enc.memory, summary: enc.summary, decOut: outs, steps: { tapes, caches } }
+      : null;
     return { logits, tape };
   }
 }

@@ -10,14 +10,16 @@
  * refit "every-fold": fit on each fold's training rows; "first-fold": fit once on fold 0's and only
  * forecast from later origins (a trained model never refits). Forecasts are scored in the data's
  * units: RMSE, MAE, MASE (scaled by the seasonal-naive in-sample MAE of the fold's training part),
- * coverage of the 80% and 95% Gaussian intervals and the Gaussian CRPS; the summary is the mean and
- * the sample standard deviation over folds.
+ * coverage of the 80% and 95% Gaussian intervals, the pinball loss averaged over the levels
+ * 2.5, 10, 50, 90, 97.5% (of the Gaussian's quantiles μ + Φ⁻¹(τ)σ, or of a head's interval ends and
+ * point) and the CRPS; the summary is the mean and the sample standard deviation over folds.
  */
 import { OptionError, show } from "../errors/index.js";
 import type { Model } from "../model/model.js";
 import { forecastSeries } from "./forecast.js";
 import { column, type Forecaster, type PointForecast, type SeriesRows } from "./baselines.js";
-import { coverage, crpsFromQuantiles, gaussianInterval, mase, meanCrpsGaussian, naiveScale } from "./forecast-metrics.js";
+import { normalQuantile } from "./distributions.js";
+import { coverage, crpsFromQuantiles, gaussianInterval, mase, meanCrpsGaussian, naiveScale, pinballLoss } from "./forecast-metrics.js";
 
 export interface BacktestOptions {
   readonly folds: number;
@@ -47,11 +49,16 @@ export interface FoldScore {
   readonly mase: number;
   readonly coverage80: number;
   readonly coverage95: number;
+  /** Mean pinball loss over the levels PINBALL_LEVELS (NaN for a point forecaster). */
+  readonly pinball: number;
   readonly crps: number;
 }
 
 export type ScoreName = Exclude<keyof FoldScore, "fold">;
-export const SCORES: readonly ScoreName[] = ["rmse", "mae", "mase", "coverage80", "coverage95", "crps"];
+export const SCORES: readonly ScoreName[] = ["rmse", "mae", "mase", "coverage80", "coverage95", "pinball", "crps"];
+
+/** The levels of the backtest's pinball loss and quantile CRPS: the 95% and 80% interval ends and the median. */
+export const PINBALL_LEVELS: readonly number[] = [0.025, 0.1, 0.5, 0.9, 0.975];
 
 export interface BacktestResult {
   readonly name: string;
@@ -104,22 +111,25 @@ export function backtest(series: SeriesRows, forecaster: Forecaster, o: Backtest
  * CRPS from the five quantiles they and the point make (2.5, 10, 50, 90, 97.5%: coarse, but the
  * same for every head). A point forecaster (σ not finite, no intervals) has none: NaN, never 0.
  */
-function intervalScores(f: PointForecast, actual: Float64Array): Pick<FoldScore, "coverage80" | "coverage95" | "crps"> {
-  const iv = f.intervals;
+function intervalScores(f: PointForecast, actual: Float64Array): Pick<FoldScore, "coverage80" | "coverage95" | "pinball" | "crps"> {
+  const iv = f.intervals, n = actual.length, q = new Float64Array(n * 5);
   if (iv) {
-    const n = actual.length, q = new Float64Array(n * 5);
     for (let i = 0; i < n; i++) q.set([iv.lower95[i]!, iv.lower80[i]!, f.mean[i]!, iv.upper80[i]!, iv.upper95[i]!], i * 5);
     return {
       coverage80: coverage({ level: 0.8, lower: iv.lower80, upper: iv.upper80 }, actual),
       coverage95: coverage({ level: 0.95, lower: iv.lower95, upper: iv.upper95 }, actual),
-      crps: crpsFromQuantiles(q, [0.025, 0.1, 0.5, 0.9, 0.975], actual),
+      pinball: pinballLoss(q, PINBALL_LEVELS, actual),
+      crps: crpsFromQuantiles(q, PINBALL_LEVELS, actual),
     };
   }
   const spread = f.sigma.every((v) => Number.isFinite(v) && v > 0);
+  if (!spread) return { coverage80: NaN, coverage95: NaN, pinball: NaN, crps: NaN };
+  for (let i = 0; i < n; i++) PINBALL_LEVELS.forEach((tau, j) => { q[i * 5 + j] = f.mean[i]! + normalQuantile(tau) * f.sigma[i]!; });
   return {
-    coverage80: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.8), actual) : NaN,
-    coverage95: spread ? coverage(gaussianInterval(f.mean, f.sigma, 0.95), actual) : NaN,
-    crps: spread ? meanCrpsGaussian(f.mean, f.sigma, actual) : NaN,
+    coverage80: coverage(gaussianInterval(f.mean, f.sigma, 0.8), actual),
+    coverage95: coverage(gaussianInterval(f.mean, f.sigma, 0.95), actual),
+    pinball: pinballLoss(q, PINBALL_LEVELS, actual),
+    crps: meanCrpsGaussian(f.mean, f.sigma, actual),
   };
 }
 
@@ -136,9 +146,11 @@ export function summarise(scores: readonly FoldScore[]): Pick<BacktestResult, "m
 /**
  * A trained forecaster as a Forecaster: fit learns nothing (its training data must end before the
  * first fold's origin for an honest backtest); forecasts are its point forecasts (σ = NaN), with a
- * distribution head's own 80% and 95% intervals.
+ * distribution head's own 80% and 95% intervals. A model trained with known-future covariates
+ * needs the series' covariate table `known` [rows, K] (SeriesInfo.covariates.table); its histories
+ * must then start at the series' row 0 (an expanding window).
  */
-export function modelForecaster(model: Model, name = "model"): Forecaster {
+export function modelForecaster(model: Model, name = "model", known?: ArrayLike<number>): Forecaster {
   const cols = model.spec.data?.targetColumns ?? [];
   return {
     name,
@@ -146,17 +158,19 @@ export function modelForecaster(model: Model, name = "model"): Forecaster {
     forecast(history, steps) {
       const c = cols.indexOf(history.target);
       if (c < 0) throw new OptionError(`backtest: the model forecasts columns ${cols.join(", ")}, not column ${history.target}`);
-      if (model.spec.task.distribution) return headForecast(model, history, steps, c, cols.length);
-      const out = forecastSeries(model, Float32Array.from(history.values), steps), C = cols.length;
+      if (model.spec.task.distribution) return headForecast(model, history, steps, c, cols.length, known);
+      const out = forecastSeries(model, Float32Array.from(history.values), steps, known), C = cols.length;
       return { mean: Float64Array.from({ length: steps }, (_, h) => out[h * C + c]!), sigma: new Float64Array(steps).fill(NaN) };
     },
   };
 }
 
 /** A distribution head's forecast of column c (of C) with its intervals (model.forecast: at most its horizon). */
-function headForecast(model: Model, history: SeriesRows, steps: number, c: number, C: number): PointForecast {
-  const f = model.forecast({ data: history.values, shape: [history.values.length / history.features, history.features] }, steps), iv = f.intervals!;
+function headForecast(model: Model, history: SeriesRows, steps: number, c: number, C: number, known: ArrayLike<number> | undefined): PointForecast {
+  const f = model.forecast({ data: history.values, shape: [history.values.length / history.features, history.features] }, steps, known ? { known } : {}), iv = f.intervals!;
   const pick = (a: ArrayLike<number>) => Float64Array.from({ length: steps }, (_, h) => a[h * C + c]!);
+  // a Gaussian head is scored like the Gaussian baselines: its σ (parameters [μ, σ] per value), CRPS in closed form
+  if (iv.distribution === "gaussian-nll") return { mean: pick(f.data), sigma: Float64Array.from({ length: steps }, (_, h) => iv.parameters[(h * C + c) * 2 + 1]!) };
   return {
     mean: pick(f.data), sigma: new Float64Array(steps).fill(NaN),
     intervals: { lower80: pick(iv.lower80), upper80: pick(iv.upper80), lower95: pick(iv.lower95), upper95: pick(iv.upper95) },

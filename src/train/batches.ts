@@ -5,6 +5,7 @@
  * x [S, T, F] → [T, B, F] (ids [S, T] → [T, B]); targets per sequence [S, O] → [1, B, O]
  * (class ids [S] → [B]); per step [S, T, O] → [T, B, O] (ids [S, T] → [T, B]).
  * A window [t0, t0 + W) of a per-step set gives one truncated-BPTT chunk.
+ * Label sequences (CTC) [S, L] → [B, L] row-major, with their labelLengths [B] (never windowed).
  */
 import type { SequenceSet } from "../data/types.js";
 import type { Kernels } from "../kernels/types.js";
@@ -14,6 +15,8 @@ export interface Batch {
   readonly input: Act;
   readonly target: Float32Array | Int32Array;
   readonly lengths: Int32Array | null;
+  /** Label sequences' lengths [B] (target then [B, L]), or null. */
+  readonly labelLengths: Int32Array | null;
 }
 
 export function gatherBatch(k: Kernels, s: SequenceSet, rows: ArrayLike<number>, t0 = 0, t1 = s.steps): Batch {
@@ -35,7 +38,14 @@ export function gatherBatch(k: Kernels, s: SequenceSet, rows: ArrayLike<number>,
     }
     input = { data: x, T, B, F, lengths };
   }
-  return { input, target: gatherTargets(s, rows, t0, t1), lengths };
+  if (s.labelLengths) return { input, target: gatherLabels(s, rows), lengths, labelLengths: Int32Array.from(rows, (r) => s.labelLengths![r]!) };
+  return { input, target: gatherTargets(s, rows, t0, t1), lengths, labelLengths: null };
+}
+
+function gatherLabels(s: SequenceSet, rows: ArrayLike<number>): Int32Array {
+  const B = rows.length, L = s.y.length / s.count, out = new Int32Array(B * L);
+  for (let b = 0; b < B; b++) out.set(s.y.subarray(rows[b]! * L, (rows[b]! + 1) * L), b * L);
+  return out;
 }
 
 function gatherTargets(s: SequenceSet, rows: ArrayLike<number>, t0: number, t1: number): Float32Array | Int32Array {

@@ -1,7 +1,8 @@
 /**
  * The arguments of fit() and evaluate() at the public boundary: a Model, and a SequenceSet whose
  * arrays have the lengths its counts say, whose values are finite (ids and classes in range), and
- * that fits the model (features, target kind, outputs). Each problem is a GatedError naming the
+ * that fits the model (features, target kind, outputs; label sequences for a ctc model, each row
+ * long enough to align its labels). Each problem is a GatedError naming the
  * field, what was expected and what came.
  *
  * Shape legend: S sequences, T steps, F features per step, O outputs.
@@ -30,11 +31,43 @@ function checkStructure(where: string, s: SequenceSet): void {
   const cls = s.target === "class";
   if (!(cls ? s.y instanceof Int32Array : s.y instanceof Float32Array)) throw new ShapeError(`${where}: y of a ${s.target} target must be ${cls ? "an Int32Array of class ids" : "a Float32Array"}, got ${show(s.y)}`);
   const yLen = S * (s.perStep ? T : 1) * (cls ? 1 : O);
-  if (s.y.length !== yLen) throw new ShapeError(`${where}: y must hold ${yLen} values (${S} sequence(s)${s.perStep ? ` × ${T} steps` : ""}${cls ? "" : ` × ${O} outputs`}), got ${s.y.length}`);
+  if (s.labelLengths === undefined && s.y.length !== yLen) throw new ShapeError(`${where}: y must hold ${yLen} values (${S} sequence(s)${s.perStep ? ` × ${T} steps` : ""}${cls ? "" : ` × ${O} outputs`}), got ${s.y.length}`);
+  if (s.labelLengths !== undefined || s.blank !== undefined) checkLabelStructure(where, s);
+  else checkLengths(where, s);
+}
+
+function checkLengths(where: string, s: SequenceSet, least = 0): void {
+  const { count: S, steps: T } = s;
   if (s.lengths === undefined) return;
   if (!(s.lengths instanceof Int32Array) || s.lengths.length !== S) throw new ShapeError(`${where}: lengths must be an Int32Array of ${S} values (one per sequence), got ${show(s.lengths)}`);
-  const bad = s.lengths.findIndex((n) => n < 0 || n > T);
-  if (bad >= 0) throw new ValueError(`${where}: lengths[${bad}] must be in 0..${T}, got ${s.lengths[bad]}`);
+  const bad = s.lengths.findIndex((n) => n < least || n > T);
+  if (bad >= 0) throw new ValueError(`${where}: lengths[${bad}] must be in ${least}..${T}, got ${s.lengths[bad]}`);
+}
+
+/**
+ * Label sequences (CTC): y [S, L] with labelLengths [S] and a blank id; per-step class scores of
+ * `outputs` classes; every row can be aligned (steps ≥ labels + repeated neighbours) and has a step.
+ */
+function checkLabelStructure(where: string, s: SequenceSet): void {
+  const S = s.count, O = s.outputs, ll = s.labelLengths;
+  if (s.target !== "class" || !s.perStep) throw new ShapeError(`${where}: label sequences (labelLengths) belong to a per-step class set (target "class", perStep true), got ${s.target}, perStep ${s.perStep}`);
+  if (!(ll instanceof Int32Array) || ll.length !== S) throw new ShapeError(`${where}: labelLengths must be an Int32Array of ${S} values (one per sequence), got ${show(ll)}`);
+  if (!(Number.isSafeInteger(s.blank) && s.blank! >= 0 && s.blank! < O)) throw new ShapeError(`${where}: label sequences need blank, the id of CTC's blank class in 0..${O - 1}; got ${show(s.blank)}`);
+  if (s.y.length % S !== 0) throw new ShapeError(`${where}: y of label sequences must hold [S, L] = ${S} × L values, got ${s.y.length} (not a multiple of ${S})`);
+  const L = s.y.length / S;
+  checkLengths(where, s, 1);
+  for (let r = 0; r < S; r++) {
+    const n = ll[r]!;
+    if (!(n >= 0 && n <= L)) throw new ValueError(`${where}: labelLengths[${r}] must be in 0..${L}, got ${n}`);
+    let need = n;
+    for (let i = 0; i < n; i++) {
+      const v = s.y[r * L + i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < O) || v === s.blank) throw new ValueError(`${where}: label ${i} of sequence ${r} is ${v}; expected a class id in 0..${O - 1} other than the blank ${s.blank}`);
+      if (i > 0 && v === s.y[r * L + i - 1]) need++;
+    }
+    const steps = s.lengths ? s.lengths[r]! : s.steps;
+    if (steps < need) throw new ValueError(`${where}: sequence ${r} has ${steps} steps for ${n} labels; CTC needs at least ${need} (one per label and one between repeated labels)`);
+  }
 }
 
 /** Throws a ShapeError or ValueError naming the first problem of a set, or one that does not fit the model. */
@@ -47,6 +80,11 @@ export function checkSet(where: string, model: Model, s: SequenceSet): void {
   if (s.target !== task.target || s.perStep !== task.perStep || s.outputs !== task.outputs) {
     throw new ShapeError(`${where}: the model predicts ${task.outputs} ${task.target} output(s) ${task.perStep ? "per step" : "per sequence"}, the data has ${s.outputs} ${s.target} target(s) ${s.perStep ? "per step" : "per sequence"}`);
   }
+  const ctc = task.loss.name === "ctc";
+  if (ctc !== (s.labelLengths !== undefined)) {
+    throw new ShapeError(ctc ? `${where}: the model is trained with ctc on label sequences; the data has one class per step (no labelLengths)` : `${where}: the data holds label sequences (labelLengths); train them with loss "ctc", not ${task.loss.name}`);
+  }
+  if (ctc && s.blank !== (task.loss.blank ?? 0)) throw new ShapeError(`${where}: the model's ctc blank is class ${task.loss.blank ?? 0}, the data's is ${s.blank}`);
   const per = s.x instanceof Int32Array ? s.steps : s.steps * s.features;
   for (let i = 0; i < s.x.length; i++) {
     const v = s.x[i]!;
@@ -55,6 +93,7 @@ export function checkSet(where: string, model: Model, s: SequenceSet): void {
     }
   }
   const cls = s.target === "class";
+  if (ctc) return; // labels checked with the structure
   for (let i = 0; i < s.y.length; i++) {
     const v = s.y[i]!;
     if (!Number.isFinite(v)) throw new ValueError(`${where}: target value ${i} is ${v}; expected a finite number`);

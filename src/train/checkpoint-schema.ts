@@ -35,8 +35,10 @@ export const trainMeta = closed("the training counters {epoch, batch, step, shuf
 });
 
 const metric = leaf("a number (null for a non-finite one)", (m) => v.nullable(v.number(m)));
-const metrics = closed("metrics {loss, count, accuracy?, perplexity?, mae?, rmse?}", {
+const metrics = closed("metrics {loss, count, accuracy?, perplexity?, mae?, rmse?, coverage80?, coverage95?, pinball?, crps?, per?}", {
   loss: metric, count: nonNegInt, accuracy: v.optional(metric), perplexity: v.optional(metric), mae: v.optional(metric), rmse: v.optional(metric),
+  coverage80: v.optional(metric), coverage95: v.optional(metric), pinball: v.optional(metric), crps: v.optional(metric), // a distribution head's
+  per: v.optional(metric), // a ctc model's
 });
 
 export const historyMeta = listOf("an array of epoch records", closed("an epoch record {epoch, train, validation?, lr, seconds}", {

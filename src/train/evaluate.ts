@@ -3,7 +3,9 @@
  * MAE and RMSE (regression, in the units the model sees, i.e. normalised). A distribution head's
  * model (model/distribution.ts) trains its distribution loss; MAE and RMSE are then those of its
  * point forecast (mean or median), and evaluate adds the coverage of its 80% and 95% intervals,
- * the pinball loss and the CRPS (normalised units too).
+ * the pinball loss and the CRPS (normalised units too). A ctc model's loss is per label
+ * (losses.ts) and `per` is its label error rate: Σ edit distance of the greedy decoding to the
+ * labels / Σ labels (the phoneme error rate on phoneme labels).
  */
 import type { SequenceSet } from "../data/types.js";
 import { OptionError, show } from "../errors/index.js";
@@ -26,6 +28,8 @@ export interface Metrics {
   readonly coverage95?: number;
   readonly pinball?: number;
   readonly crps?: number;
+  /** A ctc model's label error rate by greedy decoding (phoneme error rate, PER). */
+  readonly per?: number;
 }
 
 /** The task's loss: the distribution's when the model has a head, else task.loss. */
@@ -56,12 +60,13 @@ export class MetricSum {
 
   constructor(private readonly model: Model) {}
 
+  /** ctc has no values: its edit and label sums take the slots of Σ|d| and Σd² (checkpoints keep five sums). */
   add(r: LossResult): void {
     this.loss += r.loss * r.count;
     this.count += r.count;
     this.correct += r.correct;
-    this.abs += r.absSum;
-    this.sq += r.sqSum;
+    this.abs += r.edits ?? r.absSum;
+    this.sq += r.labels ?? r.sqSum;
   }
 
   /** The accumulators, for checkpoints. */
@@ -77,6 +82,7 @@ export class MetricSum {
     const { task } = this.model.spec;
     const n = Math.max(1, this.count), loss = this.loss / n;
     if (task.loss.name === "cross-entropy") return { loss, count: this.count, accuracy: this.correct / n, perplexity: Math.exp(loss) };
+    if (task.loss.name === "ctc") return { loss, count: this.count, per: this.sq > 0 ? this.abs / this.sq : this.abs > 0 ? Infinity : 0 };
     const values = n * task.outputs;
     if (task.loss.name === "binary-cross-entropy") return { loss, count: this.count, accuracy: this.correct / values, mae: this.abs / values, rmse: Math.sqrt(this.sq / values) };
     return { loss, count: this.count, mae: this.abs / values, rmse: Math.sqrt(this.sq / values) };
@@ -94,7 +100,7 @@ export function evaluate(model: Model, set: SequenceSet, batchSize = 256): Metri
   for (let at = 0; at < set.count; at += batchSize) {
     const b = gatherBatch(k, set, rows.subarray(at, Math.min(set.count, at + batchSize)));
     const out = net.forward(b.input, ctx);
-    const a: LossInput = { y: out.data, T: out.T, B: out.B, O: out.F, target: b.target, lengths: model.spec.task.perStep ? b.lengths : null };
+    const a: LossInput = { y: out.data, T: out.T, B: out.B, O: out.F, target: b.target, lengths: model.spec.task.perStep ? b.lengths : null, labelLengths: b.labelLengths };
     sum.add(taskLoss(model, a, null));
     if (dist) addBatchScores(scores, model, a);
   }

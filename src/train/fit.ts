@@ -4,6 +4,8 @@
  * (parameters, optimiser state, both generators, the epoch's order, the partial epoch sums).
  *
  * Same seed and data → bit-identical weights, whether or not the run was interrupted and resumed.
+ * A ctc model trains on label sequences (SequenceSet.labelLengths): the batches carry them, the
+ * loss aligns them to the whole sequence (never cut into windows), and the metrics add the PER.
  */
 import type { SequenceSet } from "../data/types.js";
 import { OptionError, ShapeError, ValueError, checkOptions, show } from "../errors/index.js";
@@ -99,7 +101,10 @@ function subset(s: SequenceSet, rows: Int32Array): SequenceSet {
     x.set(s.x.subarray(r * xPer, (r + 1) * xPer), i * xPer);
     y.set(s.y.subarray(r * yPer, (r + 1) * yPer), i * yPer);
   });
-  return { ...s, x, y, count: rows.length, ...(s.lengths ? { lengths: Int32Array.from(rows, (r) => s.lengths![r]!) } : {}) };
+  return {
+    ...s, x, y, count: rows.length, ...(s.lengths ? { lengths: Int32Array.from(rows, (r) => s.lengths![r]!) } : {}),
+    ...(s.labelLengths ? { labelLengths: Int32Array.from(rows, (r) => s.labelLengths![r]!) } : {}),
+  };
 }
 
 export async function fit(model: Model, train: SequenceSet, o: FitOptions): Promise<FitResult> {
@@ -116,6 +121,7 @@ export async function fit(model: Model, train: SequenceSet, o: FitOptions): Prom
   if (o.window !== undefined && (!task.perStep || !(o.window >= 1))) {
     throw new OptionError(`fit: window (truncated BPTT) needs a per-step task and a positive length, got ${o.window} for a ${task.perStep ? "per-step" : "per-sequence"} task`);
   }
+  if (o.window !== undefined && task.loss.name === "ctc") throw new OptionError("fit: window (truncated BPTT) cannot cut a ctc task: its labels align to the whole sequence; leave window out");
   checkSet("fit: training data", model, train);
   const seed = o.seed ?? 0;
   let trainRows: Int32Array = Int32Array.from({ length: train.count }, (_, i) => i);
@@ -207,7 +213,7 @@ function trainBatch(model: Model, opt: Optimizer, set: SequenceSet, rows: Int32A
     net.zeroGrads();
     const out = net.forward(b.input, ctx);
     const dy = net.kernels.alloc(out.data.length);
-    const r = taskLoss(model, { y: out.data, T: out.T, B: out.B, O: out.F, target: b.target, lengths: task.perStep ? b.lengths : null }, dy);
+    const r = taskLoss(model, { y: out.data, T: out.T, B: out.B, O: out.F, target: b.target, lengths: task.perStep ? b.lengths : null, labelLengths: b.labelLengths }, dy);
     if (!Number.isFinite(r.loss)) {
       throw new ValueError(`fit: the loss became ${r.loss} at epoch ${st.epoch + 1}, batch ${st.batch + 1} (step ${st.step + 1}); the parameters before this batch are intact${o.checkpoint ? " and the last checkpoint can be resumed" : ""}. Lower the learning rate or clip gradients (clipNorm).`);
     }

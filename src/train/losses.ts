@@ -12,19 +12,37 @@
  * | huber (δ)             | Σ_o (½d² if |d| ≤ δ else δ(|d| − ½δ)) / O     | values            |
  * | cross-entropy         | −log softmax(y)_t  (y are logits)              | class ids         |
  * | binary-cross-entropy  | Σ_o −t log σ(y) − (1 − t) log(1 − σ(y)) / O   | values in [0, 1]  |
+ * | ctc (blank)           | per row −log p(l | y) (ctc.ts); Σ / Σ_b max(L_b, 1) | label sequences |
+ *
+ * CTC compares a row's per-step class scores y [T_b, O] (O classes, the blank among them) with a
+ * label sequence l of another length L_b: targets are then padded label sequences [B, Lmax] with
+ * `labelLengths` [B]. Its loss is per label: Σ_b −log p(l_b | y_b) / Σ_b max(L_b, 1) (a row with no
+ * labels counts as one), the position count is that divisor. Greedy decoding of each row gives the
+ * label error rate's sums: `edits` (Levenshtein distance to the labels) and `labels` (Σ L_b).
  */
 import { OptionError, ValueError, oneOf } from "../errors/index.js";
 import { softplus } from "../kernels/activations.js";
 import type { Vec } from "../kernels/types.js";
+import { ctcLoss } from "./ctc.js";
+import { ctcGreedyDecode, editDistance } from "./decode-ctc.js";
 import { digamma, studentTLogPdf } from "./distributions.js";
 
-export type LossName = "mse" | "mae" | "huber" | "cross-entropy" | "binary-cross-entropy";
-export const LOSSES: readonly LossName[] = ["mse", "mae", "huber", "cross-entropy", "binary-cross-entropy"];
+export type LossName = "mse" | "mae" | "huber" | "cross-entropy" | "binary-cross-entropy" | "ctc";
+export const LOSSES: readonly LossName[] = ["mse", "mae", "huber", "cross-entropy", "binary-cross-entropy", "ctc"];
 
 export interface LossSpec {
   readonly name: LossName;
   /** Huber's δ (default 1). */
   readonly delta?: number;
+  /** CTC's blank class id (default 0); only for ctc. */
+  readonly blank?: number;
+}
+
+/** A loss with its defaults filled in (what a model spec holds): delta always, blank for ctc. */
+export interface ResolvedLoss {
+  readonly name: LossName;
+  readonly delta: number;
+  readonly blank?: number;
 }
 
 export interface LossInput {
@@ -34,6 +52,8 @@ export interface LossInput {
   readonly O: number;
   readonly target: Float32Array | Int32Array;
   readonly lengths: Int32Array | null;   // counted positions: t < lengths[b] (per-step losses)
+  /** ctc: each row's label count; `target` then holds label sequences [B, Lmax], padded. */
+  readonly labelLengths?: Int32Array | null;
 }
 
 export interface LossResult {
@@ -44,20 +64,28 @@ export interface LossResult {
   readonly correct: number;
   readonly absSum: number;
   readonly sqSum: number;
+  /** ctc: Σ edit distance of the greedy decoding to the labels, and Σ label count (the error rate's sums). */
+  readonly edits?: number;
+  readonly labels?: number;
 }
 
-export function resolveLoss(where: string, spec: LossSpec | LossName): Required<LossSpec> {
-  const s = typeof spec === "string" ? { name: spec } : spec;
+export function resolveLoss(where: string, spec: LossSpec | LossName): ResolvedLoss {
+  const s: LossSpec = typeof spec === "string" ? { name: spec } : spec;
   const name = oneOf(where, "loss", s.name, LOSSES);
   const delta = s.delta ?? 1;
   if (!(delta > 0)) throw new OptionError(`${where}: huber delta must be positive, got ${delta}`);
-  return { name, delta };
+  if (s.blank !== undefined && name !== "ctc") throw new OptionError(`${where}: blank is an option of the ctc loss, not of ${name}`);
+  if (name !== "ctc") return { name, delta };
+  const blank = s.blank ?? 0;
+  if (!(Number.isSafeInteger(blank) && blank >= 0)) throw new OptionError(`${where}: ctc blank: expected a class id (a non-negative integer), got ${blank}`);
+  return { name, delta, blank };
 }
 
 /**
  * Computes the loss and, when `dy` is given, writes dL/dy into it (zero at uncounted positions).
  */
-export function computeLoss(spec: Required<LossSpec>, a: LossInput, dy: Vec | null): LossResult {
+export function computeLoss(spec: ResolvedLoss, a: LossInput, dy: Vec | null): LossResult {
+  if (spec.name === "ctc") return computeCtcLoss(spec.blank ?? 0, a, dy);
   const { y, T, B, O, target, lengths } = a;
   let count = 0;
   for (let b = 0; b < B; b++) count += lengths ? Math.min(lengths[b]!, T) : T;
@@ -110,6 +138,38 @@ export function computeLoss(spec: Required<LossSpec>, a: LossInput, dy: Vec | nu
     }
   }
   return { loss: total / count, count, correct, absSum, sqSum };
+}
+
+/**
+ * CTC over a batch: Σ_b −log p(l_b | y_b) / Σ_b max(L_b, 1), dL/dy beside it, and the greedy
+ * decoding's edit distance to the labels. An impossible alignment (T_b < L_b + repeats) is refused.
+ */
+function computeCtcLoss(blank: number, a: LossInput, dy: Vec | null): LossResult {
+  const { y, T, B, O, target, lengths, labelLengths } = a;
+  if (!labelLengths) throw new ValueError("loss: ctc needs label sequences (targets [B, L] with labelLengths); got per-step targets without them");
+  const L = B > 0 ? target.length / B : 0;
+  const steps = Int32Array.from({ length: B }, (_, b) => (lengths ? Math.min(lengths[b]!, T) : T));
+  let n = 0, labelCount = 0;
+  for (let b = 0; b < B; b++) { n += Math.max(labelLengths[b]!, 1); labelCount += labelLengths[b]!; }
+  const flat = new Int32Array(labelCount); // the labels, concatenated (ctc.ts's 1-D form)
+  for (let b = 0, at = 0; b < B; b++) for (let i = 0; i < labelLengths[b]!; i++) flat[at++] = target[b * L + i]!;
+  const r = ctcLoss(y, [T, B, O], steps, flat, labelLengths, { blank, reduction: "none" });
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    if (r.losses[b] === Infinity) {
+      throw new ValueError(`loss: ctc: row ${b} has ${labelLengths[b]} labels that cannot be aligned to its ${steps[b]} steps (it needs at least one step per label and one between repeated labels)`);
+    }
+    total += r.losses[b]!;
+  }
+  if (dy) for (let i = 0; i < dy.length; i++) dy[i] = r.dLogits[i]! / n;
+  let edits = 0;
+  const scores = new Float64Array(T * O); // one row's [T_b, O]
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < steps[b]!; t++) for (let k = 0; k < O; k++) scores[t * O + k] = y[(t * B + b) * O + k]!;
+    const hyp = ctcGreedyDecode(scores.subarray(0, steps[b]! * O), O, { blank });
+    edits += editDistance(target.subarray(b * L, b * L + labelLengths[b]!), hyp);
+  }
+  return { loss: total / n, count: n, correct: 0, absSum: 0, sqSum: 0, edits, labels: labelCount };
 }
 
 // ---- distribution losses (heads of layers/*-head.ts) ------------------------------------------

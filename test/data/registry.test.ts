@@ -28,7 +28,7 @@ function staticImports(file: string, seen = new Set<string>()): Set<string> {
 
 describe("data registry", () => {
   it("lists every data set with a licence, a source and its options", () => {
-    assert.deepEqual(Object.keys(DATASETS), ["co2", "births", "mackey-glass", "shakespeare", "moby-dick", "mnist", "sentiment", "adding", "copy", "spoken-digits", "dates", "cmudict", "seattle-weather", "sp500", "sp500-daily", "global-temp", "unemployment"]);
+    assert.deepEqual(Object.keys(DATASETS), ["co2", "births", "mackey-glass", "shakespeare", "moby-dick", "mnist", "sentiment", "adding", "copy", "spoken-digits", "phonemes", "dates", "cmudict", "seattle-weather", "sp500", "sp500-daily", "global-temp", "unemployment", "ecg-rhythm", "sensor-anomalies"]);
     for (const info of Object.values(DATASETS)) assert.ok(info.license && info.source && info.description && info.options.length > 0);
     assert.equal(DATASETS.co2.license, "CC BY 4.0");
   });
@@ -53,7 +53,7 @@ describe("data registry", () => {
     assert.ok(reached.some((f) => f.endsWith("load-csv.ts")));
   });
   it("the browser-safe files import nothing from node: (only src/data/node/ does)", () => {
-    for (const f of ["csv", "load-csv", "forecast", "windows", "normalise", "time-split", "idx", "mnist", "char-text", "char-vocabulary", "words", "sentiment", "co2", "births", "mackey-glass", "copy-task", "adding-dataset", "shuffle", "options", "generated", "catalog"]) {
+    for (const f of ["csv", "load-csv", "forecast", "windows", "normalise", "time-split", "idx", "mnist", "char-text", "char-vocabulary", "words", "sentiment", "co2", "births", "mackey-glass", "copy-task", "adding-dataset", "shuffle", "options", "generated", "catalog", "ecg", "ecg-rhythm", "sensor-anomalies", "phonemes"]) {
       const text = readFileSync(join(srcData, `${f}.ts`), "utf8");
       assert.ok(!/from\s+"node:|import\("node:/.test(text), `${f}.ts imports node:`);
       assert.ok(!text.includes("./node/"), `${f}.ts reaches into node/`);

@@ -45,6 +45,7 @@ describe("seq2seq model file", () => {
     ["float64, additive, bidirectional encoder", {}],
     ["float32, luong, stacked", { dtype: "float32", attention: "luong", encoder: { cell: "gru", hiddenSize: 3, layers: 2, direction: "bidirectional" }, decoder: { cell: "mgu", hiddenSize: 4 } }],
     ["float32, no attention, initial-only context", { dtype: "float32", attention: "none", context: "initial-only", decoder: { cell: "lstm", hiddenSize: 6 } }],
+    ["float32, bahdanau, LSTM decoder", { dtype: "float32", attention: "bahdanau", decoder: { cell: "lstm", hiddenSize: 6 } }],
   ] as const) {
     it(`round trip is exact (${name})`, () => {
       const m = randomised(over as never);
@@ -97,7 +98,7 @@ describe("seq2seq model file", () => {
 });
 
 describe("attention maps", () => {
-  for (const attention of ["additive", "luong"] as const) {
+  for (const attention of ["additive", "luong", "bahdanau"] as const) {
     it(`weights [T, B, S] of the decoded path sum to 1 over the source and are 0 on padding (${attention})`, () => {
       const m = randomised({ attention });
       const o = { bos: 1, eos: 2, maxLength: 6 };
@@ -130,6 +131,29 @@ describe("attention maps", () => {
 });
 
 // Bounded: 600 pairs, 2 epochs (≈ 40 steps), hidden 32: a few seconds of training; the whole run < 60 s.
+describe("gated compare --data dates: cells × attention forms", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gated-s2s-cmp-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  it("a row per cell and form with exact match, a report with one attention map per cell", { timeout: 60_000 }, async () => {
+    const r = await gated(["compare", "--data", "dates", "--cells", "gru,mgu", "--attention", "none,bahdanau", "--subset", "100", "--epochs", "1", "--hidden", "8", "--out", "c.html", "--json"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { rows: { cell: string; attention: string; parameters: number; scores: { name: string; exactMatch: number }[] }[] };
+    assert.deepEqual(j.rows.map((x) => `${x.cell} ${x.attention}`), ["gru none", "gru bahdanau", "mgu none", "mgu bahdanau"]);
+    for (const row of j.rows) {
+      assert.deepEqual(row.scores.map((x) => x.name), ["held-out days", "held-out locale"]);
+      for (const x of row.scores) assert.ok(x.exactMatch >= 0 && x.exactMatch <= 1);
+    }
+    // the same model sizes as gated train builds; attention adds parameters
+    assert.ok(j.rows[1]!.parameters > j.rows[0]!.parameters);
+    const html = readFileSync(join(dir, "c.html"), "utf8");
+    assert.match(html, /Attention maps/);
+    assert.equal((html.match(/source characters; each row sums to 1/g) ?? []).length, 2, "one map per cell");
+    const bad = await gated(["compare", "--data", "dates", "--cells", "gru,none"], { cwd: dir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--cells none: an encoder–decoder needs a recurrent cell/);
+  });
+});
+
 describe("gated train --data dates → predict → eval → inspect", () => {
   const dir = mkdtempSync(join(tmpdir(), "gated-s2s-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -174,5 +198,33 @@ describe("gated train --data dates → predict → eval → inspect", () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--beam must be a positive integer/);
     assert.ok(Date.now() - t0 < 60_000);
+  });
+  it("--tokens bpe and --target-tokens bpe with Bahdanau's attention: pieces saved with the model, used by predict and eval", { timeout: 60_000 }, async () => {
+    const tr = await gated(["train", "--data", "dates", "--limit", "300", "--epochs", "1", "--hidden", "16", "--embedding", "8", "--attention", "bahdanau",
+      "--tokens", "bpe:90", "--target-tokens", "bpe:24", "--out", "b.safetensors", "--json"], { cwd: dir });
+    assert.equal(tr.code, 0, tr.stderr);
+    const model = join(dir, "b.safetensors"), f = decodeSeq2seq(new Uint8Array(readFileSync(model)));
+    assert.equal(f.vocabularies.source.length, 90);
+    assert.equal(f.vocabularies.target.length, 24);
+    assert.equal(f.vocabularies.tokens?.source?.kind, "bpe");
+    assert.equal(f.model.options.attention, "bahdanau");
+    const svg = join(dir, "b.svg");
+    const p = await gated(["predict", model, "--input", "3 janv. 2021", "--attention", svg]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.match(p.stdout, /^[-0-9]*\n$/);
+    assert.match(readFileSync(svg, "utf8"), /× \d+ source pieces/);
+    const ins = await gated(["inspect", model]);
+    assert.match(ins.stdout, /tokens: source BPE over characters \(\d+ units \+ \d+ merges\), target BPE over characters/);
+    const ev = await gated(["eval", model, "--json"]);
+    const r = JSON.parse(tr.stdout) as { exactMatch: { heldOutDays: number; heldOutLocale: number } };
+    assert.deepEqual((JSON.parse(ev.stdout) as { scores: { exactMatch: number }[] }).scores.map((x) => x.exactMatch), [r.exactMatch.heldOutDays, r.exactMatch.heldOutLocale]);
+    const drawn = await gated(["inspect", model, "--attention", "7 févr. 2023", "--out", join(dir, "i.svg"), "--json"]);
+    assert.equal(drawn.code, 0, drawn.stderr);
+    const im = (JSON.parse(drawn.stdout) as { attentionMap: { file: string; input: string; output: string } }).attentionMap;
+    assert.equal(im.input, "7 févr. 2023");
+    assert.match(readFileSync(im.file, "utf8"), /^<svg[\s\S]*source pieces/);
+    const bad = await gated(["train", "--data", "dates", "--limit", "50", "--tokens", "bpe:10", "--out", "c.safetensors"], { cwd: dir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--tokens: bpe:10 leaves 8 pieces after the 2 special tokens, fewer than the \d+ distinct units/);
   });
 });

@@ -12,7 +12,7 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, what: string, tol = 1
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= tol * (1 + Math.abs(b[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
 }
 
-for (const attention of ["additive", "luong", "none"] as const) {
+for (const attention of ["additive", "luong", "none", "bahdanau"] as const) {
   test(`seq2seq masks (${attention}): extra source padding and garbage past the lengths change neither loss nor gradients`, () => {
     const m = tinyModel({ attention });
     const base = tinyBatch();
@@ -27,12 +27,27 @@ for (const attention of ["additive", "luong", "none"] as const) {
   });
 }
 
-test("seq2seq: step-by-step decoding gives the teacher-forced logits", () => {
-  const m = tinyModel({ attention: "luong", decoder: { cell: "gru", hiddenSize: 4, layers: 2 } });
-  const batch = makeBatch([{ source: [3, 4, 5], target: [3, 4, 3] }], 1, 2);
-  const { logits } = m.forward(batch, false);
-  const stepper = new ModelStepper(m, [[3, 4, 5]]), V = 5;
-  for (let t = 0; t < batch.T; t++) close(stepper.step(batch.targetIn.subarray(t, t + 1)), logits.subarray(t * V, (t + 1) * V), `step ${t}`, 1e-10);
+for (const attention of ["luong", "bahdanau"] as const) {
+  test(`seq2seq: step-by-step decoding gives the teacher-forced logits (${attention})`, () => {
+    const m = tinyModel({ attention, decoder: { cell: attention === "luong" ? "gru" : "lstm", hiddenSize: 4, layers: 2 } });
+    const batch = makeBatch([{ source: [3, 4, 5], target: [3, 4, 3] }], 1, 2);
+    const { logits } = m.forward(batch, false);
+    const stepper = new ModelStepper(m, [[3, 4, 5]]), V = 5;
+    for (let t = 0; t < batch.T; t++) close(stepper.step(batch.targetIn.subarray(t, t + 1)), logits.subarray(t * V, (t + 1) * V), `step ${t}`, 1e-10);
+  });
+}
+
+test("seq2seq bahdanau: step t attends from the state before its input (Luong's placement from the state after it)", () => {
+  const grab = (attention: "bahdanau" | "luong", target: number[]) => {
+    const m = tinyModel({ attention }), batch = makeBatch([{ source: [3, 4, 5, 1], target }], 1, 2);
+    let w = new Float64Array(0);
+    m.forward(batch, false, batch.targetIn, (a) => (w = Float64Array.from(a)));
+    return w;
+  };
+  // the inputs are [bos, 3, 4, y]: only the last step's input differs
+  const S = 4, last = (w: Float64Array) => Array.from(w.subarray(3 * S, 4 * S));
+  assert.deepEqual(last(grab("bahdanau", [3, 4, 3])), last(grab("bahdanau", [3, 4, 4])));
+  assert.notDeepEqual(last(grab("luong", [3, 4, 3])), last(grab("luong", [3, 4, 4])));
 });
 
 test("seq2seq: beam width 1 is greedy (tokens and score), on several sources", () => {

@@ -1,12 +1,12 @@
 // Float64 central-difference checks of whole models: every parameter of every layer kind
 // (embedding, recurrent, layer norm, dropout with a fixed mask, last step, dense) under every loss.
-import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SequenceSet } from "../../src/data/types.js";
 import { createSpec, Model, type CreateOptions } from "../../src/model/model.js";
 import { gatherBatch } from "../../src/train/batches.js";
 import { computeLoss } from "../../src/train/losses.js";
 import { Rng } from "../../src/util/random.js";
+import { modelGradCheck } from "../helpers/model-gradcheck.js";
 
 function randomSet(o: CreateOptions, S: number, T: number, seed: number, lengths?: number[]): SequenceSet {
   const rng = new Rng(seed);
@@ -32,26 +32,7 @@ function check(o: CreateOptions, lengths?: number[]): number {
     if (dy) { net.zeroGrads(); net.backward(dy, ctx); }
     return r.loss;
   };
-  loss(true);
-  const analytic = net.grads.slice();
-  const eps = 1e-6;
-  let worst = 0;
-  for (const e of net.entries) {
-    for (let i = e.offset; i < e.offset + e.size; i++) {
-      if (!e.trainable) { assert.equal(analytic[i], 0, `${e.name} is not trainable but has a gradient`); continue; }
-      const old = net.params[i]!;
-      net.params[i] = old + eps;
-      const lp = loss(false);
-      net.params[i] = old - eps;
-      const lm = loss(false);
-      net.params[i] = old;
-      const num = (lp - lm) / (2 * eps), a = analytic[i]!;
-      const rel = Math.abs(a - num) / Math.max(Math.abs(a), Math.abs(num), 1e-2);
-      if (!(rel <= 1e-6)) assert.fail(`d${e.name}[${i - e.offset}]: analytic ${a}, numeric ${num}, relative error ${rel.toExponential(2)}`);
-      worst = Math.max(worst, rel);
-    }
-  }
-  return worst;
+  return modelGradCheck(net, loss).worst;
 }
 
 describe("model gradient check (float64, every parameter)", () => {

@@ -14,6 +14,7 @@ import { exportPytorch } from "../../io/pytorch/state-dict.js";
 import { exportPytorchModule } from "../../io/pytorch/module-export.js";
 import { loadModel } from "../../node/files.js";
 import { UserError } from "../errors.js";
+import { isSeq2seqFile, seq2seqExport } from "../seq2seq.js";
 
 interface ExportArgs { format: string; out: string; layout: string; lengths?: boolean; link?: boolean; names?: string; json?: boolean }
 
@@ -28,6 +29,8 @@ export function registerExport(program: Command): void {
     .option("--names <list>", "pytorch: comma-separated module names, one per layer (default embedding, gru, norm, dropout, last, fc…)")
     .option("--json", "print what was written as JSON")
     .action(async (path: string, a: ExportArgs) => {
+      // an encoder–decoder: its encoder and decoder step as two ONNX graphs in the folder --out (cli/seq2seq.ts)
+      if (isSeq2seqFile(path)) return seq2seqExport(path, a);
       const model = loadModel(path);
       let written: string[];
       let details: Record<string, unknown> = {};

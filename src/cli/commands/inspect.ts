@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import type { AudioFrontEnd } from "../../audio/front-end.js";
 import type { Command } from "commander";
 import { RecurrentLayer } from "../../layers/recurrent.js";
 import { captureGates } from "../../model/inspect.js";
@@ -18,7 +19,7 @@ import { conformToModel, openData, savedDataArgs, type GivenData } from "../data
 import { UserError } from "../errors.js";
 import { isSeq2seqFile, seq2seqInspect } from "../seq2seq.js";
 
-interface InspectArgs extends GivenData { input?: string; split?: string; sequence: string; out?: string; json?: boolean }
+interface InspectArgs extends GivenData { input?: string; split?: string; sequence: string; out?: string; json?: boolean; attention?: string }
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -41,6 +42,7 @@ export function registerInspect(program: Command): void {
     .option("--steps <n>", "text: characters per sequence (default: the model's)", int("steps"))
     .option("--limit <n>", "use at most n examples / characters (default: as the model was trained)", int("limit"))
     .option("--out <dir>", "where to write the heat maps (default <model>-gates)")
+    .option("--attention <text>", "encoder–decoder: translate this input and draw its attention map (target step × source unit) to --out (default <model>-attention.svg)")
     .option("--json", "print the description as JSON")
     .action(async (path: string, a: InspectArgs, cmd: Command) => {
       if (isSeq2seqFile(path)) return seq2seqInspect(path, a);
@@ -92,7 +94,7 @@ function show(v: unknown): string {
 function formatDescription(d: Description): string {
   const lines = [`model: ${d.file} (${(d.bytes / 1024).toFixed(1)} KB)`, `input: ${JSON.stringify(d.input)}`, `task: ${JSON.stringify(d.task)}`];
   if (d.origin) lines.push(`imported from: ${d.origin.format}`, ...d.origin.facts.map((f) => `  ${f}`));
-  if (Object.keys(d.data).length) lines.push(`data: ${Object.entries(d.data).map(([k, v]) => `${k} ${k === "normalisation" ? "saved" : show(v)}`).join(" · ")}`);
+  if (Object.keys(d.data).length) lines.push(`data: ${Object.entries(d.data).map(([k, v]) => `${k} ${k === "normalisation" ? "saved" : k === "audio" ? audioText(v as AudioFrontEnd) : show(v)}`).join(" · ")}`);
   lines.push("layers:");
   for (const l of d.layers) {
     const { kind: _k, ...c } = l.config;
@@ -144,4 +146,10 @@ async function drawGates(model: Model, path: string, a: InspectArgs, given: (opt
 /** Gates that live in [0, 1] get a fixed colour scale, so maps compare across layers. */
 function isUnitInterval(gate: string, cell: string): boolean {
   return ["z", "r", "f", "i", "o"].includes(gate) && cell !== "rnn";
+}
+
+/** An audio model's front end in a few words: "mfcc 13 @ 16000 Hz, hop 160, Δ 0, standardised, int8". */
+function audioText(a: AudioFrontEnd): string {
+  const f = a.features;
+  return `${f.kind} ${f.kind === "mfcc" ? f.nMfcc : f.nMels} @ ${f.sampleRate} Hz, window ${f.winLength}, hop ${f.hop}, deltas ${a.deltas}, standardised${a.quantise ? ", quantised" : ""}`;
 }

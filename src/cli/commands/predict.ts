@@ -1,11 +1,15 @@
 /**
  * `gated predict MODEL`: forecast the next N steps of a series (with the history and forecast
  * drawn as a chart), generate text from a prompt at a temperature, or classify sequences.
- * Input comes from --input FILE or standard input.
+ * Input comes from --input FILE or standard input; a word classifier trained on audio
+ * (spoken-digits) also spots keywords in a WAV file with --wav (model/keywords.ts).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { readWav } from "../../audio/wav.js";
 import { loadCsv } from "../../data/index.js";
+import { OptionError } from "../../errors/index.js";
+import { KeywordSpotter, type KeywordHit, type SpotOptions } from "../../model/keywords.js";
 import type { Model } from "../../model/model.js";
 import type { Outputs } from "../../model/outputs.js";
 import { loadModel } from "../../node/files.js";
@@ -23,6 +27,8 @@ import { writeSideOutput } from "../reports.js";
 import { isSeq2seqFile, seq2seqPredict } from "../seq2seq.js";
 
 interface PredictArgs {
+  /** forecast: sampled paths (model/sample-paths.ts) */
+  samples?: string;
   steps?: string; input?: string; prompt?: string; text?: string; length: string; temperature: string; seed: string; chart?: string; json?: boolean;
 }
 
@@ -36,18 +42,52 @@ export function registerPredict(program: Command): void {
     .option("--text <sentence>", "classify with a word model (sentiment): one text to classify (--input also takes a JSON array of strings)")
     .option("--length <n>", "text: characters to generate", "200")
     .option("--temperature <t>", "text: sampling temperature (0 = most likely)", "0.8")
-    .option("--seed <n>", "text: seed of the sampling", "1")
+    .option("--seed <n>", "text, forecast --samples: seed of the sampling", "1")
+    .option("--samples <n>", "forecast with a gaussian or student-t head: draw n recursive sampled paths (any --steps); the mean and the paths' 80%/95% bands")
     .option("--json", "print the result as JSON")
     .option("--beam <n>", "encoder–decoder: beam search of width n (default greedy)")
     .option("--attention <file.svg>", "encoder–decoder: draw the attention weights (target step × source character) of the first input")
-    .action(async (path: string, a: PredictArgs & { beam?: string; attention?: string }) => {
+    .option("--wav <file.wav>", "audio word classifier (spoken-digits): spot the words in a WAV file on-line and print each with its time and probability")
+    .option("--threshold <dB>", "--wav: energy above the noise floor that counts as speech", "12")
+    .option("--hangover <s>", "--wav: seconds of quiet that end a word", "0.25")
+    .action(async (path: string, a: PredictArgs & WavArgs & { beam?: string; attention?: string }) => {
       // an encoder–decoder file: --input is the text (or a file of one source per line)
       if (isSeq2seqFile(path)) return seq2seqPredict(path, a);
       const model = loadModel(path);
-      if (model.spec.data?.window) await forecast(model, a);
+      if (a.wav !== undefined) spot(model, a);
+      else if (model.spec.data?.window) await forecast(model, a);
       else if (model.spec.data?.vocabulary && model.spec.task.perStep) text(model, a);
       else classify(model, a);
     });
+}
+
+interface WavArgs { wav?: string; threshold: string; hangover: string }
+
+/**
+ * Keywords in a WAV file: the file is decoded (and resampled to the model's rate), then fed in
+ * 0.1 s chunks through a KeywordSpotter; each word is printed as soon as its segment ends.
+ */
+function spot(model: Model, a: WavArgs & { json?: boolean }): void {
+  const o: SpotOptions = { threshold: number("--threshold", a.threshold), hangover: number("--hangover", a.hangover) };
+  const spotter = new KeywordSpotter(model, o); // refuses a model without its audio front end
+  if (!existsSync(a.wav!)) throw new UserError(`--wav: file not found: ${a.wav}`);
+  const { samples } = readWav(new Uint8Array(readFileSync(a.wav!)), { sampleRate: spotter.sampleRate });
+  const all: KeywordHit[] = [];
+  const show = (hits: KeywordHit[]) => {
+    all.push(...hits);
+    if (!a.json) for (const h of hits) process.stdout.write(`${h.start.toFixed(2)}–${h.end.toFixed(2)} s\t${h.word}\t${h.probability.toFixed(3)}\n`);
+  };
+  const chunk = Math.round(spotter.sampleRate / 10);
+  for (let at = 0; at < samples.length; at += chunk) show(spotter.push(samples.subarray(at, at + chunk)));
+  show(spotter.flush());
+  if (a.json) process.stdout.write(JSON.stringify(all.map(({ word, start, end, probability }) => ({ word, start, end, probability }))) + "\n");
+  else if (all.length === 0) process.stdout.write(`no words heard in ${(samples.length / spotter.sampleRate).toFixed(2)} s (try a lower --threshold)\n`);
+}
+
+function number(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) throw new UserError(`${name} must be a number, got "${v}"`);
+  return n;
 }
 
 function readInput(file: string | undefined): string {
@@ -81,8 +121,9 @@ async function forecast(model: Model, a: PredictArgs): Promise<void> {
   const steps = a.steps ? Number(a.steps) : d.horizon!;
   if (!Number.isInteger(steps) || steps < 1) throw new UserError(`--steps must be a positive integer, got ${a.steps}`);
   // a distribution head's forecast carries its 80% and 95% intervals (at most its horizon ahead)
-  const head = model.spec.task.distribution ? forecastWithIntervals(model, history, F, steps) : null;
-  const values = head ? Float32Array.from(head.data) : forecastSeries(model, history, steps), iv = head?.intervals;
+  const dates = knownDates(model, labels);
+  const head = a.samples !== undefined ? sampledForecast(model, history, F, steps, a, dates) : model.spec.task.distribution ? forecastWithIntervals(model, history, F, steps, dates) : null;
+  const values = head ? Float32Array.from(head.data) : dates.dates ? Float32Array.from(model.forecast({ data: history, shape: [history.length / F, F] }, steps, dates).data) : forecastSeries(model, history, steps), iv = head?.intervals;
   const C = d.targetColumns!.length, names = d.targetColumns!.map((c) => d.columns?.[c] ?? `column ${c}`);
   const first = (a: ArrayLike<number>) => Float32Array.from({ length: steps }, (_, i) => a[i * C]!);
   let chart = false;
@@ -116,11 +157,34 @@ async function forecast(model: Model, a: PredictArgs): Promise<void> {
   if (chart) process.stdout.write(`chart: ${a.chart}\n`);
 }
 
+/** A covariate model's history dates (data/covariates.ts): the calendar follows from them; a holiday column's future is unknown here. */
+function knownDates(model: Model, labels: readonly string[] | undefined): { dates?: readonly string[] } {
+  const cov = model.spec.data?.covariates;
+  if (!cov) return {};
+  const holiday = cov.names.find((n) => n.startsWith("holiday:"));
+  if (holiday) throw new UserError(`the model uses the covariate ${holiday}, whose values for the rows ahead the command line cannot know; forecast with the library (model.forecast(history, steps, { dates, holidays }))`);
+  if (!labels) throw new UserError(`the model uses the covariates ${cov.names.join(", ")}, computed from dates; the history has no date labels (give a CSV with a date column)`);
+  return { dates: labels };
+}
+
+/** --samples N: the mean of N sampled paths and their quantile bands (refusals name --samples). */
+function sampledForecast(model: Model, history: Float32Array, F: number, steps: number, a: PredictArgs, dates: { dates?: readonly string[] }): Outputs {
+  const n = Number(a.samples), seed = Number(a.seed);
+  if (!(Number.isInteger(n) && n >= 2)) throw new UserError(`--samples must be an integer ≥ 2, got ${a.samples}`);
+  if (!Number.isFinite(seed)) throw new UserError(`--seed must be a number, got ${a.seed}`);
+  try {
+    return model.forecast({ data: history, shape: [history.length / F, F] }, steps, { samples: n, seed, ...dates });
+  } catch (e) {
+    if (e instanceof OptionError) throw new UserError(`--samples: ${e.message}`);
+    throw e;
+  }
+}
+
 /** model.forecast of a distribution head's model (its intervals), refusing more steps than its horizon in the CLI's words. */
-function forecastWithIntervals(model: Model, history: Float32Array, F: number, steps: number): Outputs {
+function forecastWithIntervals(model: Model, history: Float32Array, F: number, steps: number, dates: { dates?: readonly string[] }): Outputs {
   const H = model.spec.data!.horizon!;
-  if (steps > H) throw new UserError(`--steps ${steps}: a model with a distribution head forecasts at most its horizon (${H}) with intervals; train with --horizon ${steps}`);
-  return model.forecast({ data: history, shape: [history.length / F, F] }, steps);
+  if (steps > H) throw new UserError(`--steps ${steps}: a model with a distribution head forecasts at most its horizon (${H}) directly; train with --horizon ${steps}, or draw sampled paths with --samples N`);
+  return model.forecast({ data: history, shape: [history.length / F, F] }, steps, dates);
 }
 
 function text(model: Model, a: PredictArgs): void {

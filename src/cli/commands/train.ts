@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
-import { createSpec, Model, type ModelSpec } from "../../model/model.js";
+import { Model, type ModelSpec } from "../../model/model.js";
 import { loadCheckpoint, saveCheckpoint, saveModel } from "../../node/files.js";
 import type { Checkpoint } from "../../train/checkpoint.js";
 import { autoBackendName } from "../../kernels/select.js";
@@ -14,7 +14,7 @@ import { fit } from "../../train/fit.js";
 import { assess, describeAssessment } from "../assess.js";
 import { kindOf, openData, taskOf, type DataArgs } from "../data.js";
 import { UserError } from "../errors.js";
-import { addDataOptions, addFitOptions, addModelOptions, createOptionsOf, fitOptionsOf, type FitArgs, type ModelArgs } from "../model-options.js";
+import { addDataOptions, addFitOptions, addModelOptions, fitOptionsOf, specOf, type FitArgs, type ModelArgs } from "../model-options.js";
 import { progress, progressMode } from "../progress.js";
 import { writeTrainReport } from "../reports.js";
 import { isSeq2seqData, seq2seqTrain, type Seq2seqTrainArgs } from "../seq2seq.js";
@@ -38,7 +38,9 @@ export function registerTrain(program: Command): void {
     .option("--resume", "continue from the checkpoint")
     .option("--json", "print the result as JSON")
     .option("--quiet", "no progress output")
-    .option("--attention <kind>", "encoder–decoder data (--data dates): additive | luong | none (default luong)")
+    .option("--attention <kind>", "encoder–decoder data (--data dates, cmudict): luong | additive (scored on the decoder output) | bahdanau (scored on the previous state, feeding the decoder input) | none (default luong)")
+    .option("--tokens <kind>", "encoder–decoder sources: char (default) | word | bpe:<vocabulary size> (pieces learned from the training sources, saved with the model)")
+    .option("--target-tokens <kind>", "encoder–decoder targets: char (characters or phonemes, default) | bpe:<vocabulary size>")
     .action(async (a: TrainArgs & { attention?: string }) => {
       // (source, target) pairs train an encoder–decoder (cli/seq2seq.ts)
       if (isSeq2seqData(a.data)) { process.exitCode = await seq2seqTrain(a as Seq2seqTrainArgs); return; }
@@ -71,7 +73,7 @@ async function train(a: TrainArgs): Promise<number> {
   if (a.resume && !existsSync(ckptPath)) throw new UserError(`--resume: no checkpoint at ${ckptPath} (train without --resume first, or name it with --checkpoint)`);
   const data = await openData(a.data, { ...a, relative: !a.absolute }, a.seed);
   const kind = kindOf(data);
-  const spec = createSpec(createOptionsOf(a, kind, taskOf(data, { limit: a.limit, steps: a.steps, ...(Number.isSafeInteger(a.seed) ? { seed: a.seed } : {}) })));
+  const spec = specOf(a, kind, taskOf(data, { limit: a.limit, steps: a.steps, ...(Number.isSafeInteger(a.seed) ? { seed: a.seed } : {}) }));
   let model: Model;
   let resume;
   if (a.resume) {
@@ -90,9 +92,10 @@ async function train(a: TrainArgs): Promise<number> {
     stop: () => { stop = true; },
     onForcedExit: () => { bar.stop(); return existsSync(ckptPath) ? `the last checkpoint is ${ckptPath}` : "no checkpoint was written yet"; },
   });
-  // next-token models by perplexity, classifiers by accuracy
-  const metricOf = (v?: { accuracy?: number; perplexity?: number }) =>
-    kind === "text" && v?.perplexity !== undefined ? ` ppl ${v.perplexity.toFixed(2)}` : v?.accuracy !== undefined ? ` acc ${(100 * v.accuracy).toFixed(1)}%` : "";
+  // next-token models by perplexity, classifiers by accuracy, label sequences by their error rate
+  const metricOf = (v?: { accuracy?: number; perplexity?: number; per?: number }) =>
+    kind === "text" && v?.perplexity !== undefined ? ` ppl ${v.perplexity.toFixed(2)}` : v?.accuracy !== undefined ? ` acc ${(100 * v.accuracy).toFixed(1)}%`
+      : v?.per !== undefined ? ` PER ${(100 * v.per).toFixed(1)}%` : "";
   let result;
   try {
     result = await fit(model, data.train, {
@@ -125,10 +128,14 @@ async function train(a: TrainArgs): Promise<number> {
     return 0;
   }
   const perEpoch = seconds / Math.max(1, result.history.length);
-  const rnn = model.spec.layers.find((l) => l.kind === "recurrent")!;
+  const rnn = model.spec.layers.find((l) => l.kind === "recurrent");
+  // the frame-wise baseline (--cell none) has no recurrent layer: its window and dense layers instead
+  const ctxLayer = model.spec.layers.find((l) => l.kind === "context"), denseCount = model.spec.layers.filter((l) => l.kind === "dense").length - 1;
+  const shape = rnn ? `${rnn.cell} (hidden ${rnn.hiddenSize}, ${rnn.layers} layer${rnn.layers === 1 ? "" : "s"}, ${rnn.direction})`
+    : `frame-wise baseline (±${ctxLayer?.left ?? 0} frames, ${denseCount} dense layer${denseCount === 1 ? "" : "s"} of ${a.hidden ?? model.spec.layers.find((l) => l.kind === "dense")?.outputSize})`;
   process.stdout.write([
     "",
-    `gated train: ${data.name} · ${rnn.cell} (hidden ${rnn.hiddenSize}, ${rnn.layers} layer${rnn.layers === 1 ? "" : "s"}, ${rnn.direction}) · ${model.net.trainableCount.toLocaleString("en")} parameters`,
+    `gated train: ${data.name} · ${shape} · ${model.net.trainableCount.toLocaleString("en")} parameters`,
     `  ${result.history.length} epochs, ${result.steps} steps in ${seconds.toFixed(1)} s (${perEpoch.toFixed(2)} s per epoch, ${kernels})${result.stoppedEarly ? ", stopped early" : ""}`,
     `  ${describeAssessment(score)}`,
     ...(model.spec.task.distribution && score.extra["coverage 95%"] !== undefined

@@ -22,6 +22,7 @@ import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { FormatError, ValueError } from "../../errors/index.js";
 import * as pb from "./gen/onnx_pb.js";
 import { q } from "./quote.js";
+import { base64Bytes } from "../../util/base64.js";
 
 // ---- plain objects ------------------------------------------------------------------------------
 
@@ -236,7 +237,7 @@ const INT64_TYPES = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.SIN
 
 function base64(s: string, path: string): Uint8Array {
   try {
-    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+    return base64Bytes(s);
   } catch {
     throw new ValueError(`onnx encode: ${path} must be bytes (a Uint8Array, or a base64 string), got ${q(s.slice(0, 40))}`);
   }

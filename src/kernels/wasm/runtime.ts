@@ -14,6 +14,7 @@
  * `loadWasm()` (async) once before selecting the backend.
  */
 import { MAX_PAGES, WASM_BASE64 } from "./module.generated.js";
+import { base64Bytes } from "../../util/base64.js";
 
 /** The exports of wasm/index.ts (pointers are byte addresses in the module's memory). */
 export interface WasmExports {
@@ -99,12 +100,6 @@ export const MAX_THREADS = 8;
 const SLOTS_AT = 1024;
 const PACKS_AT = SLOTS_AT + MAX_CHUNKS * CHUNK_SLOT;
 
-function decode(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 function sharedMemoryWorks(): boolean {
   if (!WA || typeof SharedArrayBuffer === "undefined") return false;
@@ -121,7 +116,7 @@ export function chooseVariant(): { variant: WasmVariant; bytes: Uint8Array } | n
   const shared = sharedMemoryWorks();
   for (const simd of ["relaxed", "simd"] as const) {
     const variant: WasmVariant = shared ? `${simd}Shared` : simd;
-    const bytes = decode(WASM_BASE64[variant]);
+    const bytes = base64Bytes(WASM_BASE64[variant]);
     if (WA.validate(bytes)) return { variant, bytes };
   }
   return null;
@@ -343,7 +338,7 @@ export class WasmRuntime {
  */
 export function createRuntime(variant: WasmVariant): WasmRuntime | null {
   if (!WA) return null;
-  const bytes = decode(WASM_BASE64[variant]);
+  const bytes = base64Bytes(WASM_BASE64[variant]);
   if (!WA.validate(bytes)) return null;
   if (variant.endsWith("Shared") && !sharedMemoryWorks()) return null;
   return new WasmRuntime(variant, new WA.Module(bytes));
@@ -370,7 +365,7 @@ export function wasmRuntime(): WasmRuntime | null {
 
 /** Does this engine validate the relaxed-SIMD build now? */
 export function relaxedSimdValidates(): boolean {
-  return !!WA && WA.validate(decode(WASM_BASE64.relaxed));
+  return !!WA && WA.validate(base64Bytes(WASM_BASE64.relaxed));
 }
 
 /** The kernel module if it has been loaded already (never loads it), else undefined; null when it could not be. */
