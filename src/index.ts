@@ -105,6 +105,7 @@ export type { PytorchHead, PytorchFacts } from "./io/pytorch/spec.js";
 export { readTorchFile } from "./io/pytorch/torch-file.js";
 export { exportPytorchModule, torchName } from "./io/pytorch/module-export.js";
 export type { PytorchModuleFiles } from "./io/pytorch/module-export.js";
+export { exportSeq2seqModule, seq2seqTorchName, SEQ2SEQ_MODULE_FORMAT } from "./io/pytorch/module-seq2seq.js";
 export type { TorchFile, TorchFileTensor, TorchModuleInfo } from "./io/pytorch/torch-file.js";
 export { importTfjs } from "./io/keras/tfjs-import.js";
 export { exportTfjs } from "./io/keras/tfjs-export.js";

@@ -325,7 +325,7 @@ export async function seq2seqEval(path: string, a: { split?: string; json?: bool
 
 /** `gated export MODEL --format onnx --out DIR`: DIR/encoder.onnx and DIR/decoder-step.onnx (io/onnx/export-seq2seq.ts). */
 export function seq2seqExport(path: string, a: { format: string; out: string; json?: boolean; lengths?: boolean; link?: boolean; names?: string; layout: string }): void {
-  if (a.format !== "onnx") throw new UserError(`--format ${a.format}: an encoder–decoder exports as ONNX only (--format onnx: the encoder and the decoder step, for a decoding loop in another runtime)`);
+  if (a.format !== "onnx") throw new UserError(`--format ${a.format}: an encoder–decoder exports as --format onnx (the encoder and the decoder step, for a decoding loop in another runtime) or --format pytorch-module (an nn.Module with encode, decode_step and greedy)`);
   if (a.lengths || a.link || a.names !== undefined || a.layout !== "time-major") throw new UserError("--lengths, --link, --names and --layout do not apply to an encoder–decoder: its graphs take source lengths, give logits and are time-major");
   const f = loadSeq2seq(path), onnx = seq2seqToOnnx(f.model, f.vocabularies);
   const written = [join(a.out, "encoder.onnx"), join(a.out, "decoder-step.onnx")];

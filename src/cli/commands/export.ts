@@ -15,6 +15,7 @@ import { exportPytorchModule } from "../../io/pytorch/module-export.js";
 import { loadModel } from "../../node/files.js";
 import { UserError } from "../errors.js";
 import { isSeq2seqFile, seq2seqExport } from "../seq2seq.js";
+import { seq2seqModuleExport } from "../export-seq2seq-module.js";
 
 interface ExportArgs { format: string; out: string; layout: string; lengths?: boolean; link?: boolean; names?: string; json?: boolean }
 
@@ -29,8 +30,8 @@ export function registerExport(program: Command): void {
     .option("--names <list>", "pytorch: comma-separated module names, one per layer (default embedding, gru, norm, dropout, last, fc…)")
     .option("--json", "print what was written as JSON")
     .action(async (path: string, a: ExportArgs) => {
-      // an encoder–decoder: its encoder and decoder step as two ONNX graphs in the folder --out (cli/seq2seq.ts)
-      if (isSeq2seqFile(path)) return seq2seqExport(path, a);
+      // an encoder–decoder: two ONNX graphs (cli/seq2seq.ts) or a PyTorch module (cli/export-seq2seq-module.ts) in the folder --out
+      if (isSeq2seqFile(path)) return a.format === "pytorch-module" ? seq2seqModuleExport(path, a) : seq2seqExport(path, a);
       const model = loadModel(path);
       let written: string[];
       let details: Record<string, unknown> = {};
