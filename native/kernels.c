@@ -35,7 +35,9 @@ static float *scratch_floats(long n) {
  * worker the system has not scheduled yet takes nothing and the caller does its share instead: on
  * a busy machine a product never waits for a thread that is not running. Workers spin briefly for
  * the next job, then sleep on a condition variable. Products split their column panels between
- * parts (kernels.inc.c gemmPacked), so results are the same bits on any number of threads.
+ * parts (kernels.inc.c gemmPacked), so results are the same bits on any number of threads. The
+ * pool is process-wide and serves one caller at a time: the library calls the native kernels from
+ * the JavaScript thread that loaded them, never from two threads at once.
  */
 #define POOL_MAX 16
 /* Multiply-adds below which a product stays on one thread (the hand-over costs a few µs). */
