@@ -8,7 +8,7 @@
 import { windowsEndingIn } from "../data/time-split.js";
 import type { Dataset, SequenceSet } from "../data/types.js";
 import { backtest, modelForecaster, type BacktestResult } from "../train/backtest.js";
-import { optionalSarima } from "../train/arima.js";
+import { optionalAutoArima, optionalSarima } from "../train/arima.js";
 import { holtWintersForecaster, seasonalNaiveForecaster, type Forecaster } from "../train/baselines.js";
 import type { Model } from "../model/model.js";
 import { forecastErrors, majorityAccuracy, seasonalNaive, unigramPerplexity } from "../train/baselines.js";
@@ -99,11 +99,11 @@ function meanBaselineMse(train: SequenceSet, set: SequenceSet): number {
 /**
  * The classical forecasters of a series: seasonal naive (or persistence), Holt-Winters where it has
  * a season, and SARIMA(1,1,1)(0,1,1,s) (ARIMA(1,1,1) without a season) when the optional package
- * `arima` is installed.
+ * `arima` is installed; with `autoArima` also its auto-(S)ARIMA (an order search per fit: slow).
  */
-export async function classicalForecasters(season: number | undefined): Promise<Forecaster[]> {
-  const arima = await optionalSarima(season ?? 1);
-  return [seasonalNaiveForecaster(season ?? 1), ...(season && season >= 2 ? [holtWintersForecaster(season)] : []), ...(arima ? [arima] : [])];
+export async function classicalForecasters(season: number | undefined, autoArima = false): Promise<Forecaster[]> {
+  const arima = await optionalSarima(season ?? 1), auto = autoArima ? await optionalAutoArima(season ?? 1) : null;
+  return [seasonalNaiveForecaster(season ?? 1), ...(season && season >= 2 ? [holtWintersForecaster(season)] : []), ...(arima ? [arima] : []), ...(auto ? [auto] : [])];
 }
 
 /**
@@ -111,18 +111,18 @@ export async function classicalForecasters(season: number | undefined): Promise<
  * scored: each is fitted once on the rows before the first window's origin, then forecasts every
  * window from all rows before its origin (the first target column).
  */
-export async function baselineScores(d: Dataset, split: string): Promise<{ name: string; value: number }[]> {
+export async function baselineScores(d: Dataset, split: string, autoArima = false): Promise<{ name: string; value: number }[]> {
   const sr = d.series;
   if (!sr) throw new UserError(`--baselines: the data set "${d.name}" is not a series; baselines are for forecasting data`);
   const [start, end] = split === "test" ? [sr.testStart, sr.length] : split === "validation" ? [sr.validationStart, sr.testStart] : [0, sr.validationStart];
   const { first, count } = windowsEndingIn(start, end, sr.window, sr.horizon), F = sr.features;
   // every target column, each forecast by its own fit, the squared errors pooled: the same RMSE over
   // all targets as the models' (a multi-column set scored on its first column alone misleads)
-  const names = (await classicalForecasters(sr.season)).map((f) => f.name);
+  const names = (await classicalForecasters(sr.season, autoArima)).map((f) => f.name);
   return Promise.all(names.map(async (name, k) => {
     let sq = 0, n = 0;
     for (const c of sr.targetColumns) {
-      const f = (await classicalForecasters(sr.season))[k]!;
+      const f = (await classicalForecasters(sr.season, autoArima))[k]!;
       const rows = (m: number) => ({ values: sr.values.subarray(0, m * F), features: F, target: c });
       try {
         f.fit(rows(first + sr.window));
@@ -145,7 +145,7 @@ export async function baselineScores(d: Dataset, split: string): Promise<{ name:
  * (never refitted) beside the classical forecasters (refitted every fold, expanding window). The
  * folds must lie after the model's training rows.
  */
-export async function backtestSeries(model: Model, d: Dataset, folds: number): Promise<BacktestResult[]> {
+export async function backtestSeries(model: Model, d: Dataset, folds: number, autoArima = false): Promise<BacktestResult[]> {
   const sr = d.series;
   if (!sr) throw new UserError(`--backtest: the data set "${d.name}" is not a series; backtesting is for forecasting data`);
   const series = { values: sr.values, features: sr.features, target: sr.targetColumns[0]! };
@@ -156,7 +156,7 @@ export async function backtestSeries(model: Model, d: Dataset, folds: number): P
   }
   return [
     backtest(series, modelForecaster(model, "model", sr.covariates?.table), { ...o, refit: "first-fold" }),
-    ...(await classicalForecasters(sr.season)).map((f) => backtest(series, f, { ...o, refit: "every-fold" })),
+    ...(await classicalForecasters(sr.season, autoArima)).map((f) => backtest(series, f, { ...o, refit: "every-fold" })),
   ];
 }
 

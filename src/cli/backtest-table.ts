@@ -45,8 +45,8 @@ export function backtestModel(model: Model, plan: Plan, name: string): BacktestR
 }
 
 /** The classical forecasters over the plan's folds, each refitted on every fold. */
-export async function backtestBaselines(d: Dataset, plan: Plan): Promise<BacktestResult[]> {
-  return (await classicalForecasters(d.series!.season)).map((f) => {
+export async function backtestBaselines(d: Dataset, plan: Plan, autoArima = false): Promise<BacktestResult[]> {
+  return (await classicalForecasters(d.series!.season, autoArima)).map((f) => {
     try {
       return backtest(plan.series, f, { ...plan.options, refit: "every-fold" });
     } catch (e) {

@@ -18,6 +18,12 @@
  * The package cannot filter a new history through fitted coefficients, so forecasting from a
  * history other than the one fitted refits on it (a backtest with refit "first-fold" refits too).
  *
+ * Auto-ARIMA ({ auto: true, s }): the package's own order search (ctsa's auto_arima, a port of R
+ * forecast's auto.arima: a stepwise search over (p, d, q)(P, D, Q) up to p 5, d 2, q 5, P 2, D 1, Q 2
+ * by information criterion); the package does not report the order it chose. No independent
+ * auto-ARIMA installs on this machine (pmdarima, statsforecast: no wheels on its index), so it is
+ * checked for sense only (test/forecast/arima.test.ts), not against a reference.
+ *
  * A fit is refused ("diverged", an OptionError) when its forecast, probed 100 steps ahead, leaves
  * the series' range by more than 10 times that range: the package does not keep the estimated AR
  * part stationary, and ARIMA(1,1,1) on Seattle's daily temperatures gave forecasts falling from
@@ -72,11 +78,17 @@ function checkOrder(o: ArimaOrder): void {
   }
 }
 
-/** An ARIMA (or, with s > 1, SARIMA) forecaster; loads the package first. */
-export async function arimaForecaster(order: ArimaOrder): Promise<Forecaster> {
-  checkOrder(order);
-  const ARIMA = await loadArima(), name = arimaName(order);
-  const options = { p: order.p, d: order.d, q: order.q, P: order.P ?? 0, D: order.D ?? 0, Q: order.Q ?? 0, s: order.s ?? 0, method: 0, optimizer: 5, verbose: false };
+/** An ARIMA (or, with s > 1, SARIMA) forecaster; loads the package first. "auto": the package's order search, seasonal with s > 1. */
+export async function arimaForecaster(order: ArimaOrder | { readonly auto: true; readonly s?: number }): Promise<Forecaster> {
+  const ARIMA = await loadArima();
+  const auto = "auto" in order;
+  if (!auto) checkOrder(order);
+  const season = order.s ?? 0;
+  const name = auto ? (season > 1 ? `auto-SARIMA (season ${season})` : "auto-ARIMA") : arimaName(order);
+  // auto: the package's maxima, its seasonal search only with a season
+  const options = auto
+    ? { auto: true, s: season > 1 ? season : 0, ...(season > 1 ? {} : { P: 0, D: 0, Q: 0 }), method: 0, optimizer: 5, verbose: false }
+    : { p: order.p, d: order.d, q: order.q, P: order.P ?? 0, D: order.D ?? 0, Q: order.Q ?? 0, s: season, method: 0, optimizer: 5, verbose: false };
   let fitted: { model: ArimaInstance; y: Float64Array } | null = null;
   const fitOn = (y: Float64Array): void => {
     fitted?.model.destroy();
@@ -109,6 +121,16 @@ export async function arimaForecaster(order: ArimaOrder): Promise<Forecaster> {
 /** SARIMA(1,1,1)(0,1,1)_s, the airline-like model that statsmodels is checked with (s ≤ 1: ARIMA(1,1,1)). */
 export function sarimaForecaster(season: number): Promise<Forecaster> {
   return arimaForecaster(season > 1 ? { p: 1, d: 1, q: 1, P: 0, D: 1, Q: 1, s: season } : { p: 1, d: 1, q: 1 });
+}
+
+/** Auto-ARIMA (seasonal with a season) when the package is installed, else null. */
+export async function optionalAutoArima(season: number): Promise<Forecaster | null> {
+  try {
+    return await arimaForecaster({ auto: true, s: season > 1 ? season : 0 });
+  } catch (e) {
+    if (e instanceof MissingPackageError) return null;
+    throw e;
+  }
 }
 
 /** The SARIMA forecaster when the package is installed, else null (compare and eval include it only then). */

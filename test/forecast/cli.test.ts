@@ -33,6 +33,15 @@ describe("forecast evaluation from the CLI (CO2)", { timeout: 180_000 }, () => {
     const bad = await gated(["eval", model, "--backtest", "500"], { cwd: dir });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /inside the model's training rows.*use at most \d+ folds/);
+    // --auto-arima adds the package's order search (slow: one fold here), and needs --backtest
+    const auto = await gated(["eval", model, "--backtest", "1", "--auto-arima", "--json"], { cwd: dir });
+    assert.equal(auto.code, 0, auto.stderr);
+    const ra = JSON.parse(auto.stdout).backtest as { name: string; mean: { rmse: number } }[];
+    assert.deepEqual(ra.map((x) => x.name).slice(-2), ["SARIMA(1,1,1)(0,1,1,12)", "auto-SARIMA (season 12)"]);
+    assert.ok(ra.at(-1)!.mean.rmse < ra[1]!.mean.rmse, `auto-SARIMA ${ra.at(-1)!.mean.rmse} vs seasonal naive ${ra[1]!.mean.rmse}`);
+    const alone = await gated(["eval", model, "--auto-arima"], { cwd: dir });
+    assert.equal(alone.code, 1);
+    assert.match(alone.stderr, /--auto-arima: it adds auto-\(S\)ARIMA to the backtest; give --backtest N/);
   });
 
   it("compare --baselines prints the classical forecasters in the cells' table", async () => {

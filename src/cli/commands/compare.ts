@@ -36,7 +36,7 @@ interface CompareArgs extends FitArgs, DataArgs {
 }
 
 /** compare --backtest N (backtest-table.ts), and the cells' distribution head for its interval metrics. */
-interface CompareArgs { backtest?: number; distribution?: ModelArgs["distribution"] }
+interface CompareArgs { backtest?: number; distribution?: ModelArgs["distribution"]; autoArima?: boolean }
 
 interface Row { cell: CellKind | "none"; parameters: number; secondsPerEpoch: number; history: EpochRecord[]; score: Assessment }
 
@@ -59,6 +59,7 @@ export function registerCompare(program: Command): void {
     .option("--json", "print the table as JSON")
     .option("--quiet", "no progress output")
     .option("--baselines", "forecasting: add the classical forecasters (seasonal naive, Holt-Winters, SARIMA when the package arima is installed) to the table, scored like the cells")
+    .option("--auto-arima", "forecasting: with --baselines or --backtest, also the arima package's auto-(S)ARIMA (an order search on every fit: slow)")
     .option("--backtest <n>", "forecasting: also score the cells and the classical forecasters over n rolling origins at the end of the series (mean ± sd of RMSE, MAE, MASE, interval coverage, pinball, CRPS)", positiveInt("backtest"))
     .addOption(new Option("--distribution <kind>", "forecasting: every cell predicts a distribution (its intervals are scored by --backtest)").choices(["gaussian", "student-t", "quantile"]))
     .option("--attention <list>", "encoder–decoder data (dates, cmudict): attention forms to compare (default none,luong,bahdanau)")
@@ -70,6 +71,7 @@ export function registerCompare(program: Command): void {
       const data = await openData(a.data, { ...a, ...(a.subset ? { limit: a.subset } : {}) }, a.seed);
       // refused before any training, not after it
       if (a.baselines && !data.series) throw new UserError(`--baselines: the data set "${data.name}" is not a series; baselines are for forecasting data`);
+      if (a.autoArima && !a.baselines && a.backtest === undefined) throw new UserError("--auto-arima: it adds auto-(S)ARIMA to the baselines; give --baselines or --backtest N");
       const plans = a.backtest !== undefined ? backtestPlans(data, a.backtest) : [], folds = plans.map((): BacktestResult[] => []);
       const kind = kindOf(data);
       const rows: Row[] = [];
@@ -91,8 +93,8 @@ export function registerCompare(program: Command): void {
         rows.push({ cell, parameters: model.net.trainableCount, secondsPerEpoch: seconds / r.history.length, history: [...r.history], score: assess(model, data, data.test ? "test" : "validation") });
         plans.forEach((p, i) => folds[i]!.push(backtestModel(model, p, cell)));
       }
-      for (const [i, p] of plans.entries()) folds[i]!.push(...(await backtestBaselines(data, p)));
-      const baselines = a.baselines ? await baselineScores(data, data.test ? "test" : "validation") : [];
+      for (const [i, p] of plans.entries()) folds[i]!.push(...(await backtestBaselines(data, p, a.autoArima === true)));
+      const baselines = a.baselines ? await baselineScores(data, data.test ? "test" : "validation", a.autoArima === true) : [];
       // the table is the result; the report beside it is written atomically, its failure a warning
       const wrote = writeSideOutput("the report", a.out, () => report(data.name, rows));
       if (a.json) {

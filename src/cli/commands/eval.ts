@@ -16,7 +16,7 @@ import { addDataOptions } from "../model-options.js";
 import { isSeq2seqFile, seq2seqEval } from "../seq2seq.js";
 
 interface EvalArgs extends GivenData {
-  split?: string; json?: boolean; backtest?: number; anomalies?: boolean;
+  split?: string; json?: boolean; backtest?: number; anomalies?: boolean; autoArima?: boolean;
 }
 
 export function registerEval(program: Command): void {
@@ -26,6 +26,7 @@ export function registerEval(program: Command): void {
   c.addOption(new Option("--split <name>", "which part of the data (default: test, or validation where the data has no test part)").choices(["train", "validation", "test"]))
     .option("--json", "print the metrics as JSON")
     .option("--backtest <n>", "also backtest on n rolling origins at the end of the series (forecasting): each fold and the mean ± sd, beside the classical baselines", Number)
+    .option("--auto-arima", "with --backtest: also the arima package's auto-(S)ARIMA (an order search on every fold: slow)")
     .option("--anomalies", "also detect the labelled anomalies (sensor-anomalies) from one-step forecast residuals: precision, recall and F1 on the test rows beside persistence's")
     .action(async (path: string, a: EvalArgs, cmd: Command) => {
       if (isSeq2seqFile(path)) return seq2seqEval(path, a);
@@ -36,7 +37,8 @@ export function registerEval(program: Command): void {
       const m = evaluate(model, splitOf(data, split));
       const score = assess(model, data, split);
       if (a.backtest !== undefined && !(Number.isSafeInteger(a.backtest) && a.backtest >= 1)) throw new UserError(`--backtest: expected a positive integer number of folds, got ${a.backtest}`);
-      const folds = a.backtest ? await backtestSeries(model, data, a.backtest) : undefined;
+      if (a.autoArima && !a.backtest) throw new UserError("--auto-arima: it adds auto-(S)ARIMA to the backtest; give --backtest N");
+      const folds = a.backtest ? await backtestSeries(model, data, a.backtest, a.autoArima === true) : undefined;
       const anomalies = a.anomalies ? anomalyReports(model, data) : undefined;
       if (a.json) {
         process.stdout.write(JSON.stringify({ model: path, data: data.name, split, metrics: m, assessment: score, ...(folds ? { backtest: folds } : {}), ...(anomalies ? { anomalies } : {}) }, null, 2) + "\n");
