@@ -55,3 +55,12 @@ export function specWithPrecision(spec: ModelSpec, precision: Precision): ModelS
 export function precisionOf(spec: ModelSpec): Precision {
   return spec.layers.some((l) => l.kind === "recurrent" && l.precision === "int8") ? "int8" : "float32";
 }
+
+/**
+ * Exporters write float32 weights and float32 operations: an int8 model would come out computing
+ * other outputs than it does here, so it is refused, naming the way to its float32 form.
+ */
+export function refuseInt8Export(where: string, spec: ModelSpec): void {
+  if (precisionOf(spec) !== "int8") return;
+  throw new OptionError(`${where}: this model runs its recurrent layers in int8, which ${where} does not write (it would compute float32 outputs, not this model's); export its float32 form: Model.fromBytes(bytes, { precision: "float32" }), or gated quantize MODEL --precision float32 --out FILE`);
+}

@@ -28,6 +28,7 @@ import type { RecurrentLayer } from "../../layers/recurrent.js";
 import type { Model } from "../../model/model.js";
 import type { Recurrent } from "../../sequence/recurrent.js";
 import { allZero, transpose } from "../blocks.js";
+import { refuseInt8Export } from "../../model/precision.js";
 
 export interface TfjsArtifacts {
   /** The parsed model.json: format, modelTopology, weightsManifest (paths ["weights.bin"]). */
@@ -205,6 +206,7 @@ export function exportTfjs(model: Model, opts: { link?: boolean } = {}): TfjsArt
 
 /** The model as Keras layers for TF.js or Keras 3; what neither can express is refused with the reason. */
 export function kerasLayerList(model: Model, dialect: KerasDialect, opts: { link?: boolean } = {}): KerasLayerList {
+  refuseInt8Export("keras/tfjs export", model.spec);
   const w = new Writer(dialect), net = model.net;
   w.inputShape = model.spec.input.kind === "features" ? [null, null, model.spec.input.features] : [null, null];
   net.layers.forEach((layer, i) => {

@@ -28,6 +28,7 @@ import { emitActivation } from "./emit-activation.js";
 import { emitRecurrent } from "./export-recurrent.js";
 import { lengths64, stepRange } from "./pieces.js";
 import { encodeOnnx, IR_VERSION, OPSET } from "./proto.js";
+import { refuseInt8Export } from "../../model/precision.js";
 
 export type OnnxLayout = "time-major" | "batch-major";
 
@@ -95,6 +96,7 @@ export function recurrentOptionsOf(net: Recurrent): Record<string, unknown> {
 }
 
 export function modelToOnnx(model: Model, opts: OnnxExportOptions = {}): Uint8Array {
+  refuseInt8Export("onnx export", model.spec);
   const g = new GraphBuilder();
   const net = model.net, bm = opts.layout === "batch-major", tokens = model.spec.input.kind === "tokens";
   const F = net.layers[0]!.inputFeatures;

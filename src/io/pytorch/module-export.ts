@@ -27,6 +27,7 @@ import type { Model } from "../../model/model.js";
 import { encodeSafetensors } from "../safetensors.js";
 import { CELL_CLASSES, CELL_OPTIONS, CELL_SOURCES } from "./module/python-cells.js";
 import { PYTHON_COMMON, PYTHON_LAYERS, PYTHON_PRELUDE, PYTHON_STACK } from "./module/python-stack.js";
+import { refuseInt8Export } from "../../model/precision.js";
 
 const WHERE = "export pytorch-module";
 export const MODULE_FORMAT = "gated-pytorch-module";
@@ -167,6 +168,7 @@ LiGRU batch norm uses the batch's statistics over the active positions and updat
 
 /** model.py and weights.safetensors for a gated model (see the file header). */
 export function exportPytorchModule(model: Model): PytorchModuleFiles {
+  refuseInt8Export("export pytorch-module", model.spec);
   const net = model.net;
   const layers = net.layers.map((l, i) => layerConfig(i, l));
   const config = { format: MODULE_FORMAT, dtype: net.dtype, input: model.spec.input, layers };

@@ -29,6 +29,7 @@ import { recurrentFromTorch, recurrentToTorch, torchTypeOf, type TorchTensor } f
 import { derivePytorchSpec, type PytorchFacts, type PytorchModule, type PytorchSpec } from "./spec.js";
 import { isTorchLegacy, isTorchZip, readTorchFile, type TorchModuleInfo } from "./torch-file.js";
 import { recurrentOptionsOf } from "../onnx/export-model.js";
+import { refuseInt8Export } from "../../model/precision.js";
 
 export type { PytorchModule, PytorchSpec } from "./spec.js";
 
@@ -199,6 +200,7 @@ function defaultNames(model: Model): string[] {
 
 /** A gated model as a PyTorch state dict in safetensors, with its module list in the metadata. */
 export function exportPytorch(model: Model, opts: { names?: readonly string[] } = {}): { bytes: Uint8Array; spec: PytorchSpec } {
+  refuseInt8Export("export pytorch", model.spec);
   const names = opts.names ?? defaultNames(model);
   if (names.length !== model.net.layers.length) throw new OptionError(`pytorch export: names must give one module name per layer (${model.net.layers.length}), got ${names.length}`);
   const tensors: [string, TorchTensor][] = [], modules: PytorchModule[] = [];
