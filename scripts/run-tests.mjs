@@ -24,8 +24,18 @@ const child = spawn(
    "--test-reporter=tap", "--test-reporter-destination=.tmp/tap.txt", ...files],
   { stdio: ["ignore", "inherit", "inherit"] },
 );
+const started = Date.now();
 child.on("exit", async (code) => {
   const { readFileSync } = await import("node:fs");
+  // onnxruntime-node (a test peer) leaves an empty /tmp/mat-debug-<pid>.log in every process that
+  // loads it (its bundled telemetry SDK's trace file): the ones this run made go with it
+  const { readdirSync: ls, statSync: st, unlinkSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  for (const name of ls(tmpdir())) {
+    if (!/^mat-debug-\d+\.log$/.test(name)) continue;
+    const p = join(tmpdir(), name);
+    try { const s = st(p); if (s.size === 0 && s.mtimeMs >= started - 1000) unlinkSync(p); } catch { /* gone already */ }
+  }
   let pass = 0, fail = 0, skip = 0;
   try {
     const tap = readFileSync(".tmp/tap.txt", "utf8");
