@@ -128,6 +128,47 @@ int pool_set(int n) {
 
 int pool_size(void) { return poolSize; }
 
+/*
+ * What every native time loop does with sequence lengths (src/sequence/run.ts's rules): a row is
+ * inactive at step t when t ≥ lengths[r]; it keeps its state going forward, and going backward
+ * gets no output gradient, hands its cell a zero gradient and passes its state gradient through.
+ * lengths NULL: every row is active.
+ */
+/* Forward: state rows of inactive rows copied from the previous step. */
+static void keep_inactive(float *next, const float *prev, int t, int B, int H, const int32_t *lengths) {
+  if (!lengths) return;
+  for (int r = 0; r < B; r++) if (t >= lengths[r]) memcpy(next + (long)r * H, prev + (long)r * H, sizeof(float) * H);
+}
+
+/* Backward: dh += dL/dy_t for the active rows (dOut [N, ldo], this direction's columns from col). */
+static void add_output_grad(float *dh, const float *dOut, long ldo, int col, int t, int B, int H, const int32_t *lengths) {
+  for (int b = 0; b < B; b++) {
+    if (lengths && t >= lengths[b]) continue;
+    const float *o = dOut + ((long)t * B + b) * ldo + col;
+    float *d = dh + (long)b * H;
+    for (int j = 0; j < H; j++) d[j] += o[j];
+  }
+}
+
+/* Backward: the cell's gradient, dh with the inactive rows zeroed, in dCell; returns what the cell reads. */
+static const float *active_grad(float *dCell, const float *dh, int t, int B, int H, const int32_t *lengths) {
+  if (!lengths) return dh;
+  memcpy(dCell, dh, sizeof(float) * B * H);
+  for (int b = 0; b < B; b++) if (t >= lengths[b]) memset(dCell + (long)b * H, 0, sizeof(float) * H);
+  return dCell;
+}
+
+/* Backward: an inactive row's state gradient passes straight through to the previous step. */
+static void pass_inactive(float *dPrev, const float *dh, int t, int B, int H, const int32_t *lengths) {
+  if (!lengths) return;
+  for (int b = 0; b < B; b++) {
+    if (t < lengths[b]) continue;
+    const float *d = dh + (long)b * H;
+    float *q = dPrev + (long)b * H;
+    for (int j = 0; j < H; j++) q[j] += d[j];
+  }
+}
+
 #define SUF avx512
 #define TGT "avx512f,avx512vl,avx512dq,avx2,fma"
 #define VW 16

@@ -263,8 +263,7 @@ ATTR static int FN(gruForward8)(const GruSpec *s, const GruLoop *l) {
       FN(gates)(s, B, xp, l->scratch, h, l->b, cache, ldc);
       if (!s->after) int8_product(l->scratch + s->gh * H, ldp, cache + (s->nG + 1) * H, ldc, B, Uh, qh, 0);
       FN(candidate)(s, B, xp, l->scratch, h, l->b, l->c, cache, ldc, l->h + next);
-      if (!l->lengths) continue;
-      for (int r = 0; r < B; r++) if (t >= l->lengths[r]) memcpy(l->h + next + (long)r * H, l->h + prev + (long)r * H, sizeof(float) * H);
+      keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
     }
   }
   free(Wq); free(Ua); free(Uh); free(qx); free(qh);
@@ -296,8 +295,7 @@ ATTR static int FN(gruForward)(const GruSpec *s, const GruLoop *l) {
     FN(gates)(s, B, xp, l->scratch, h, l->b, cache, ldc);
     if (!s->after) FN(gemmPacked)(l->scratch + s->gh * H, ldp, cache + (s->nG + 1) * H, ldc, 1, PU + sa, B, H, H, 0);
     FN(candidate)(s, B, xp, l->scratch, h, l->b, l->c, cache, ldc, l->h + next);
-    if (!l->lengths) continue;
-    for (int r = 0; r < B; r++) if (t >= l->lengths[r]) memcpy(l->h + next + (long)r * H, l->h + prev + (long)r * H, sizeof(float) * H);
+    keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
   }
   free(PU);
   return 1;
@@ -330,18 +328,8 @@ ATTR static int FN(gruBackward)(const GruSpec *s, const GruBack *l) {
   float *dh = l->dh, *dp = l->dPrev;
   for (int st = T - 1; st >= 0; st--) {
     const int t = l->reverse ? T - 1 - st : st;
-    for (int b = 0; b < B; b++) {
-      if (l->lengths && t >= l->lengths[b]) continue;
-      const float *o = l->dOut + ((long)t * B + b) * l->ldo + l->col;
-      float *d = dh + (long)b * H;
-      for (int j = 0; j < H; j++) d[j] += o[j];
-    }
-    const float *dn = dh;
-    if (l->lengths) {
-      memcpy(l->dCell, dh, sizeof(float) * BH);
-      for (int b = 0; b < B; b++) if (t >= l->lengths[b]) memset(l->dCell + (long)b * H, 0, sizeof(float) * H);
-      dn = l->dCell;
-    }
+    add_output_grad(dh, l->dOut, l->ldo, l->col, t, B, H, l->lengths);
+    const float *dn = active_grad(l->dCell, dh, t, B, H, l->lengths);
     memset(dp, 0, sizeof(float) * BH);
     const long prev = (l->reverse ? t + 1 : t) * BH;
     const float *cache = l->cache + (long)t * B * ldc, *h = l->h + prev;
@@ -394,14 +382,7 @@ ATTR static int FN(gruBackward)(const GruSpec *s, const GruBack *l) {
     }
     if (gh > 0) FN(gemmPacked)(dp, H, gBuf, ldg, 1, PU, B, H, gh * H, 1);
     if (s->after) FN(gemmPacked)(dp, H, dRec + candOff, ldr, 1, PUh, B, H, H, 1);
-    if (l->lengths) {
-      for (int b = 0; b < B; b++) {
-        if (t < l->lengths[b]) continue;
-        const float *d = dh + (long)b * H;
-        float *q = dp + (long)b * H;
-        for (int j = 0; j < H; j++) q[j] += d[j];
-      }
-    }
+    pass_inactive(dp, dh, t, B, H, l->lengths);
     float *x = dh; dh = dp; dp = x;
   }
   free(PU);
@@ -451,8 +432,7 @@ ATTR static int FN(lightForward)(const LightSpec *s, const LightLoop *l) {
         FN(st)(oi + j, FN(lightMix)(s, z, FN(ld)(hi + j, w), n), w);
       }
     }
-    if (!l->lengths) continue;
-    for (int r = 0; r < B; r++) if (t >= l->lengths[r]) memcpy(l->h + next + (long)r * H, l->h + prev + (long)r * H, sizeof(float) * H);
+    keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
   }
   free(PU);
   return 1;
@@ -470,18 +450,8 @@ ATTR static int FN(lightBackward)(const LightSpec *s, const LightLoop *l) {
   float *dh = l->dh, *dp = l->dPrev;
   for (int st = T - 1; st >= 0; st--) {
     const int t = l->reverse ? T - 1 - st : st;
-    for (int b = 0; b < B; b++) {
-      if (l->lengths && t >= l->lengths[b]) continue;
-      const float *o = l->dOut + ((long)t * B + b) * l->ldo + l->col;
-      float *d = dh + (long)b * H;
-      for (int j = 0; j < H; j++) d[j] += o[j];
-    }
-    const float *dn = dh;
-    if (l->lengths) {
-      memcpy(l->dCell, dh, sizeof(float) * BH);
-      for (int b = 0; b < B; b++) if (t >= l->lengths[b]) memset(l->dCell + (long)b * H, 0, sizeof(float) * H);
-      dn = l->dCell;
-    }
+    add_output_grad(dh, l->dOut, l->ldo, l->col, t, B, H, l->lengths);
+    const float *dn = active_grad(l->dCell, dh, t, B, H, l->lengths);
     memset(dp, 0, sizeof(float) * BH);
     const long prev = (l->reverse ? t + 1 : t) * BH;
     const float *cache = l->cache + (long)t * B * H2, *h = l->h + prev;
@@ -500,14 +470,7 @@ ATTR static int FN(lightBackward)(const LightSpec *s, const LightLoop *l) {
       }
     }
     if (s->recurrent) FN(gemmPacked)(dp, H, dxp, H2, 1, PU, B, H, H2, 1);
-    if (l->lengths) {
-      for (int b = 0; b < B; b++) {
-        if (t < l->lengths[b]) continue;
-        const float *d = dh + (long)b * H;
-        float *q = dp + (long)b * H;
-        for (int j = 0; j < H; j++) q[j] += d[j];
-      }
-    }
+    pass_inactive(dp, dh, t, B, H, l->lengths);
     float *x = dh; dh = dp; dp = x;
   }
   free(PU);
@@ -573,12 +536,8 @@ ATTR static int FN(lstmForward)(const LstmLoop *l) {
         FN(st)(ho + j, FN(ld)(ci + 3 * H + j, w) * y, w);
       }
     }
-    if (!l->lengths) continue;
-    for (int r = 0; r < B; r++) {
-      if (t < l->lengths[r]) continue;
-      memcpy(l->h + next + (long)r * H, l->h + prev + (long)r * H, sizeof(float) * H);
-      memcpy(l->c + next + (long)r * H, l->c + prev + (long)r * H, sizeof(float) * H);
-    }
+    keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
+    keep_inactive(l->c + next, l->c + prev, t, B, H, l->lengths);
   }
   free(PU); free(Wq); free(Uq); free(qx); free(qh);
   return 1;
@@ -601,20 +560,8 @@ ATTR static int FN(lstmBackward)(const LstmBack *l) {
   float *dh[2] = { l->dh[0], l->dh[1] }, *dp[2] = { l->dPrev[0], l->dPrev[1] };
   for (int s = T - 1; s >= 0; s--) {
     const int t = l->reverse ? T - 1 - s : s;
-    for (int b = 0; b < B; b++) {
-      if (l->lengths && t >= l->lengths[b]) continue;
-      const float *o = l->dOut + ((long)t * B + b) * l->ldo + l->col;
-      float *d = dh[0] + (long)b * H;
-      for (int j = 0; j < H; j++) d[j] += o[j];
-    }
-    float *const *dn = dh;
-    if (l->lengths) {
-      for (int c = 0; c < 2; c++) {
-        memcpy(l->dCell[c], dh[c], sizeof(float) * BH);
-        for (int b = 0; b < B; b++) if (t >= l->lengths[b]) memset(l->dCell[c] + (long)b * H, 0, sizeof(float) * H);
-      }
-      dn = l->dCell;
-    }
+    add_output_grad(dh[0], l->dOut, l->ldo, l->col, t, B, H, l->lengths);
+    const float *dn[2] = { active_grad(l->dCell[0], dh[0], t, B, H, l->lengths), active_grad(l->dCell[1], dh[1], t, B, H, l->lengths) };
     memset(dp[0], 0, sizeof(float) * BH);
     memset(dp[1], 0, sizeof(float) * BH);
     const long prev = (l->reverse ? t + 1 : t) * BH;
@@ -638,16 +585,8 @@ ATTR static int FN(lstmBackward)(const LstmBack *l) {
       }
     }
     FN(gemmPacked)(dp[0], H, dxp, G, 1, PU, B, H, G, 1);
-    if (l->lengths) {
-      for (int b = 0; b < B; b++) {
-        if (t < l->lengths[b]) continue;
-        for (int c = 0; c < 2; c++) {
-          const float *d = dh[c] + (long)b * H;
-          float *q = dp[c] + (long)b * H;
-          for (int j = 0; j < H; j++) q[j] += d[j];
-        }
-      }
-    }
+    pass_inactive(dp[0], dh[0], t, B, H, l->lengths);
+    pass_inactive(dp[1], dh[1], t, B, H, l->lengths);
     for (int c = 0; c < 2; c++) { float *x = dh[c]; dh[c] = dp[c]; dp[c] = x; }
   }
   free(PU);
