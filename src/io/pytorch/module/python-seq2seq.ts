@@ -9,6 +9,8 @@
  * [Ld, B, H] (h, and c for an LSTM decoder), logits [B, V].
  */
 
+import { PYTHON_LOAD_METHOD } from "./python-stack.js";
+
 /** Embedding, Dense and the two attention scores. */
 export const PYTHON_SEQ2SEQ_LAYERS = `
 class Embedding(nn.Module):
@@ -121,15 +123,7 @@ class Model(nn.Module):
         if config["dtype"] == "float64":
             self.double()
 
-    @classmethod
-    def load(cls, path, device="cpu"):
-        """The model with the weights of a safetensors file (gated's tensors), in eval mode."""
-        from safetensors.torch import load_file
-
-        model = cls()
-        model.load_state_dict(load_file(path, device=str(device)))
-        return model.to(device).eval()
-
+${PYTHON_LOAD_METHOD}
     def encode(self, src, src_len):
         """src [B, S] int64 ids, src_len [B] integers in 1..S -> (enc_out, state, mask):
         enc_out {"memory": [B, S, C], "summary": z [B, C], "keys": the attention's keys [B, S, K]

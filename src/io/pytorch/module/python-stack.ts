@@ -122,6 +122,18 @@ class Recurrent(nn.Module):
 `;
 
 /** The non-recurrent layers and the Model. */
+
+/** Model.load, the same in every exported module: the weights of a safetensors file, in eval mode. */
+export const PYTHON_LOAD_METHOD = `    @classmethod
+    def load(cls, path, device="cpu"):
+        """The model with the weights of a safetensors file (gated's tensors), in eval mode."""
+        from safetensors.torch import load_file
+
+        model = cls()
+        model.load_state_dict(load_file(path, device=str(device)))
+        return model.to(device).eval()
+`;
+
 export const PYTHON_LAYERS = `
 class Embedding(nn.Module):
     """Token ids [B, T] -> rows of table [V, E]."""
@@ -216,15 +228,7 @@ class Model(nn.Module):
         if config["dtype"] == "float64":
             self.double()
 
-    @classmethod
-    def load(cls, path, device="cpu"):
-        """The model with the weights of a safetensors file (gated's tensors), in eval mode."""
-        from safetensors.torch import load_file
-
-        model = cls()
-        model.load_state_dict(load_file(path, device=str(device)))
-        return model.to(device).eval()
-
+${PYTHON_LOAD_METHOD}
     def forward(self, x, lengths=None):
         """x: batch_first, [B, T, F] features (float) or [B, T] token ids (int64); lengths: None or
         [B] integers in 0..T (padded batches). Returns [B, T, O], or [B, O] after a last-step layer."""
