@@ -40,16 +40,14 @@ export function registerQuantize(program: Command): void {
       } catch (e) {
         throw new UserError(`quantize: ${e instanceof Error ? e.message : String(e)}`);
       }
-      // the check runs both in the precision they are written in: a float32 source on float32
-      const source = precisionOf(before.spec) === "int8" ? Model.fromBytes(before.toBytes(), { precision: "float32", where: path }) : before;
       saveModel(a.out, after);
       const lines = [`gated quantize: ${basename(path, extname(path))} → ${a.out} (recurrent layers in ${a.precision}; the file keeps float32 weights, quantised when it runs)`];
       if (!a.check) { process.stdout.write(lines.join("\n") + "\n"); return; }
       const { name, args, seed } = savedDataArgs(before, a, (k) => cmd.getOptionValueSource(k) === "cli", "quantize");
       const data = conformToModel(await openData(name, args, seed), before);
       const split = defaultSplit(data), set = splitOf(data, split);
-      // the two evaluations alternate (a warm-up each, then up to 7 rounds or 10 s): the median time of each
-      const models = a.precision === "int8" ? [source, after] : [after, source];
+      // [float32, int8], whichever way it converts; the two evaluations alternate (a warm-up each, then up to 7 rounds or 10 s): the median time of each
+      const models = a.precision === "int8" ? [before, after] : [after, before];
       const metrics = models.map((m) => evaluate(m, set)), times: number[][] = [[], []];
       const start = performance.now();
       for (let r = 0; r < 7 && (r < 2 || performance.now() - start < 10_000); r++) {
