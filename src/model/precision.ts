@@ -57,8 +57,9 @@ export function precisionOf(spec: ModelSpec): Precision {
 }
 
 /**
- * Exporters write float32 weights and float32 operations: an int8 model would come out computing
- * other outputs than it does here, so it is refused, naming the way to its float32 form.
+ * The Keras, TF.js and PyTorch exporters write float32 weights and float32 operations: an int8
+ * model would come out computing other outputs than it does here, so it is refused, naming the
+ * way to its float32 form. (ONNX writes it as itself: src/io/onnx/int8-product.ts.)
  */
 export function refuseInt8Export(where: string, spec: ModelSpec): void {
   if (precisionOf(spec) !== "int8") return;

@@ -1,8 +1,8 @@
 // gated quantize and the int8 precision of a saved model: a small CO2 GRU is trained, written in
 // int8 (the check prints the RMSE of both and their times), evaluated and inspected as int8, turned
 // back to float32 (the same file as before, bit for bit in its outputs); a LiGRU model is refused
-// naming its layer; an int8 file without the native kernels, and its export to another format,
-// are refused naming the way to its float32 form. Library: Model.fromBytes(bytes, { precision }) both ways.
+// naming its layer; an int8 file exports to ONNX as itself; one without the native kernels, and its
+// export to another format, are refused naming the way to its float32 form. Library: Model.fromBytes(bytes, { precision }) both ways.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -73,8 +73,12 @@ describe("gated quantize", { skip: !vnni && "no native kernels with VNNI here: i
     assert.equal(r.code, 1);
     assert.match(r.stderr, /layers\[0\] is a ligru layer \(int8 covers the GRU family and the LSTM\)/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
-    // an exporter would write float32 weights and ops: refused, naming the float32 form
-    for (const format of ["onnx", "pytorch-module", "keras"]) {
+    // ONNX writes the int8 model as itself (test/io/onnx-int8.test.ts); the other exporters would
+    // write float32 weights and ops: refused, naming the float32 form
+    const onnx = await gated(["export", join(dir, "co2-int8.safetensors"), "--format", "onnx", "--out", join(dir, "co2-int8.onnx")]);
+    assert.equal(onnx.code, 0, onnx.stderr);
+    assert.ok(readFileSync(join(dir, "co2-int8.onnx")).includes(Buffer.from("MatMulInteger")), "the ONNX file computes in int8");
+    for (const format of ["pytorch-module", "keras"]) {
       const ex = await gated(["export", join(dir, "co2-int8.safetensors"), "--format", format, "--out", join(dir, `x-${format}`)]);
       assert.equal(ex.code, 1, `${format}: ${ex.stderr}`);
       assert.match(ex.stderr, /runs its recurrent layers in int8, which .* does not write .*gated quantize MODEL --precision float32/);

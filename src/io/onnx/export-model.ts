@@ -12,7 +12,8 @@
  * class model ends in Softmax and a binary-cross-entropy model in Sigmoid (gated's outputs
  * are logits).
  * Parameters other than native recurrent weights are initializers named after the model's
- * entries ("3.dense.W"), kept in gated's layout; the transposes are graph nodes that ONNX
+ * entries ("3.dense.W"), kept in gated's layout (a recurrent layer in precision "int8" holds its
+ * W and U quantised, export-recurrent.ts); the transposes are graph nodes that ONNX
  * Runtime folds at load. The metadata holds the model spec ("gated.model") so gated can read
  * its own export back exactly.
  */
@@ -28,7 +29,6 @@ import { emitActivation } from "./emit-activation.js";
 import { emitRecurrent } from "./export-recurrent.js";
 import { lengths64, stepRange } from "./pieces.js";
 import { encodeOnnx, IR_VERSION, OPSET } from "./proto.js";
-import { refuseInt8Export } from "../../model/precision.js";
 
 export type OnnxLayout = "time-major" | "batch-major";
 
@@ -87,6 +87,7 @@ export function recurrentOptionsOf(net: Recurrent): Record<string, unknown> {
   const opts: Record<string, unknown> = {
     cell: c0.kind, inputSize: net.inputSize, hiddenSize: net.hiddenSize, layers: net.layers, direction: net.direction, ...c0.config,
   };
+  if (net.precision === "int8") opts.precision = "int8";
   if (net.direction === "bidirectional") {
     const rev = net.cells[1]!.config, diff: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rev)) if (JSON.stringify(v) !== JSON.stringify(c0.config[k])) diff[k] = v;
@@ -96,7 +97,6 @@ export function recurrentOptionsOf(net: Recurrent): Record<string, unknown> {
 }
 
 export function modelToOnnx(model: Model, opts: OnnxExportOptions = {}): Uint8Array {
-  refuseInt8Export("onnx export", model.spec);
   const g = new GraphBuilder();
   const net = model.net, bm = opts.layout === "batch-major", tokens = model.spec.input.kind === "tokens";
   const F = net.layers[0]!.inputFeatures;

@@ -10,6 +10,9 @@
  *   Activations with alpha/beta, clip and the two directions' own activations carry over.
  * Every other cell (and a GRU with another gate type or update) leaves as one Scan per direction
  * (scan-export.ts, scan-cells.ts), whose parameters are initializers named after gated's blocks.
+ * A stack whose precision is "int8" leaves as Scans whatever the cell (GRU family, LSTM), its
+ * products in gated's dynamic int8 (int8-product.ts): W and U as "<entry>.int8" and "<entry>.scale"
+ * initializers, the other parameters as they are.
  * Native weights are initializers "<prefix>layer<l>.onnx.W" / ".R" / ".B" (prefix "3.recurrent."
  * in a model), so a gated reader finds each stack layer's node by name.
  *
@@ -17,13 +20,15 @@
  * [L·D, B, H], row l·D + d, as gated's Recurrent.
  */
 import type { Cell } from "../../cells/types.js";
+import { OptionError } from "../../errors/index.js";
 import type { ActivationConfig } from "../../kernels/activations.js";
 import type { Recurrent } from "../../sequence/recurrent.js";
 import type { GraphBuilder } from "./builder.js";
 import { onnxActivationAttrs } from "./emit-activation.js";
 import { stepMask, zeroState } from "./pieces.js";
-import { scanStepFor } from "./scan-cells.js";
-import { emitScan } from "./scan-export.js";
+import { int8Matrix } from "./int8-product.js";
+import { gatedUnitStep, int8Products, lstmStep, scanStepFor, type ParamName } from "./scan-cells.js";
+import { emitScan, type ScanStep } from "./scan-export.js";
 
 export interface StackInputs {
   readonly x: string;
@@ -80,9 +85,9 @@ export function emitRecurrent(g: GraphBuilder, net: Recurrent, io: StackInputs, 
   const finalsH: string[] = [], finalsC: string[] = [];
   for (let l = 0; l < net.layers; l++) {
     const cells = net.cells.slice(l * D, (l + 1) * D);
-    const op = layerOp(cells);
+    const op = net.precision === "int8" ? null : layerOp(cells);
     const h0 = stateRows(g, io.initialH, l * D, D), c0 = stateRows(g, io.initialC, l * D, D);
-    const out = op ? emitNativeLayer(g, net, l, op, x, io.lengths, h0, c0, paramPrefix) : emitScanLayer(g, net, l, x, io.lengths, h0, paramPrefix);
+    const out = op ? emitNativeLayer(g, net, l, op, x, io.lengths, h0, c0, paramPrefix) : emitScanLayer(g, net, l, x, io.lengths, h0, c0, paramPrefix);
     x = out.y;
     finalsH.push(out.h);
     if (out.c) finalsC.push(out.c);
@@ -136,12 +141,28 @@ function emitNativeLayer(
   return { y, h: outs[1]!, c: op === "LSTM" ? outs[2]! : null };
 }
 
+/** The step of one direction: the cell's own Scan body, or with precision "int8" the int8 products' one. */
+function stepOf(g: GraphBuilder, net: Recurrent, cell: Cell, p: ParamName, x: string, pre: string, paramPrefix: string): ScanStep {
+  if (net.precision !== "int8") return scanStepFor(cell)(g, cell, p, x);
+  const H = cell.hiddenSize, XH = cell.xBlocks * H;
+  const matrix = (k: "W" | "U") => {
+    const e = net.entries.find((v) => v.name === `${pre}.${k}`)!;
+    return int8Matrix(g, `${paramPrefix}${e.name}`, net.param(e.name), e.shape[0]!, e.shape[1]!);
+  };
+  const products = int8Products(g, matrix("W"), matrix("U"), XH, H);
+  if (cell.kind === "lstm") return lstmStep(g, cell, p, x, products);
+  if (cell.kind === "gru" || cell.kind === "mgu") return gatedUnitStep(g, cell, p, x, products);
+  throw new OptionError(`onnx export: precision "int8" covers the GRU family and the LSTM, not ${cell.kind}`);
+}
+
 function emitScanLayer(
-  g: GraphBuilder, net: Recurrent, l: number, x: string, lengths: string | null, h0: string | null, paramPrefix: string,
-): { y: string; h: string; c: null } {
+  g: GraphBuilder, net: Recurrent, l: number, x: string, lengths: string | null, h0: string | null, c0: string | null, paramPrefix: string,
+): { y: string; h: string; c: string | null } {
   const D = net.numDirections, H = net.hiddenSize;
   const mask = lengths ? stepMask(g, x, lengths) : null;
-  const ys: string[] = [], hs: string[] = [];
+  const ys: string[] = [], hs: string[] = [], cs: string[] = [];
+  const direction = (v: string | null, d: number) =>
+    v ? g.op("Squeeze", [g.op("Slice", [v, g.ints("s", [d]), g.ints("e", [d + 1]), g.ints("ax", [0])]), g.ints("axes0_i", [0])]) : zeroState(g, x, H);
   for (let d = 0; d < D; d++) {
     const i = l * D + d, cell = net.cells[i]!, pre = `layer${l}.${dirName(net, d)}`;
     const params = new Map<string, string>();
@@ -154,16 +175,15 @@ function emitScanLayer(
       }
       return name;
     };
-    const step = scanStepFor(cell)(g, cell, p, x);
-    const init = h0 ? g.op("Squeeze", [g.op("Slice", [h0, g.ints("s", [d]), g.ints("e", [d + 1]), g.ints("ax", [0])]), g.ints("axes0_i", [0])]) : zeroState(g, x, H);
+    const step = stepOf(g, net, cell, p, x, pre, paramPrefix);
+    const lstm = cell.states.length > 1;
+    const init = lstm ? [direction(h0, d), direction(c0, d)] : [direction(h0, d)];
     const reverse = dirName(net, d) === "reverse";
-    const { y, hT } = emitScan(g, step, init, mask, reverse, `layer${l}_${dirName(net, d)}_${cell.kind}`);
+    const { y, finals } = emitScan(g, step, init, mask, reverse, `layer${l}_${dirName(net, d)}_${cell.kind}`);
     ys.push(y);
-    hs.push(g.op("Unsqueeze", [hT, g.ints("axes0_i", [0])]));
+    hs.push(g.op("Unsqueeze", [finals[0]!, g.ints("axes0_i", [0])]));
+    if (lstm) cs.push(g.op("Unsqueeze", [finals[1]!, g.ints("axes0_i", [0])]));
   }
-  return {
-    y: D === 1 ? ys[0]! : g.op("Concat", ys, { axis: 2 }),
-    h: D === 1 ? hs[0]! : g.op("Concat", hs, { axis: 0 }),
-    c: null,
-  };
+  const cat = (v: string[], axis: number) => (v.length === 1 ? v[0]! : g.op("Concat", v, { axis }));
+  return { y: cat(ys, 2), h: cat(hs, 0), c: cs.length ? cat(cs, 0) : null };
 }

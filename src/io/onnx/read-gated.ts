@@ -3,7 +3,9 @@
  * stack options ("gated.recurrent"), and every parameter is either an initializer named after its
  * gated entry (kept in gated's layout) or, for a stack layer exported as a native operator, the
  * W / R / B initializers of that node ("<prefix>layer<l>.onnx.W"), read back through the same
- * mapping as any ONNX recurrent node. Exact: values are copied, never recomputed.
+ * mapping as any ONNX recurrent node. Exact: values are copied, never recomputed — except a stack
+ * layer exported in int8, whose W and U come back as the float32 weights that quantise to the
+ * stored int8 values and scales (the same int8 model; int8-product.ts).
  */
 import { FormatError, GatedError } from "../../errors/index.js";
 import { checkFinite, type NonFiniteOption } from "../finite.js";
@@ -16,6 +18,7 @@ import { initializersOf } from "./interp/graph.js";
 import type { OnnxProgram } from "./program.js";
 import type { OnnxTensor } from "./tensor.js";
 import { q } from "./quote.js";
+import { dequantiseWeightRows } from "./int8-product.js";
 
 export function isGatedExport(p: OnnxProgram): boolean {
   return p.metadata["gated.model"] !== undefined || p.metadata["gated.recurrent"] !== undefined;
@@ -72,13 +75,25 @@ function verbatim(where: string, inits: ReadonlyMap<string, OnnxTensor>, name: s
   return t.data;
 }
 
+/** An int8 export's weights ("<name>.int8" and "<name>.scale"): the float32 weights that quantise back to them (int8-product.ts). */
+function quantised(where: string, inits: ReadonlyMap<string, OnnxTensor>, name: string, shape: readonly number[]): Float32Array {
+  const w = inits.get(`${name}.int8`), s = inits.get(`${name}.scale`);
+  const [n, k] = [shape[0]!, shape[1] ?? 1];
+  if (!w || w.dtype !== "int8" || w.data.length !== n * k) throw new FormatError(`${where}: initializer ${q(`${name}.int8`)} must be int8 with ${n * k} values, got ${w ? `${w.dtype} with ${w.data.length}` : "none"}`);
+  if (!s || s.dtype !== "float32" || s.data.length !== n) throw new FormatError(`${where}: initializer ${q(`${name}.scale`)} must be float32 with ${n} values, got ${s ? `${s.dtype} with ${s.data.length}` : "none"}`);
+  return dequantiseWeightRows(where, name, w.data, s.data, n, k);
+}
+
 function loadStack(p: OnnxProgram, inits: ReadonlyMap<string, OnnxTensor>, net: Recurrent, pre: string, opts: NonFiniteOption = { allowNonFinite: p.allowNonFinite }): void {
   const where = p.where;
   for (let l = 0; l < net.layers; l++) {
     const lp = `layer${l}.`;
     const node = (p.graph.node ?? []).find((n) => n.input?.[1] === `${pre}${lp}onnx.W`);
     if (!node) {
-      for (const e of net.entries.filter((x) => x.name.startsWith(lp))) net.param(e.name).set(verbatim(where, inits, `${pre}${e.name}`, e.size, opts));
+      for (const e of net.entries.filter((x) => x.name.startsWith(lp))) {
+        const name = `${pre}${e.name}`;
+        net.param(e.name).set(!inits.has(name) && inits.has(`${name}.int8`) ? quantised(where, inits, name, e.shape) : verbatim(where, inits, name, e.size, opts));
+      }
       continue;
     }
     const one = nodeStack(where, node, inits, net.cells[l * net.numDirections]!.inputSize);

@@ -7,16 +7,52 @@
  *
  * Parameters are read from initializers that hold gated's blocks verbatim (named after them), so
  * the blocks and their transposes are graph values computed from those, outside the loop.
+ *
+ * The GRU/MGU family and the LSTM take their products (x · Wᵀ, and h · U_kᵀ in the loop) from a
+ * StepProducts: float32 MatMul on those initializers, or gated's dynamic int8 (int8-product.ts)
+ * on quantised ones, for a stack whose precision is "int8". The LSTM leaves as a Scan only then
+ * (in float32 it is ONNX's LSTM operator, export-recurrent.ts).
  */
 import type { Cell } from "../../cells/types.js";
 import type { ActivationConfig } from "../../kernels/activations.js";
 import type { GraphBuilder } from "./builder.js";
 import { emitActivation } from "./emit-activation.js";
+import { int8Block, int8Product, type Int8Matrix } from "./int8-product.js";
 import { block, blockT } from "./pieces.js";
 import type { ScanStep } from "./scan-export.js";
 
 /** The initializer name of one of the cell's parameter blocks ("W", "U", "b", ...). */
 export type ParamName = (block: string) => string;
+
+/** The products of a step: the whole sequence's projection, and a · U_kᵀ inside the loop. */
+export interface StepProducts {
+  /** xp = x · Wᵀ [T, B, X·H], before the loop. */
+  project(x: string): string;
+  /** Block k (H rows) of U, prepared outside the loop; the result multiplies a [B, H] by its transpose in body b. */
+  recurrent(k: number): (b: GraphBuilder, a: string) => string;
+}
+
+/** float32 MatMul on the initializers of W and U. */
+export function floatProducts(g: GraphBuilder, p: ParamName, H: number): StepProducts {
+  return {
+    project: (x) => projection(g, x, p),
+    recurrent(k) {
+      const uT = blockT(g, p("U"), k, H);
+      return (b, a) => b.op("MatMul", [a, uT]);
+    },
+  };
+}
+
+/** gated's dynamic int8 (int8-product.ts) on W [XH, I] and U [G·H, H] quantised at export. */
+export function int8Products(g: GraphBuilder, W: Int8Matrix, U: Int8Matrix, XH: number, H: number): StepProducts {
+  return {
+    project: (x) => int8Product(g, x, int8Block(g, W, 0, XH)),
+    recurrent(k) {
+      const blk = int8Block(g, U, k, H);
+      return (b, a) => int8Product(b, a, blk);
+    },
+  };
+}
 
 type Cfg = Record<string, unknown>;
 
@@ -38,40 +74,40 @@ function projection(g: GraphBuilder, x: string, p: ParamName): string {
 }
 
 /** GRU types 1–3, MGU family, and any "replace"-update or reset variant (gated-unit.ts). */
-export function gatedUnitStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string): ScanStep {
+export function gatedUnitStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string, products = floatProducts(g, p, cell.hiddenSize)): ScanStep {
   const c = cell.config as Cfg, H = cell.hiddenSize;
   const nG = cell.kind === "mgu" ? 1 : 2, gates = c.gates as string, bias = c.bias === true;
   const gx = gates === "full" ? nG : 0, gh = gates === "type3" ? 0 : nG, gb = bias && gates !== "type2" ? nG : 0;
   const clip = (c.clip as number | null) ?? null;
-  const xp = projection(g, x, p);
+  const xp = products.project(x);
   const inputs = Array.from({ length: gx + 1 }, (_, k) => block(g, xp, k, H, 2));
-  const UT = Array.from({ length: gh + 1 }, (_, k) => blockT(g, p("U"), k, H));
+  const UT = Array.from({ length: gh + 1 }, (_, k) => products.recurrent(k));
   const bs = bias ? Array.from({ length: gb + 1 }, (_, k) => block(g, p("b"), k, H, 0)) : [];
   const hasC = bias && c.reset === "after";
   const cH = hasC ? p("c") : null;
   return {
     inputs,
-    step(b, h, xs) {
+    step(b, [h], xs) {
       // g = σ(W_g x + U_g h + b_g), with the terms the gate type keeps
       const gate = Array.from({ length: nG }, (_, k) => {
         const terms: string[] = [];
         if (gb > 0) terms.push(bs[k]!);
         if (gx > 0) terms.push(xs[k]!);
-        if (gh > 0) terms.push(b.op("MatMul", [h, UT[k]!]));
+        if (gh > 0) terms.push(UT[k]!(b, h!));
         return emitActivation(b, sum(b, terms), c.gateActivation as ActivationConfig, clip);
       });
       const z = gate[0]!, r = gate[nG - 1]!;
       const terms = [xs[gx]!, ...(bias ? [bs[gb]!] : [])];
       if (c.reset === "after") {
         // n = φ(W_h x + b_h + r ⊙ (U_h h + c_h))
-        const uh = b.op("MatMul", [h, UT[gh]!]);
+        const uh = UT[gh]!(b, h!);
         terms.push(b.op("Mul", [r, cH ? b.op("Add", [uh, cH]) : uh]));
       } else {
         // n = φ(W_h x + U_h (r ⊙ h) + b_h)
-        terms.push(b.op("MatMul", [b.op("Mul", [r, h]), UT[gh]!]));
+        terms.push(UT[gh]!(b, b.op("Mul", [r, h!])));
       }
       const n = emitActivation(b, sum(b, terms), c.candidateActivation as ActivationConfig, clip);
-      return interpolate(b, z, h, n, c.update);
+      return [interpolate(b, z, h!, n, c.update)];
     },
   };
 }
@@ -94,10 +130,10 @@ export function liGruStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string):
   const UT = [blockT(g, p("U"), 0, H), blockT(g, p("U"), 1, H)];
   return {
     inputs: [block(g, a, 0, H, 2), block(g, a, 1, H, 2)],
-    step(b, h, xs) {
-      const z = emitActivation(b, b.op("Add", [xs[0]!, b.op("MatMul", [h, UT[0]!])]), c.gateActivation as ActivationConfig); // z = σ(a_z + U_z h)
-      const n = emitActivation(b, b.op("Add", [xs[1]!, b.op("MatMul", [h, UT[1]!])]), c.candidateActivation as ActivationConfig); // ĥ = φ(a_h + U_h h)
-      return interpolate(b, z, h, n, c.update);
+    step(b, [h], xs) {
+      const z = emitActivation(b, b.op("Add", [xs[0]!, b.op("MatMul", [h!, UT[0]!])]), c.gateActivation as ActivationConfig); // z = σ(a_z + U_z h)
+      const n = emitActivation(b, b.op("Add", [xs[1]!, b.op("MatMul", [h!, UT[1]!])]), c.candidateActivation as ActivationConfig); // ĥ = φ(a_h + U_h h)
+      return [interpolate(b, z, h!, n, c.update)];
     },
   };
 }
@@ -110,7 +146,8 @@ export function liBruStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string):
   const UT = [blockT(g, p("U"), 0, H), blockT(g, p("U"), 1, H)];
   return {
     inputs: [block(g, a, 0, H, 2), block(g, a, 1, H, 2)],
-    step(b, h, xs) {
+    step(b, [h0], xs) {
+      const h = h0!;
       // r = log(h + ε) ("probs") or h
       const r = mode === "probs" ? b.op("Log", [b.op("Add", [h, b.scalar(c.epsilon as number)])]) : h;
       const az = b.op("Add", [xs[0]!, b.op("MatMul", [r, UT[0]!])]);
@@ -125,11 +162,11 @@ export function liBruStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string):
         const v = b.op("Sub", [cand, b.op("Softplus", [az])]);
         // h' = max(u, v) + log1p(e^−|u − v|) = max(u, v) + softplus(−|u − v|)
         const d = b.op("Neg", [b.op("Abs", [b.op("Sub", [u, v])])]);
-        return b.op("Add", [b.op("Max", [u, v]), b.op("Softplus", [d])]);
+        return [b.op("Add", [b.op("Max", [u, v]), b.op("Softplus", [d])])];
       }
       // h' = z ⊙ h + (1 − z) ⊙ c, with 1 − z = σ(−a_z): gated keeps z unrounded here, and 1 − z taken
       // from a float32 z near 1 would lose its digits (which log(h + ε) in "probs" then magnifies)
-      return b.op("Add", [b.op("Mul", [sig(az), h]), b.op("Mul", [sig(b.op("Neg", [az])), cand])]);
+      return [b.op("Add", [b.op("Mul", [sig(az), h]), b.op("Mul", [sig(b.op("Neg", [az])), cand])])];
     },
   };
 }
@@ -146,7 +183,30 @@ export function minGruStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string)
     : g.op("Where", [g.op("GreaterOrEqual", [v, g.scalar(0)]), g.op("Add", [v, g.scalar(0.5)]), g.op("Sigmoid", [v])]);
   return {
     inputs: [z, hHat],
-    step: (b, h, xs) => interpolate(b, xs[0]!, h, xs[1]!, c.update),
+    step: (b, [h], xs) => [interpolate(b, xs[0]!, h!, xs[1]!, c.update)],
+  };
+}
+
+/**
+ * LSTM (lstm.ts): the states h and c; a = x · Wᵀ + b before the loop, then per step
+ *   i, f, o = σ(a_k + U_k h),  ĉ = g(a_c + U_c h),  c' = f ⊙ c + i ⊙ ĉ,  h' = o ⊙ h_act(c')
+ * with the cell clip on the four pre-activations (bias included), as lstm.ts.
+ */
+export function lstmStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string, products = floatProducts(g, p, cell.hiddenSize)): ScanStep {
+  const c = cell.config as Cfg, H = cell.hiddenSize, clip = (c.clip as number | null) ?? null;
+  let a = products.project(x);
+  if (c.bias === true) a = g.op("Add", [a, p("b")]);
+  const UT = [0, 1, 2, 3].map((k) => products.recurrent(k));
+  return {
+    inputs: [0, 1, 2, 3].map((k) => block(g, a, k, H, 2)),
+    step(b, [h, cPrev], xs) {
+      const pre = (k: number) => b.op("Add", [xs[k]!, UT[k]!(b, h!)]);
+      const gate = (k: number) => emitActivation(b, pre(k), c.gateActivation as ActivationConfig, clip);
+      const i = gate(0), f = gate(1), o = gate(3);
+      const cHat = emitActivation(b, pre(2), c.candidateActivation as ActivationConfig, clip);
+      const cNext = b.op("Add", [b.op("Mul", [f, cPrev!]), b.op("Mul", [i, cHat])]);
+      return [b.op("Mul", [o, emitActivation(b, cNext, c.outputActivation as ActivationConfig)]), cNext];
+    },
   };
 }
 

@@ -2,14 +2,15 @@
  * The tensors the ONNX importer and interpreter pass around, and their TensorProto form.
  *
  * float32 → Float32Array, float64 → Float64Array, int64 and int32 → Float64Array / Int32Array
- * (int64 values beyond 2^53 lose precision; graph indices never come near), bool → Uint8Array.
+ * (int64 values beyond 2^53 lose precision; graph indices never come near), int8 → Int8Array,
+ * uint8 and bool → Uint8Array (int8 and uint8 hold quantised weights and activations).
  */
 import { FormatError, ShapeError, fmtShape } from "../../errors/index.js";
 import { DataType, num, type TensorProto } from "./proto.js";
 import { q } from "./quote.js";
 
-export type OnnxDType = "float32" | "float64" | "int64" | "int32" | "bool";
-export type OnnxData = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type OnnxDType = "float32" | "float64" | "int64" | "int32" | "int8" | "uint8" | "bool";
+export type OnnxData = Float32Array | Float64Array | Int32Array | Int8Array | Uint8Array;
 
 export interface OnnxTensor {
   readonly dtype: OnnxDType;
@@ -18,7 +19,8 @@ export interface OnnxTensor {
 }
 
 const CODE: Record<OnnxDType, number> = {
-  float32: DataType.FLOAT, float64: DataType.DOUBLE, int64: DataType.INT64, int32: DataType.INT32, bool: DataType.BOOL,
+  float32: DataType.FLOAT, float64: DataType.DOUBLE, int64: DataType.INT64, int32: DataType.INT32,
+  int8: DataType.INT8, uint8: DataType.UINT8, bool: DataType.BOOL,
 };
 const BY_CODE = new Map<number, OnnxDType>(Object.entries(CODE).map(([k, v]) => [v, k as OnnxDType]));
 
@@ -29,7 +31,7 @@ export function dtypeCode(d: OnnxDType): number {
 /** The gated dtype of an ONNX data-type code, or a FormatError naming the code. */
 export function dtypeOfCode(where: string, code: number): OnnxDType {
   const d = BY_CODE.get(code);
-  if (!d) throw new FormatError(`${where}: tensor data type ${code} (${DataType[code] ?? "unknown"}) is not supported; supported: float, double, int64, int32, bool`);
+  if (!d) throw new FormatError(`${where}: tensor data type ${code} (${DataType[code] ?? "unknown"}) is not supported; supported: float, double, int64, int32, int8, uint8, bool`);
   return d;
 }
 
@@ -44,7 +46,8 @@ export function allocData(dtype: OnnxDType, n: number): OnnxData {
     case "float32": return new Float32Array(n);
     case "float64": case "int64": return new Float64Array(n);
     case "int32": return new Int32Array(n);
-    case "bool": return new Uint8Array(n);
+    case "int8": return new Int8Array(n);
+    case "uint8": case "bool": return new Uint8Array(n);
   }
 }
 
@@ -83,7 +86,7 @@ export function fromTensorProto(t: TensorProto, where: string): OnnxTensor {
   const out = allocData(dtype, n);
   const raw = t.rawData;
   if (raw && raw.length > 0) {
-    const width = dtype === "float32" || dtype === "int32" ? 4 : dtype === "bool" ? 1 : 8;
+    const width = dtype === "float32" || dtype === "int32" ? 4 : dtype === "bool" || dtype === "int8" || dtype === "uint8" ? 1 : 8;
     if (raw.length !== n * width) throw new FormatError(`${w} has shape ${fmtShape(dims)} (${n} values of ${width} bytes) but ${raw.length} bytes of raw_data`);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < n; i++) {
@@ -91,13 +94,16 @@ export function fromTensorProto(t: TensorProto, where: string): OnnxTensor {
         : dtype === "float64" ? view.getFloat64(8 * i, true)
           : dtype === "int32" ? view.getInt32(4 * i, true)
             : dtype === "int64" ? Number(view.getBigInt64(8 * i, true))
-              : raw[i]! !== 0 ? 1 : 0;
+              : dtype === "int8" ? view.getInt8(i)
+                : dtype === "uint8" ? raw[i]!
+                  : raw[i]! !== 0 ? 1 : 0;
     }
     return { dtype, shape: dims, data: out };
   }
   const field: ArrayLike<unknown> =
     dtype === "float32" ? t.floatData ?? [] : dtype === "float64" ? t.doubleData ?? [] : dtype === "int64" ? t.int64Data ?? [] : t.int32Data ?? [];
   if (field.length !== n) throw new FormatError(`${w} has shape ${fmtShape(dims)} (${n} values) but holds ${field.length} values`);
+  // int8, uint8 and bool values live in int32_data, one per element
   for (let i = 0; i < n; i++) out[i] = dtype === "bool" ? (num(field[i]) !== 0 ? 1 : 0) : num(field[i]);
   return { dtype, shape: dims, data: out };
 }
@@ -109,6 +115,8 @@ export function toTensorProto(name: string, t: OnnxTensor): TensorProto {
   else if (t.dtype === "float64") raw = new Uint8Array(Float64Array.from(t.data).buffer);
   else if (t.dtype === "int32") raw = new Uint8Array(Int32Array.from(t.data).buffer);
   else if (t.dtype === "int64") raw = new Uint8Array(BigInt64Array.from(Array.from(t.data, (v) => BigInt(Math.trunc(v)))).buffer);
+  else if (t.dtype === "int8") raw = new Uint8Array(Int8Array.from(t.data).buffer);
+  else if (t.dtype === "uint8") raw = Uint8Array.from(t.data);
   else raw = Uint8Array.from(t.data, (v) => (v ? 1 : 0));
   return { name, dims: [...t.shape], dataType: CODE[t.dtype], rawData: raw };
 }

@@ -14,6 +14,34 @@ const matmul: OpFn = (ctx) => {
   const a0 = need(ctx, 0), b0 = need(ctx, 1);
   expectType(ctx.where, "A", a0, FLOATS);
   if (b0.dtype !== a0.dtype) throw new FormatError(`${ctx.where}: A and B must share one type, got ${a0.dtype} and ${b0.dtype}`);
+  return [product(ctx.where, a0, b0, a0.dtype)];
+};
+
+const INT8S = ["int8", "uint8"] as const;
+
+/**
+ * MatMulInteger: (A − a_zero_point) · (B − b_zero_point) in int32, exact; a zero point is a scalar
+ * (or one value), B's may also be one per column [N].
+ */
+const matmulInteger: OpFn = (ctx) => {
+  let a = need(ctx, 0), b = need(ctx, 1);
+  expectType(ctx.where, "A", a, INT8S);
+  expectType(ctx.where, "B", b, INT8S);
+  const az = ctx.inputs[2], bz = ctx.inputs[3];
+  if (az) {
+    if (az.data.length !== 1) throw new ShapeError(`${ctx.where}: a_zero_point must be one value, got ${fmtShape(az.shape)}`);
+    a = { dtype: "int32", shape: a.shape, data: Int32Array.from(a.data, (v) => v - az.data[0]!) };
+  }
+  if (bz) {
+    const N = b.shape[b.shape.length - 1]!;
+    if (bz.data.length !== 1 && bz.data.length !== N) throw new ShapeError(`${ctx.where}: b_zero_point must be one value or one per column (${N}), got ${fmtShape(bz.shape)}`);
+    b = { dtype: "int32", shape: b.shape, data: Int32Array.from(b.data, (v, i) => v - bz.data[bz.data.length === 1 ? 0 : i % N]!) };
+  }
+  return [product(ctx.where, a, b, "int32")];
+};
+
+function product(where: string, a0: OnnxTensor, b0: OnnxTensor, dtype: OnnxTensor["dtype"]): OnnxTensor {
+  const ctx = { where };
   if (a0.shape.length === 0 || b0.shape.length === 0) throw new ShapeError(`${ctx.where}: operands must have rank ≥ 1`);
   const a = a0.shape.length === 1 ? reshaped(ctx.where, a0, [1, a0.shape[0]!]) : a0;
   const b = b0.shape.length === 1 ? reshaped(ctx.where, b0, [b0.shape[0]!, 1]) : b0;
@@ -22,7 +50,7 @@ const matmul: OpFn = (ctx) => {
   const batch = broadcastShape(ctx.where, [a.shape.slice(0, -2), b.shape.slice(0, -2)]);
   const shape = [...batch, M, N];
   checkSize(ctx.where, shape);
-  const nb = sizeOf(batch), out = allocData(a.dtype, nb * M * N);
+  const nb = sizeOf(batch), out = allocData(dtype, nb * M * N);
   const offA = batchOffsets(a.shape.slice(0, -2), batch), offB = batchOffsets(b.shape.slice(0, -2), batch);
   for (let q = 0; q < nb; q++) {
     const ao = offA[q]! * M * K, bo = offB[q]! * K * N, oo = q * M * N;
@@ -37,8 +65,8 @@ const matmul: OpFn = (ctx) => {
   let final = shape;
   if (a0.shape.length === 1) final = final.filter((_, i) => i !== final.length - 2);
   if (b0.shape.length === 1) final = final.slice(0, -1);
-  return [{ dtype: a.dtype, shape: final, data: out }];
-};
+  return { dtype, shape: final, data: out };
+}
 
 /** For each batch index of `out`, the flat batch index into `shape` broadcast to it. */
 function batchOffsets(shape: readonly number[], out: readonly number[]): number[] {
@@ -131,12 +159,15 @@ const layerNorm: OpFn = (ctx) => {
   return [{ dtype: x.dtype, shape: x.shape, data: out }, { dtype: x.dtype, shape: statShape, data: mean }, { dtype: x.dtype, shape: statShape, data: inv }];
 };
 
-/** ReduceSum / ReduceMean: axes from the input (ReduceSum opset ≥ 13, ReduceMean ≥ 18) or the attribute. */
-function reduce(mean: boolean): OpFn {
+type Reduction = "sum" | "mean" | "min" | "max";
+
+/** ReduceSum / ReduceMean / ReduceMin / ReduceMax: axes from the input (ReduceSum opset ≥ 13, the others ≥ 18) or the attribute. */
+function reduce(kind: Reduction): OpFn {
+  const mean = kind === "mean";
   return (ctx) => {
     const x = need(ctx, 0), r = x.shape.length;
     expectType(ctx.where, "input", x, ["float32", "float64", "int64", "int32"]);
-    const raw = axesOf(ctx, 1, mean ? 18 : 13);
+    const raw = axesOf(ctx, 1, kind === "sum" ? 13 : 18);
     const keep = (ctx.attrs.flag("keepdims") ?? 1) === 1;
     const noop = ctx.attrs.flag("noop_with_empty_axes") === 1;
     if ((!raw || raw.length === 0) && noop) return [x];
@@ -145,11 +176,12 @@ function reduce(mean: boolean): OpFn {
     const n = sizeOf(outShapeKeep), out = allocData(x.dtype, n), count = x.data.length / Math.max(n, 1);
     const strides = outShapeKeep.map((_, i) => sizeOf(outShapeKeep.slice(i + 1)));
     const idx = new Array<number>(r).fill(0);
-    const acc = new Float64Array(n);
+    const acc = new Float64Array(n).fill(kind === "min" ? Infinity : kind === "max" ? -Infinity : 0);
     for (let k = 0; k < x.data.length; k++) {
       let o = 0;
       for (let d = 0; d < r; d++) if (!axes.includes(d)) o += idx[d]! * strides[d]!;
-      acc[o] += x.data[k]!;
+      const v = x.data[k]!;
+      acc[o] = kind === "min" ? Math.min(acc[o]!, v) : kind === "max" ? Math.max(acc[o]!, v) : acc[o]! + v;
       for (let d = r - 1; d >= 0; d--) { if (++idx[d]! < x.shape[d]!) break; idx[d] = 0; }
     }
     for (let i = 0; i < n; i++) out[i] = mean ? acc[i]! / count : acc[i]!;
@@ -175,8 +207,11 @@ export const NN_OPS: Record<string, OpFn> = {
   Softmax: softmaxLike(false),
   LogSoftmax: softmaxLike(true),
   LayerNormalization: layerNorm,
-  ReduceSum: reduce(false),
-  ReduceMean: reduce(true),
+  MatMulInteger: matmulInteger,
+  ReduceSum: reduce("sum"),
+  ReduceMean: reduce("mean"),
+  ReduceMin: reduce("min"),
+  ReduceMax: reduce("max"),
   Dropout: dropout,
 };
 

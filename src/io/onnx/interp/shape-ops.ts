@@ -217,7 +217,7 @@ const cast: OpFn = (ctx) => {
   const out = allocData(to, x.data.length);
   for (let i = 0; i < out.length; i++) {
     const v = x.data[i]!;
-    out[i] = to === "bool" ? (v !== 0 ? 1 : 0) : to === "int64" || to === "int32" ? Math.trunc(v) : v;
+    out[i] = to === "bool" ? (v !== 0 ? 1 : 0) : to === "int64" || to === "int32" || to === "int8" || to === "uint8" ? Math.trunc(v) : v;
   }
   return [{ dtype: to, shape: x.shape, data: out }];
 };
