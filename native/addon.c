@@ -23,6 +23,9 @@
  *       dims Int32Array [T, B, reverse, keepCache, I, ldx, H, bias, int8] (gated.h LstmLoop; b, x, W, lengths may be null)
  *   lstmBackward(dims, lengths, cache, c, dxp, dOut, dh, dc, dhPrev, dcPrev, dhCell, dcCell, U) → boolean
  *       dims Int32Array [T, B, reverse, H, ldo, col] (gated.h LstmBack; lengths may be null)
+ *   packSlot() → an External: memory the six loops keep their packed weights in between calls
+ *       (pack.c), passed as two more arguments after the last: slot (or null), fresh (1 when the
+ *       weights may have changed since the slot was last filled)
  *
  * Shape legend: as gated.h.
  */
@@ -59,6 +62,39 @@ static int arr(napi_env env, napi_value v, int i32, int nullable, const char *wh
 }
 
 static long num(napi_env env, napi_value v) { int64_t x = 0; napi_get_value_int64(env, v, &x); return (long)x; }
+
+static void slot_free(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  PackSlot *s = data;
+  free(s->mem);
+  free(s);
+}
+
+/* packSlot() → an External owning a PackSlot (empty), freed with it. */
+static napi_value js_packSlot(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  PackSlot *s = calloc(1, sizeof(PackSlot));
+  if (!s) { napi_throw_error(env, NULL, "gated native packSlot: out of memory"); return NULL; }
+  if (napi_create_external(env, s, slot_free, NULL, &r) != napi_ok) { free(s); napi_throw_error(env, NULL, "gated native packSlot: Node-API call failed"); return NULL; }
+  return r;
+}
+
+/* The optional (slot, fresh) pair at v[i], v[i + 1] when argc reaches them: an External from packSlot() or null. */
+static int slotArgs(napi_env env, size_t argc, napi_value *v, size_t i, const char *where, PackSlot **slot, int *fresh) {
+  *slot = NULL; *fresh = 1;
+  if (argc <= i) return 1;
+  napi_valuetype t;
+  napi_typeof(env, v[i], &t);
+  if (t == napi_null || t == napi_undefined) return 1;
+  void *data = NULL;
+  if (t != napi_external || napi_get_value_external(env, v[i], &data) != napi_ok || !data) return fail(env, where, "expected a pack slot (packSlot()) or null");
+  *slot = data;
+  *fresh = argc > i + 1 ? (int)num(env, v[i + 1]) != 0 : 1;
+  // stale from here on, whether or not this call gets as far as packing: the caller counts it refilled
+  if (*fresh) (*slot)->tag = 0;
+  return 1;
+}
 
 /* Elements [off, off + span) must lie in [0, len). */
 static int inside(napi_env env, const char *where, long off, long span, size_t len) {
@@ -154,8 +190,8 @@ static napi_value js_sumRows(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_gruForward(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value v[13], r;
+  size_t argc = 15;
+  napi_value v[15], r;
   CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
   if (argc < 13) { fail(env, "gruForward", "expected 13 arguments"); return NULL; }
   void *sp, *dp, *len, *xp, *h, *cache, *scr, *U, *b, *c, *x, *W;
@@ -171,7 +207,10 @@ static napi_value js_gruForward(napi_env env, napi_callback_info info) {
       !arr(env, v[11], 0, 1, "gruForward x", &x, &lx) || !arr(env, v[12], 0, 1, "gruForward W", &W, &lW)) return NULL;
   const int32_t *S = sp, *D = dp;
   const GruSpec s = { S[0], S[1], S[2], S[3], S[4], S[5], S[6], S[7], S[8], (float)clip };
-  const GruLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, c, x, W, D[5], D[4], D[6] };
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 13, "gruForward", &slot, &fresh)) return NULL;
+  const GruLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, c, x, W, D[5], D[4], D[6], slot, fresh };
   const long H = s.H, B = l.B, T = l.T, N = T * B, XH = (s.gx + 1) * H, ldc = (s.nG + 2) * H;
   const int ok = H > 0 && B > 0 && T > 0 && (!len || llen >= (size_t)B) &&
     lxp >= (size_t)(N * XH) && lh >= (size_t)((T + 1) * B * H) && lcache >= (size_t)((l.keepCache ? N : B) * ldc) &&
@@ -185,8 +224,8 @@ static napi_value js_gruForward(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_gruBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value v[12], r;
+  size_t argc = 14;
+  napi_value v[14], r;
   CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
   if (argc < 12) { fail(env, "gruBackward", "expected 12 arguments"); return NULL; }
   void *sp, *dp, *len, *cache, *h, *dxp, *dRec, *dOut, *dh, *dPrev, *dCell, *U;
@@ -206,7 +245,10 @@ static napi_value js_gruBackward(napi_env env, napi_callback_info info) {
     lh >= (size_t)((T + 1) * B * H) && ldxp >= (size_t)(N * XH) && ldRec >= (size_t)(N * ldr) && ldOut >= (size_t)((N - 1) * ldo + col + H) &&
     ldh >= (size_t)(B * H) && ldPrev >= (size_t)(B * H) && ldCell >= (size_t)(B * H) && lU >= (size_t)((s.gh + 1) * H * H);
   if (!ok) { fail(env, "gruBackward", "a buffer is smaller than its sizes need"); return NULL; }
-  const GruBack l = { (int)T, (int)B, D[2], len, cache, h, dxp, dRec, dOut, ldo, (int)col, dh, dPrev, dCell, U };
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 12, "gruBackward", &slot, &fresh)) return NULL;
+  const GruBack l = { (int)T, (int)B, D[2], len, cache, h, dxp, dRec, dOut, ldo, (int)col, dh, dPrev, dCell, U, slot, fresh };
   CHECK(napi_get_boolean(env, isa_current()->gruBackward(&s, &l), &r));
   return r;
 }
@@ -222,8 +264,8 @@ static int lightSpecOf(napi_env env, napi_value v, LightSpec *s) {
 }
 
 static napi_value js_lightForward(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value v[11], r;
+  size_t argc = 13;
+  napi_value v[13], r;
   CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
   if (argc < 11) { fail(env, "lightForward", "expected 11 arguments"); return NULL; }
   LightSpec s;
@@ -237,7 +279,10 @@ static napi_value js_lightForward(napi_env env, napi_callback_info info) {
       !arr(env, v[8], 0, 1, "lightForward b", &b, &lb) || !arr(env, v[9], 0, 1, "lightForward x", &x, &lx) ||
       !arr(env, v[10], 0, 1, "lightForward W", &W, &lW)) return NULL;
   const int32_t *D = dp;
-  LightLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, x, W, D[5], D[4], NULL, NULL, 0, 0, NULL, NULL, NULL };
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 11, "lightForward", &slot, &fresh)) return NULL;
+  LightLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, scr, U, b, x, W, D[5], D[4], NULL, NULL, 0, 0, NULL, NULL, NULL, slot, fresh };
   const long H = s.H, B = l.B, T = l.T, N = T * B, H2 = 2 * H;
   const int ok = B > 0 && T > 0 && (!len || llen >= (size_t)B) && lxp >= (size_t)(N * H2) && lh >= (size_t)((T + 1) * B * H) &&
     lcache >= (size_t)((l.keepCache ? N : B) * H2) && (!s.recurrent || (U && lU >= (size_t)(H2 * H) && lscr >= (size_t)(B * H2))) &&
@@ -249,8 +294,8 @@ static napi_value js_lightForward(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_lightBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value v[11], r;
+  size_t argc = 13;
+  napi_value v[13], r;
   CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
   if (argc < 11) { fail(env, "lightBackward", "expected 11 arguments"); return NULL; }
   LightSpec s;
@@ -269,14 +314,17 @@ static napi_value js_lightBackward(napi_env env, napi_callback_info info) {
     lh >= (size_t)((T + 1) * B * H) && ldxp >= (size_t)(N * H2) && ldOut >= (size_t)((N - 1) * ldo + col + H) &&
     ldh >= (size_t)(B * H) && ldPrev >= (size_t)(B * H) && ldCell >= (size_t)(B * H) && (!s.recurrent || (U && lU >= (size_t)(H2 * H)));
   if (!ok) { fail(env, "lightBackward", "a buffer is smaller than its sizes need"); return NULL; }
-  const LightLoop l = { (int)T, (int)B, D[2], 1, len, NULL, h, cache, NULL, U, NULL, NULL, NULL, 0, 0, dxp, dOut, ldo, (int)col, dh, dPrev, dCell };
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 11, "lightBackward", &slot, &fresh)) return NULL;
+  const LightLoop l = { (int)T, (int)B, D[2], 1, len, NULL, h, cache, NULL, U, NULL, NULL, NULL, 0, 0, dxp, dOut, ldo, (int)col, dh, dPrev, dCell, slot, fresh };
   CHECK(napi_get_boolean(env, isa_current()->lightBackward(&s, &l), &r));
   return r;
 }
 
 static napi_value js_lstmForward(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value v[11], r;
+  size_t argc = 13;
+  napi_value v[13], r;
   CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
   if (argc < 11) { fail(env, "lstmForward", "expected 11 arguments"); return NULL; }
   void *dp, *len, *xp, *h, *c, *cache, *scr, *U, *b, *x, *W;
@@ -289,7 +337,10 @@ static napi_value js_lstmForward(napi_env env, napi_callback_info info) {
       !arr(env, v[7], 0, 0, "lstmForward U", &U, &lU) || !arr(env, v[8], 0, 1, "lstmForward b", &b, &lb) ||
       !arr(env, v[9], 0, 1, "lstmForward x", &x, &lx) || !arr(env, v[10], 0, 1, "lstmForward W", &W, &lW)) return NULL;
   const int32_t *D = dp;
-  const LstmLoop l = { D[0], D[1], D[2], D[3], D[6], D[7], len, xp, h, c, cache, scr, U, b, x, W, D[5], D[4], D[8] };
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 11, "lstmForward", &slot, &fresh)) return NULL;
+  const LstmLoop l = { D[0], D[1], D[2], D[3], D[6], D[7], len, xp, h, c, cache, scr, U, b, x, W, D[5], D[4], D[8], slot, fresh };
   const long H = l.H, B = l.B, T = l.T, N = T * B, G = 4 * H;
   const int ok = H > 0 && B > 0 && T > 0 && (!len || llen >= (size_t)B) && lxp >= (size_t)(N * G) &&
     lh >= (size_t)((T + 1) * B * H) && lc >= (size_t)((T + 1) * B * H) && lcache >= (size_t)((l.keepCache ? N : B) * 5 * H) &&
@@ -302,8 +353,8 @@ static napi_value js_lstmForward(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_lstmBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value v[13], r;
+  size_t argc = 15;
+  napi_value v[15], r;
   CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
   if (argc < 13) { fail(env, "lstmBackward", "expected 13 arguments"); return NULL; }
   void *dp, *len, *cache, *c, *dxp, *dOut, *bufs[6], *U;
@@ -320,8 +371,11 @@ static napi_value js_lstmBackward(napi_env env, napi_callback_info info) {
     lc >= (size_t)((T + 1) * B * H) && ldxp >= (size_t)(N * G) && ldOut >= (size_t)((N - 1) * ldo + col + H) && lU >= (size_t)(G * H);
   for (int i = 0; i < 6; i++) ok = ok && lbufs[i] >= (size_t)(B * H);
   if (!ok) { fail(env, "lstmBackward", "a buffer is smaller than its sizes need"); return NULL; }
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 13, "lstmBackward", &slot, &fresh)) return NULL;
   const LstmBack l = { (int)T, (int)B, D[2], (int)H, len, cache, c, dxp, dOut, ldo, (int)col,
-    { bufs[0], bufs[1] }, { bufs[2], bufs[3] }, { bufs[4], bufs[5] }, U };
+    { bufs[0], bufs[1] }, { bufs[2], bufs[3] }, { bufs[4], bufs[5] }, U, slot, fresh };
   CHECK(napi_get_boolean(env, isa_current()->lstmBackward(&l), &r));
   return r;
 }
@@ -348,6 +402,7 @@ NAPI_MODULE_INIT() {
     { "lightBackward", NULL, js_lightBackward, NULL, NULL, NULL, napi_default, NULL },
     { "lstmForward", NULL, js_lstmForward, NULL, NULL, NULL, napi_default, NULL },
     { "lstmBackward", NULL, js_lstmBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "packSlot", NULL, js_packSlot, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -22,6 +22,20 @@ typedef struct {
   int m, n, k, beta;
 } Gemm;
 
+/*
+ * Packed weights kept between calls (pack.c): the memory of a JavaScript External (packSlot()),
+ * filled by a loop when the caller says the weights changed (fresh) or when it holds another
+ * packing (tag: the loop, the instruction set and the sizes). A NULL slot: each call packs into
+ * memory of its own, freed at its end.
+ */
+typedef struct { void *mem; size_t bytes; uint64_t tag; } PackSlot;
+/* Memory of `bytes` for a pack identified by tag (from the slot, or malloc'd); *fill = 1 when the caller must pack into it; NULL when out of memory. */
+void *slot_take(PackSlot *slot, int fresh, size_t bytes, uint64_t tag, int *fill);
+/* Ends the use of slot_take's memory: frees it when it is not the slot's; a slot whose fill did not finish (ok = 0) is marked empty. */
+void slot_give(PackSlot *slot, void *mem, int ok);
+/* An FNV-1a hash of n ints (a pack's tag). */
+uint64_t pack_tag(const long *v, int n);
+
 /* The GRU-family step's configuration (src/kernels/fused.ts GatedSpec) and one whole forward loop. */
 typedef struct {
   int H, nG, gx, gh, gb, after, keep, bias, hasC;
@@ -38,6 +52,7 @@ typedef struct {
   const float *U, *b, *c;           /* U [(gh + 1)·H, H], b [(gb + 1)·H] or NULL, c [H] or NULL */
   const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
   int int8;                         /* the products in dynamic int8 (int8.c) */
+  PackSlot *slot; int fresh;        /* packed U (and int8 W) kept between calls, or NULL */
 } GruLoop;
 
 /* The GRU family's whole backward loop (src/sequence/run.ts backwardDirection with gated-unit.ts backward). */
@@ -50,6 +65,7 @@ typedef struct {
   const float *dOut; long ldo; int col;  /* dL/d(layer output) [N, ldo], this direction's columns from col */
   float *dh, *dPrev, *dCell;        /* [B, H] each; dh holds dL/d(final state) on entry */
   const float *U;                   /* [(gh + 1)·H, H] */
+  PackSlot *slot; int fresh;
 } GruBack;
 
 /* The two-block cells' loops (LiGRU, LiBRU's light modes; src/kernels/fused.ts LightSpec): σ gate, tanh or ReLU candidate. */
@@ -70,6 +86,7 @@ typedef struct {
   float *dxp;                       /* [N, 2H], accumulated into */
   const float *dOut; long ldo; int col;
   float *dh, *dPrev, *dCell;        /* [B, H] each */
+  PackSlot *slot; int fresh;
 } LightLoop;
 
 /* The LSTM's whole forward loop (src/cells/lstm.ts; σ, tanh, tanh, no clip): states h and c. */
@@ -83,6 +100,7 @@ typedef struct {
   const float *U, *b;               /* U [4H, H], b [4H] or NULL */
   const float *x, *W; long ldx; int I;  /* the input projection still to compute, or x = NULL */
   int int8;                         /* the products in dynamic int8 (int8.c) */
+  PackSlot *slot; int fresh;
 } LstmLoop;
 
 /* The LSTM's whole backward loop (src/sequence/run.ts backwardDirection with lstm.ts backward). */
@@ -95,6 +113,7 @@ typedef struct {
   const float *dOut; long ldo; int col;  /* dL/d(layer output) [N, ldo], this direction's columns from col */
   float *dh[2], *dPrev[2], *dCell[2];    /* [B, H] each, for h and c; dh holds dL/d(final state) on entry */
   const float *U;                   /* [4H, H] */
+  PackSlot *slot; int fresh;
 } LstmBack;
 
 typedef struct {
@@ -114,6 +133,9 @@ typedef struct { int n, k, kp; float *scale; int32_t *rowsum; int8_t *packed; } 
 typedef struct { float *scale; int32_t *zero; uint8_t *q; } Int8Rows;
 /* Quantised and packed copies of w [n, k] (row stride ldw); free() when done; NULL when out of memory. */
 Int8Weights *int8_weights(const float *w, long ldw, int n, int k);
+/* The same into mem of int8_weights_size(n, k) bytes (returned as its header; pointers into mem). */
+size_t int8_weights_size(int n, int k);
+Int8Weights *int8_weights_in(void *mem, const float *w, long ldw, int n, int k);
 /* Room for m quantised rows of k values; free() when done. */
 Int8Rows *int8_rows(int m, int k);
 /* out[m, n] (+)= A[m, k] · Wᵀ, A quantised row by row into qa first. */

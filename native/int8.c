@@ -277,13 +277,25 @@ void int8_gemm(float *out, long ldo, const uint8_t *a, long lda, const float *sa
   if (m > 0 && n > 0) int8Gemm(out, ldo, a, lda, sa, za, wp, sw, ws, m, n, kp, beta);
 }
 
+/* The bytes int8_weights_in needs for w [n, k] (a multiple of 64). */
+size_t int8_weights_size(int n, int k) {
+  const int kp = (k + 3) & ~3;
+  const long padded = (long)((n + PANEL - 1) / PANEL) * PANEL;
+  const size_t bytes = sizeof(Int8Weights) + int8_packed_size(n, kp) + padded * (sizeof(float) + sizeof(int32_t)) + 64;
+  return (bytes + 63) & ~(size_t)63;
+}
+
 /* Quantised weights [n, k] (row stride ldw): everything int8_gemm needs about them, in one allocation. */
 Int8Weights *int8_weights(const float *w, long ldw, int n, int k) {
+  void *mem = malloc(int8_weights_size(n, k));
+  return mem ? int8_weights_in(mem, w, ldw, n, k) : NULL;
+}
+
+/* The same in memory of int8_weights_size(n, k) bytes (a kept pack, weights.c), returned as its header. */
+Int8Weights *int8_weights_in(void *mem, const float *w, long ldw, int n, int k) {
   const int kp = (k + 3) & ~3;
-  const long bytes = int8_packed_size(n, kp);
   const long padded = (long)((n + PANEL - 1) / PANEL) * PANEL;
-  Int8Weights *q = malloc(sizeof(Int8Weights) + bytes + padded * (sizeof(float) + sizeof(int32_t)) + 64);
-  if (!q) return NULL;
+  Int8Weights *q = mem;
   q->n = n; q->k = k; q->kp = kp;
   q->scale = (float *)(q + 1);
   q->rowsum = (int32_t *)(q->scale + padded);

@@ -246,11 +246,24 @@ ATTR static int FN(gruForward8)(const GruSpec *s, const GruLoop *l) {
   const int H = s->H, B = l->B, T = l->T, X = s->gx + 1, XH = X * H, ldc = (s->nG + 2) * H, ldp = (s->gh + 1) * H;
   const long BH = (long)B * H;
   const int rowsNow = s->after ? s->gh + 1 : s->gh;
-  Int8Weights *Wq = l->x ? int8_weights(l->W, l->I, XH, l->I) : NULL;
-  Int8Weights *Ua = rowsNow > 0 ? int8_weights(l->U, H, rowsNow * H, H) : NULL;
-  Int8Weights *Uh = s->after ? NULL : int8_weights(l->U + (long)s->gh * H * H, H, H, H);
+  // W, the blocks multiplied by h and (reset before) U_h, quantised into one pack
+  const size_t sW = l->x ? int8_weights_size(XH, l->I) : 0, sA = rowsNow > 0 ? int8_weights_size(rowsNow * H, H) : 0;
+  const size_t sH = s->after ? 0 : int8_weights_size(H, H);
+  const long key[] = { 1, VW, H, s->nG, s->gx, s->gh, s->after, l->x ? l->I : 0 };
+  int fill;
+  char *pack = slot_take(l->slot, l->fresh, sW + sA + sH, pack_tag(key, 8), &fill);
+  Int8Weights *Wq = NULL, *Ua = NULL, *Uh = NULL;
+  if (pack && fill) {
+    if (l->x) Wq = int8_weights_in(pack, l->W, l->I, XH, l->I);
+    if (rowsNow > 0) Ua = int8_weights_in(pack + sW, l->U, H, rowsNow * H, H);
+    if (!s->after) Uh = int8_weights_in(pack + sW + sA, l->U + (long)s->gh * H * H, H, H, H);
+  } else if (pack) {
+    if (l->x) Wq = (Int8Weights *)pack;
+    if (rowsNow > 0) Ua = (Int8Weights *)(pack + sW);
+    if (!s->after) Uh = (Int8Weights *)(pack + sW + sA);
+  }
   Int8Rows *qx = l->x ? int8_rows(T * B, l->I) : NULL, *qh = int8_rows(B, H);
-  int ok = qh && (!l->x || (Wq && qx)) && (rowsNow == 0 || Ua) && (s->after || Uh);
+  int ok = pack && qh && (!l->x || qx);
   if (ok) {
     if (l->x) int8_product(l->xp, XH, l->x, l->ldx, T * B, Wq, qx, 0);
     for (int st = 0; st < T; st++) {
@@ -266,7 +279,8 @@ ATTR static int FN(gruForward8)(const GruSpec *s, const GruLoop *l) {
       keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
     }
   }
-  free(Wq); free(Ua); free(Uh); free(qx); free(qh);
+  if (pack) slot_give(l->slot, pack, 1);
+  free(qx); free(qh);
   return ok;
 }
 
@@ -281,10 +295,12 @@ ATTR static int FN(gruForward)(const GruSpec *s, const GruLoop *l) {
   }
   // U packed once for all steps: the blocks multiplied by h, then (reset before) U_h apart
   const long sa = rowsNow > 0 ? FN(packedSize)(rowsNow * H, H) : 0, sc = s->after ? 0 : FN(packedSize)(H, H);
-  float *PU = malloc(sizeof(float) * (sa + sc + 1));
+  const long key[] = { 2, VW, H, s->gh, s->after };
+  int fill;
+  float *PU = slot_take(l->slot, l->fresh, sizeof(float) * (sa + sc + 1), pack_tag(key, 5), &fill);
   if (!PU) return 0;
-  if (rowsNow > 0) FN(pack)(PU, l->U, H, 1, rowsNow * H, H);
-  if (!s->after) FN(pack)(PU + sa, l->U + (long)s->gh * H * H, H, 1, H, H);
+  if (fill && rowsNow > 0) FN(pack)(PU, l->U, H, 1, rowsNow * H, H);
+  if (fill && !s->after) FN(pack)(PU + sa, l->U + (long)s->gh * H * H, H, 1, H, H);
   for (int st = 0; st < T; st++) {
     const int t = l->reverse ? T - 1 - st : st;
     const float *xp = l->xp + (long)t * B * XH;
@@ -297,7 +313,7 @@ ATTR static int FN(gruForward)(const GruSpec *s, const GruLoop *l) {
     FN(candidate)(s, B, xp, l->scratch, h, l->b, l->c, cache, ldc, l->h + next);
     keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
   }
-  free(PU);
+  slot_give(l->slot, PU, 1);
   return 1;
 }
 
@@ -320,11 +336,13 @@ ATTR static int FN(gruBackward)(const GruSpec *s, const GruBack *l) {
   const long BH = (long)B * H;
   // U_g [gh·H, H] and U_h [H, H] packed as B = U (not transposed): dh_prev = dA · U
   const long sg = gh > 0 ? FN(packedSize)(H, gh * H) : 0, sh = FN(packedSize)(H, H);
-  float *PU = malloc(sizeof(float) * (sg + sh + BH + 1));
+  const long key[] = { 3, VW, H, gh };
+  int fill;
+  float *PU = slot_take(l->slot, l->fresh, sizeof(float) * (sg + sh + BH + 1), pack_tag(key, 4), &fill);
   if (!PU) return 0;
-  float *PUh = PU + sg, *drh = PUh + sh;
-  if (gh > 0) FN(pack)(PU, l->U, H, 0, H, gh * H);
-  FN(pack)(PUh, l->U + (long)gh * H * H, H, 0, H, H);
+  float *PUh = PU + sg, *drh = PUh + sh;  // drh: scratch after the packs
+  if (fill && gh > 0) FN(pack)(PU, l->U, H, 0, H, gh * H);
+  if (fill) FN(pack)(PUh, l->U + (long)gh * H * H, H, 0, H, H);
   float *dh = l->dh, *dp = l->dPrev;
   for (int st = T - 1; st >= 0; st--) {
     const int t = l->reverse ? T - 1 - st : st;
@@ -385,7 +403,7 @@ ATTR static int FN(gruBackward)(const GruSpec *s, const GruBack *l) {
     pass_inactive(dp, dh, t, B, H, l->lengths);
     float *x = dh; dh = dp; dp = x;
   }
-  free(PU);
+  slot_give(l->slot, PU, 1);
   return 1;
 }
 
@@ -408,9 +426,11 @@ ATTR static int FN(lightForward)(const LightSpec *s, const LightLoop *l) {
   }
   float *PU = NULL;
   if (s->recurrent) {
-    PU = malloc(sizeof(float) * (FN(packedSize)(H2, H) + 1));
+    const long key[] = { 4, VW, H };
+    int fill;
+    PU = slot_take(l->slot, l->fresh, sizeof(float) * (FN(packedSize)(H2, H) + 1), pack_tag(key, 3), &fill);
     if (!PU) return 0;
-    FN(pack)(PU, l->U, H, 1, H2, H);
+    if (fill) FN(pack)(PU, l->U, H, 1, H2, H);
   }
   for (int st = 0; st < T; st++) {
     const int t = l->reverse ? T - 1 - st : st;
@@ -434,7 +454,7 @@ ATTR static int FN(lightForward)(const LightSpec *s, const LightLoop *l) {
     }
     keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
   }
-  free(PU);
+  if (PU) slot_give(l->slot, PU, 1);
   return 1;
 }
 
@@ -443,9 +463,11 @@ ATTR static int FN(lightBackward)(const LightSpec *s, const LightLoop *l) {
   const long BH = (long)B * H;
   float *PU = NULL;
   if (s->recurrent) {
-    PU = malloc(sizeof(float) * (FN(packedSize)(H, H2) + 1));
+    const long key[] = { 5, VW, H };
+    int fill;
+    PU = slot_take(l->slot, l->fresh, sizeof(float) * (FN(packedSize)(H, H2) + 1), pack_tag(key, 3), &fill);
     if (!PU) return 0;
-    FN(pack)(PU, l->U, H, 0, H, H2);
+    if (fill) FN(pack)(PU, l->U, H, 0, H, H2);
   }
   float *dh = l->dh, *dp = l->dPrev;
   for (int st = T - 1; st >= 0; st--) {
@@ -473,7 +495,7 @@ ATTR static int FN(lightBackward)(const LightSpec *s, const LightLoop *l) {
     pass_inactive(dp, dh, t, B, H, l->lengths);
     float *x = dh; dh = dp; dp = x;
   }
-  free(PU);
+  if (PU) slot_give(l->slot, PU, 1);
   return 1;
 }
 
@@ -491,21 +513,33 @@ ATTR static int FN(lstmForward)(const LstmLoop *l) {
   Int8Weights *Wq = NULL, *Uq = NULL;
   Int8Rows *qx = NULL, *qh = NULL;
   float *PU = NULL;
+  char *pack = NULL;
+  int fill;
   if (l->int8) {
-    Wq = l->x ? int8_weights(l->W, l->I, G, l->I) : NULL;
-    Uq = int8_weights(l->U, H, G, H);
+    // W and U quantised into one pack
+    const size_t sW = l->x ? int8_weights_size(G, l->I) : 0;
+    const long key[] = { 6, VW, H, l->x ? l->I : 0 };
+    pack = slot_take(l->slot, l->fresh, sW + int8_weights_size(G, H), pack_tag(key, 4), &fill);
     qx = l->x ? int8_rows(T * B, l->I) : NULL;
     qh = int8_rows(B, H);
-    if (!Uq || !qh || (l->x && (!Wq || !qx))) { free(Wq); free(Uq); free(qx); free(qh); return 0; }
+    if (!pack || !qh || (l->x && !qx)) { if (pack) slot_give(l->slot, pack, 0); free(qx); free(qh); return 0; }
+    if (fill) {
+      if (l->x) Wq = int8_weights_in(pack, l->W, l->I, G, l->I);
+      Uq = int8_weights_in(pack + sW, l->U, H, G, H);
+    } else {
+      if (l->x) Wq = (Int8Weights *)pack;
+      Uq = (Int8Weights *)(pack + sW);
+    }
     if (l->x) int8_product(l->xp, G, l->x, l->ldx, T * B, Wq, qx, 0);
   } else {
     if (l->x) {
       const Gemm g = { l->xp, G, l->x, l->ldx, 1, l->W, l->I, 1, T * B, G, l->I, 0 };
       FN(gemm)(&g);
     }
-    PU = malloc(sizeof(float) * (FN(packedSize)(G, H) + 1));
+    const long key[] = { 7, VW, H };
+    PU = slot_take(l->slot, l->fresh, sizeof(float) * (FN(packedSize)(G, H) + 1), pack_tag(key, 3), &fill);
     if (!PU) return 0;
-    FN(pack)(PU, l->U, H, 1, G, H);
+    if (fill) FN(pack)(PU, l->U, H, 1, G, H);
   }
   for (int st = 0; st < T; st++) {
     const int t = l->reverse ? T - 1 - st : st;
@@ -539,7 +573,9 @@ ATTR static int FN(lstmForward)(const LstmLoop *l) {
     keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
     keep_inactive(l->c + next, l->c + prev, t, B, H, l->lengths);
   }
-  free(PU); free(Wq); free(Uq); free(qx); free(qh);
+  if (PU) slot_give(l->slot, PU, 1);
+  if (pack) slot_give(l->slot, pack, 1);
+  free(qx); free(qh);
   return 1;
 }
 
@@ -554,9 +590,11 @@ ATTR static int FN(lstmForward)(const LstmLoop *l) {
 ATTR static int FN(lstmBackward)(const LstmBack *l) {
   const int H = l->H, B = l->B, T = l->T, G = 4 * H, ldc = 5 * H;
   const long BH = (long)B * H;
-  float *PU = malloc(sizeof(float) * (FN(packedSize)(H, G) + 1));
+  const long key[] = { 8, VW, H };
+  int fill;
+  float *PU = slot_take(l->slot, l->fresh, sizeof(float) * (FN(packedSize)(H, G) + 1), pack_tag(key, 3), &fill);
   if (!PU) return 0;
-  FN(pack)(PU, l->U, H, 0, H, G);
+  if (fill) FN(pack)(PU, l->U, H, 0, H, G);
   float *dh[2] = { l->dh[0], l->dh[1] }, *dp[2] = { l->dPrev[0], l->dPrev[1] };
   for (int s = T - 1; s >= 0; s--) {
     const int t = l->reverse ? T - 1 - s : s;
@@ -589,7 +627,7 @@ ATTR static int FN(lstmBackward)(const LstmBack *l) {
     pass_inactive(dp[1], dh[1], t, B, H, l->lengths);
     for (int c = 0; c < 2; c++) { float *x = dh[c]; dh[c] = dp[c]; dp[c] = x; }
   }
-  free(PU);
+  slot_give(l->slot, PU, 1);
   return 1;
 }
 

@@ -20,7 +20,7 @@ const SRC = join(ROOT, "native");
 const OUT_DIR = join(SRC, "build");
 const OUT = join(OUT_DIR, `gated-${process.platform}-${process.arch}.node`);
 const STAMP = join(OUT_DIR, "source.sha256");
-const UNITS = ["addon.c", "kernels.c", "int8.c"];
+const UNITS = ["addon.c", "kernels.c", "int8.c", "pack.c"];
 const FLAGS = ["-O3", "-std=gnu11", "-fPIC", "-shared", "-fvisibility=hidden", "-ffp-contract=fast", "-Wall", "-Wextra"];
 
 const skip = (why) => {

@@ -167,6 +167,7 @@ describe("native kernels", { skip: !loaded && "the native kernels do not load he
             lightBackward: (...a) => { nativeBackLoops++; return real.lightBackward(...a); },
             lstmForward: (...a) => { nativeLoops++; return real.lstmForward(...a); },
             lstmBackward: (...a) => { nativeBackLoops++; return real.lstmBackward(...a); },
+            packSlot: () => real.packSlot(),
           };
           setNativeAddon(counted);
           let net: Recurrent;

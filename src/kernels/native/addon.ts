@@ -6,6 +6,12 @@
  * Shape legend: out[M, N] = op(A)·op(B), K the inner size; the GRU loop's as native/gated.h.
  */
 
+/** A pack slot of native/pack.c: packed weights a loop keeps between calls (opaque). */
+export type PackSlot = { readonly __packSlot: unique symbol };
+
+/** Two trailing arguments of every loop: the slot (or null) and fresh = 1 when the weights may have changed since it was filled. */
+type Slot = [slot?: PackSlot | null, fresh?: 0 | 1];
+
 /** The functions of native/addon.c (see its header for the arguments). */
 export interface NativeAddon {
   isa(): "avx512" | "avx2" | null;
@@ -24,28 +30,30 @@ export interface NativeAddon {
   gruForward(
     spec: Int32Array, clip: number, dims: Int32Array, lengths: Int32Array | null,
     xp: Float32Array, h: Float32Array, cache: Float32Array, scratch: Float32Array,
-    U: Float32Array, b: Float32Array | null, c: Float32Array | null, x: Float32Array | null, W: Float32Array | null,
+    U: Float32Array, b: Float32Array | null, c: Float32Array | null, x: Float32Array | null, W: Float32Array | null, ...slot: Slot
   ): boolean;
   gruBackward(
     spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, h: Float32Array, dxp: Float32Array, dRec: Float32Array,
-    dOut: Float32Array, dh: Float32Array, dPrev: Float32Array, dCell: Float32Array, U: Float32Array,
+    dOut: Float32Array, dh: Float32Array, dPrev: Float32Array, dCell: Float32Array, U: Float32Array, ...slot: Slot
   ): boolean;
   lightForward(
     spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, xp: Float32Array, h: Float32Array, cache: Float32Array, scratch: Float32Array,
-    U: Float32Array | null, b: Float32Array | null, x: Float32Array | null, W: Float32Array | null,
+    U: Float32Array | null, b: Float32Array | null, x: Float32Array | null, W: Float32Array | null, ...slot: Slot
   ): boolean;
   lightBackward(
     spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, h: Float32Array, dxp: Float32Array,
-    dOut: Float32Array, dh: Float32Array, dPrev: Float32Array, dCell: Float32Array, U: Float32Array | null,
+    dOut: Float32Array, dh: Float32Array, dPrev: Float32Array, dCell: Float32Array, U: Float32Array | null, ...slot: Slot
   ): boolean;
   lstmForward(
     dims: Int32Array, lengths: Int32Array | null, xp: Float32Array, h: Float32Array, c: Float32Array,
-    cache: Float32Array, scratch: Float32Array, U: Float32Array, b: Float32Array | null, x: Float32Array | null, W: Float32Array | null,
+    cache: Float32Array, scratch: Float32Array, U: Float32Array, b: Float32Array | null, x: Float32Array | null, W: Float32Array | null, ...slot: Slot
   ): boolean;
   lstmBackward(
     dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, c: Float32Array, dxp: Float32Array, dOut: Float32Array,
-    dh: Float32Array, dc: Float32Array, dhPrev: Float32Array, dcPrev: Float32Array, dhCell: Float32Array, dcCell: Float32Array, U: Float32Array,
+    dh: Float32Array, dc: Float32Array, dhPrev: Float32Array, dcPrev: Float32Array, dhCell: Float32Array, dcCell: Float32Array, U: Float32Array, ...slot: Slot
   ): boolean;
+  /** A new, empty pack slot (freed when collected). */
+  packSlot(): PackSlot;
 }
 
 let addon: NativeAddon | null = null;

@@ -13,6 +13,11 @@
  *
  * Sums: every product element is summed in blocks of 256 products from zero, each block then added
  * to out (native/kernels.inc.c), whatever M: a row of out does not depend on the other rows.
+ *
+ * Packed weights: a loop over a layer's own parameters (the WeightBinding a Recurrent gives its
+ * kernels) keeps its packed U — and in int8 its quantised W and U — in a pack slot (native/pack.c)
+ * between calls, packing again only when the parameters' version changed (markChanged) or 16
+ * sampled values of the weights differ from when it packed (a write without markChanged).
  */
 import { reference32 } from "../reference.js";
 import type { FusedKernels, GatedSpec, LightSpec, LstmSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
@@ -20,7 +25,7 @@ import type { NormKernels } from "../norm.js";
 import type { Kernels, ResidentMemory, Vec } from "../types.js";
 import { wasmKernels, type WeightBinding } from "../wasm/kernels.js";
 import type { ParamViews, StepBackward, StepForward } from "../../cells/types.js";
-import type { NativeAddon } from "./addon.js";
+import type { NativeAddon, PackSlot } from "./addon.js";
 
 const f32 = (v: Vec | undefined): v is Float32Array => v instanceof Float32Array;
 
@@ -47,7 +52,7 @@ class NativeKernels implements Kernels {
     if (w?.begin) this.begin = w.begin;
     if (w?.norm) this.norm = w.norm;
     if (w?.resident) this.resident = w.resident;
-    this.fused = new NativeFused(x, this, w?.fused);
+    this.fused = new NativeFused(x, this, w?.fused, new PackSlots(x, binding));
   }
 
   alloc(n: number): Vec {
@@ -90,7 +95,7 @@ class NativeFused implements FusedKernels {
   private readonly lstmBackDims = new Int32Array(6);
   private readonly gruBackDims = new Int32Array(5);
 
-  constructor(private readonly x: NativeAddon, private readonly k: Kernels, private readonly w: FusedKernels | undefined) {}
+  constructor(private readonly x: NativeAddon, private readonly k: Kernels, private readonly w: FusedKernels | undefined, private readonly packs: PackSlots) {}
 
   gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
     if (loop) {
@@ -101,11 +106,13 @@ class NativeFused implements FusedKernels {
         const d = this.dims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
         d[6] = loop.int8 ? 1 : 0;
+        const W = (pr?.W ?? null) as Float32Array | null;
         return this.x.gruForward(sp, Infinity, d, loop.lengths, s.xp, s.prev[0], s.cache, s.scratch, U,
-          (b ?? null) as Float32Array | null, (c ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
+          (b ?? null) as Float32Array | null, (c ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, W,
+          ...this.packs.get(loop.int8 ? "gru8" : "gru", U, loop.int8 ? W : null));
       }
     }
-    if (loop?.int8) return false; // no int8 loop for this configuration here, and WebAssembly has none
+    if (loop?.int8) return false; // no int8 loop for this configuration here (int8 is never handed to WebAssembly: other arithmetic)
     return this.delegate(s, loop, (l) => this.w!.gatedForward(spec, p, s, l));
   }
 
@@ -116,7 +123,7 @@ class NativeFused implements FusedKernels {
       if (f32(U) && f32(h) && f32(s.cache) && f32(s.dxp) && f32(s.dRec) && f32(loop.dOut) && f32(dh) && f32(dP) && f32(dC)) {
         const d = this.gruBackDims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.ldo; d[4] = loop.col;
-        return this.x.gruBackward(sp, d, loop.lengths, s.cache, h, s.dxp, s.dRec, loop.dOut, dh, dP, dC, U);
+        return this.x.gruBackward(sp, d, loop.lengths, s.cache, h, s.dxp, s.dRec, loop.dOut, dh, dP, dC, U, ...this.packs.get("gruBack", U));
       }
     }
     return this.w?.gatedBackward(spec, p, s, loop) ?? false;
@@ -130,8 +137,9 @@ class NativeFused implements FusedKernels {
         const d = this.lstmDims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
         d[6] = spec.hidden; d[7] = spec.bias ? 1 : 0; d[8] = loop.int8 ? 1 : 0;
+        const W = (pr?.W ?? null) as Float32Array | null;
         return this.x.lstmForward(d, loop.lengths, s.xp, s.prev[0], s.prev[1], s.cache, s.scratch, U,
-          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
+          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, W, ...this.packs.get(loop.int8 ? "lstm8" : "lstm", U, loop.int8 ? W : null));
       }
     }
     if (loop?.int8) return false;
@@ -144,7 +152,7 @@ class NativeFused implements FusedKernels {
       if (f32(U) && f32(c) && f32(s.cache) && f32(s.dxp) && f32(loop.dOut) && f32(dh) && f32(dc) && f32(dhP) && f32(dcP) && f32(dhC) && f32(dcC)) {
         const d = this.lstmBackDims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = spec.hidden; d[4] = loop.ldo; d[5] = loop.col;
-        return this.x.lstmBackward(d, loop.lengths, s.cache, c, s.dxp, loop.dOut, dh, dc, dhP, dcP, dhC, dcC, U);
+        return this.x.lstmBackward(d, loop.lengths, s.cache, c, s.dxp, loop.dOut, dh, dc, dhP, dcP, dhC, dcC, U, ...this.packs.get("lstmBack", U));
       }
     }
     return this.w?.lstmBackward(spec, p, s, loop) ?? false;
@@ -161,7 +169,7 @@ class NativeFused implements FusedKernels {
         const d = this.dims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
         return this.x.lightForward(sp, d, loop.lengths, s.xp, s.prev[0], s.cache, s.scratch, (U ?? null) as Float32Array | null,
-          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null);
+          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null, ...this.packs.get("light", U as Float32Array | undefined));
       }
     }
     if (loop?.int8) return false;
@@ -175,7 +183,7 @@ class NativeFused implements FusedKernels {
       if ((!spec.recurrent || f32(U)) && f32(h) && f32(s.cache) && f32(s.dxp) && f32(loop.dOut) && f32(dh) && f32(dP) && f32(dC)) {
         const d = this.gruBackDims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.ldo; d[4] = loop.col;
-        return this.x.lightBackward(sp, d, loop.lengths, s.cache, h, s.dxp, loop.dOut, dh, dP, dC, (U ?? null) as Float32Array | null);
+        return this.x.lightBackward(sp, d, loop.lengths, s.cache, h, s.dxp, loop.dOut, dh, dP, dC, (U ?? null) as Float32Array | null, ...this.packs.get("lightBack", U as Float32Array | undefined));
       }
     }
     return this.w?.lightBackward(spec, p, s, loop) ?? false;
@@ -225,6 +233,56 @@ class NativeFused implements FusedKernels {
       this.specs.set(spec, sp);
     }
     return sp;
+  }
+}
+
+const SAMPLES = 16;
+
+interface SlotEntry {
+  readonly slot: PackSlot;
+  params: Vec;
+  version: number;
+  /** The weights' values at SAMPLES spread positions (U's, then W's) when the slot was last filled. */
+  readonly seen: Float32Array;
+}
+
+/** The pack slots of one backend object's loops: one per loop kind and weight block of the bound parameters. */
+class PackSlots {
+  private readonly slots = new Map<string, SlotEntry>();
+
+  constructor(private readonly x: NativeAddon, private readonly binding: WeightBinding | undefined) {}
+
+  /**
+   * The slot of loop `kind` over U (and W, when the loop packs it too) and whether the weights may
+   * have changed since it was filled (fresh = 1); [null, 1] when they are not the bound parameters'
+   * (the loop then packs into memory of its own).
+   */
+  get(kind: string, U: Float32Array | undefined, W: Float32Array | null = null): [PackSlot | null, 0 | 1] {
+    const b = this.binding;
+    if (!b || !U) return [null, 1];
+    const params = b.params();
+    const inside = (v: Float32Array) => v.buffer === params.buffer && v.byteOffset >= params.byteOffset && v.byteOffset + v.byteLength <= params.byteOffset + params.byteLength;
+    if (!inside(U) || (W && !inside(W))) return [null, 1];
+    const key = `${kind}:${U.byteOffset}:${U.length}:${W ? `${W.byteOffset}:${W.length}` : ""}`;
+    const version = b.version();
+    let e = this.slots.get(key), fresh: 0 | 1 = 0;
+    if (!e) {
+      e = { slot: this.x.packSlot(), params, version, seen: new Float32Array(2 * SAMPLES) };
+      this.slots.set(key, e);
+      fresh = 1;
+    } else if (e.params !== params || e.version !== version) {
+      fresh = 1;
+    }
+    // the safety net: sampled values as when packed (NaN never equals, so NaN weights pack every time)
+    for (let i = 0; i < SAMPLES; i++) {
+      const u = U[Math.floor((i * U.length) / SAMPLES)]!, w = W ? W[Math.floor((i * W.length) / SAMPLES)]! : 0;
+      if (e.seen[i] !== u || e.seen[SAMPLES + i] !== w) fresh = 1;
+      e.seen[i] = u;
+      e.seen[SAMPLES + i] = w;
+    }
+    e.params = params;
+    e.version = version;
+    return [e.slot, fresh];
   }
 }
 
