@@ -289,18 +289,18 @@ ATTR static int FN(gruForward)(const GruSpec *s, const GruLoop *l) {
   const long BH = (long)B * H;
   const int rowsNow = s->after ? s->gh + 1 : s->gh;
   if (l->int8) return FN(gruForward8)(s, l);
-  if (l->x) {
-    const Gemm g = { l->xp, XH, l->x, l->ldx, 1, l->W, l->I, 1, T * B, XH, l->I, 0 };
-    FN(gemm)(&g);
-  }
-  // U packed once for all steps: the blocks multiplied by h, then (reset before) U_h apart
+  // U packed once for all steps: the blocks multiplied by h, then (reset before) U_h apart; then W
   const long sa = rowsNow > 0 ? FN(packedSize)(rowsNow * H, H) : 0, sc = s->after ? 0 : FN(packedSize)(H, H);
-  const long key[] = { 2, VW, H, s->gh, s->after };
+  const long sw = l->x ? FN(packedSize)(XH, l->I) : 0;
+  const long key[] = { 2, VW, H, s->gh, s->after, l->x ? l->I : 0 };
   int fill;
-  float *PU = slot_take(l->slot, l->fresh, sizeof(float) * (sa + sc + 1), pack_tag(key, 5), &fill);
+  float *PU = slot_take(l->slot, l->fresh, sizeof(float) * (sa + sc + sw + 1), pack_tag(key, 6), &fill);
   if (!PU) return 0;
   if (fill && rowsNow > 0) FN(pack)(PU, l->U, H, 1, rowsNow * H, H);
   if (fill && !s->after) FN(pack)(PU + sa, l->U + (long)s->gh * H * H, H, 1, H, H);
+  if (fill && l->x) FN(pack)(PU + sa + sc, l->W, l->I, 1, XH, l->I);
+  // xp = x · Wᵀ (gemm()'s packing and product, so the same sums)
+  if (l->x) FN(gemmPacked)(l->xp, XH, l->x, l->ldx, 1, PU + sa + sc, T * B, XH, l->I, 0);
   for (int st = 0; st < T; st++) {
     const int t = l->reverse ? T - 1 - st : st;
     const float *xp = l->xp + (long)t * B * XH;
@@ -420,17 +420,20 @@ INL vf FN(lightMix)(const LightSpec *s, vf z, vf h, vf n) { return s->replace ? 
 ATTR static int FN(lightForward)(const LightSpec *s, const LightLoop *l) {
   const int H = s->H, B = l->B, T = l->T, H2 = 2 * H;
   const long BH = (long)B * H;
-  if (l->x) {
-    const Gemm g = { l->xp, H2, l->x, l->ldx, 1, l->W, l->I, 1, T * B, H2, l->I, 0 };
-    FN(gemm)(&g);
-  }
   float *PU = NULL;
   if (s->recurrent) {
-    const long key[] = { 4, VW, H };
+    // U, then W, packed once for all steps
+    const long su = FN(packedSize)(H2, H), sw = l->x ? FN(packedSize)(H2, l->I) : 0;
+    const long key[] = { 4, VW, H, l->x ? l->I : 0 };
     int fill;
-    PU = slot_take(l->slot, l->fresh, sizeof(float) * (FN(packedSize)(H2, H) + 1), pack_tag(key, 3), &fill);
+    PU = slot_take(l->slot, l->fresh, sizeof(float) * (su + sw + 1), pack_tag(key, 4), &fill);
     if (!PU) return 0;
     if (fill) FN(pack)(PU, l->U, H, 1, H2, H);
+    if (fill && l->x) FN(pack)(PU + su, l->W, l->I, 1, H2, l->I);
+    if (l->x) FN(gemmPacked)(l->xp, H2, l->x, l->ldx, 1, PU + su, T * B, H2, l->I, 0);
+  } else if (l->x) {
+    const Gemm g = { l->xp, H2, l->x, l->ldx, 1, l->W, l->I, 1, T * B, H2, l->I, 0 };
+    FN(gemm)(&g);
   }
   for (int st = 0; st < T; st++) {
     const int t = l->reverse ? T - 1 - st : st;
@@ -532,14 +535,14 @@ ATTR static int FN(lstmForward)(const LstmLoop *l) {
     }
     if (l->x) int8_product(l->xp, G, l->x, l->ldx, T * B, Wq, qx, 0);
   } else {
-    if (l->x) {
-      const Gemm g = { l->xp, G, l->x, l->ldx, 1, l->W, l->I, 1, T * B, G, l->I, 0 };
-      FN(gemm)(&g);
-    }
-    const long key[] = { 7, VW, H };
-    PU = slot_take(l->slot, l->fresh, sizeof(float) * (FN(packedSize)(G, H) + 1), pack_tag(key, 3), &fill);
+    // U, then W, packed once for all steps
+    const long su = FN(packedSize)(G, H), sw = l->x ? FN(packedSize)(G, l->I) : 0;
+    const long key[] = { 7, VW, H, l->x ? l->I : 0 };
+    PU = slot_take(l->slot, l->fresh, sizeof(float) * (su + sw + 1), pack_tag(key, 4), &fill);
     if (!PU) return 0;
     if (fill) FN(pack)(PU, l->U, H, 1, G, H);
+    if (fill && l->x) FN(pack)(PU + su, l->W, l->I, 1, G, l->I);
+    if (l->x) FN(gemmPacked)(l->xp, G, l->x, l->ldx, 1, PU + su, T * B, G, l->I, 0);
   }
   for (int st = 0; st < T; st++) {
     const int t = l->reverse ? T - 1 - st : st;

@@ -15,7 +15,7 @@
  * to out (native/kernels.inc.c), whatever M: a row of out does not depend on the other rows.
  *
  * Packed weights: a loop over a layer's own parameters (the WeightBinding a Recurrent gives its
- * kernels) keeps its packed U — and in int8 its quantised W and U — in a pack slot (native/pack.c)
+ * kernels) keeps its packed U and W (in int8: quantised) in a pack slot (native/pack.c)
  * between calls, packing again only when the parameters' version changed (markChanged) or 16
  * sampled values of the weights differ from when it packed (a write without markChanged).
  */
@@ -109,7 +109,7 @@ class NativeFused implements FusedKernels {
         const W = (pr?.W ?? null) as Float32Array | null;
         return this.x.gruForward(sp, Infinity, d, loop.lengths, s.xp, s.prev[0], s.cache, s.scratch, U,
           (b ?? null) as Float32Array | null, (c ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, W,
-          ...this.packs.get(loop.int8 ? "gru8" : "gru", U, loop.int8 ? W : null));
+          ...this.packs.get(loop.int8 ? "gru8" : "gru", U, W));
       }
     }
     if (loop?.int8) return false; // no int8 loop for this configuration here (int8 is never handed to WebAssembly: other arithmetic)
@@ -139,7 +139,7 @@ class NativeFused implements FusedKernels {
         d[6] = spec.hidden; d[7] = spec.bias ? 1 : 0; d[8] = loop.int8 ? 1 : 0;
         const W = (pr?.W ?? null) as Float32Array | null;
         return this.x.lstmForward(d, loop.lengths, s.xp, s.prev[0], s.prev[1], s.cache, s.scratch, U,
-          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, W, ...this.packs.get(loop.int8 ? "lstm8" : "lstm", U, loop.int8 ? W : null));
+          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, W, ...this.packs.get(loop.int8 ? "lstm8" : "lstm", U, W));
       }
     }
     if (loop?.int8) return false;
@@ -169,7 +169,7 @@ class NativeFused implements FusedKernels {
         const d = this.dims;
         d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
         return this.x.lightForward(sp, d, loop.lengths, s.xp, s.prev[0], s.cache, s.scratch, (U ?? null) as Float32Array | null,
-          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null, ...this.packs.get("light", U as Float32Array | undefined));
+          (b ?? null) as Float32Array | null, (pr?.x ?? null) as Float32Array | null, (pr?.W ?? null) as Float32Array | null, ...this.packs.get("light", U as Float32Array | undefined, (pr?.W ?? null) as Float32Array | null));
       }
     }
     if (loop?.int8) return false;
