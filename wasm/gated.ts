@@ -8,6 +8,7 @@
 // row. Pointers are byte addresses; leading dimensions are in elements.
 import { act, dact, K, K_ZERO, SIGMOID, TANH } from "./activations";
 import { at, df, di, dp, ld, st } from "./desc";
+import { int8Product } from "./int8";
 import { gemmPacked } from "./matmul";
 import { mix, mixGradCand, mixGradGate, mixGradState } from "./update";
 
@@ -16,6 +17,9 @@ const B_ = 0, H_ = 1, NG = 2, GX = 3, GH = 4, GB = 5, FLAGS = 6;
 const XP = 7, LDX = 8, HP = 9, OUT = 10, CACHE = 11, SCR = 12, UA = 13, UC = 14, BIAS = 15, CB = 16;
 const ACTG = 17, AG = 18, BG = 19, ACTC = 20, AC = 21, BC = 22, CLIP = 23, GLO = 24, GHI = 25, CLO = 26, CHI = 27, TMP = 28;
 const DH = 29, DPREV = 30, DXP = 31, DREC = 32, UGN = 33, UCN = 34;
+// Q8: forward only, 0 for float32; else the rows' int8 buffer (wasm/int8.ts, B rows), UA and UC then
+// hold int8 weight blocks and both recurrent products run in int8 (precision "int8")
+const Q8 = 35;
 const AFTER = 1, REPLACE = 2, CAND_BIAS = 4, HAS_C = 8;
 
 // Element bodies: `full` is a constant at every call site (4 lanes, or one element splat across the
@@ -66,8 +70,12 @@ export function gatedForward(d: usize): void {
   const candBias = (flags & CAND_BIAS) != 0, hasC = (flags & HAS_C) != 0;
   const rowsNow = after ? gh + 1 : gh;
   const H4 = H & ~3;
+  const q8 = dp(d, Q8);
   // hp = h · Uᵀ: every block at once (reset after), or the gate blocks only (reset before)
-  if (rowsNow > 0) gemmPacked(scr, ldp, hp, H * 4, 4, dp(d, UA), B, rowsNow * H, H, 0, tmp);
+  if (rowsNow > 0) {
+    if (q8) int8Product(scr, ldp, hp, H, B, dp(d, UA), rowsNow * H, H, q8);
+    else gemmPacked(scr, ldp, hp, H * 4, 4, dp(d, UA), B, rowsNow * H, H, 0, tmp);
+  }
   // the usual activation is a constant in its own copy of the loop (no switch per element)
   if (actG == SIGMOID) gateRows(B, nG * H, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, bias, SIGMOID, aG, bG, clip);
   else gateRows(B, nG * H, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, bias, actG, aG, bG, clip);
@@ -79,7 +87,8 @@ export function gatedForward(d: usize): void {
       for (; j < H4; j += 4) mulBody(prh, pr, ph, j, true);
       for (; j < H; j++) mulBody(prh, pr, ph, j, false);
     }
-    gemmPacked(at(scr, gh * H), ldp, at(cache, (nG + 1) * H), ldc * 4, 4, dp(d, UC), B, H, H, 0, tmp);
+    if (q8) int8Product(at(scr, gh * H), ldp, at(cache, (nG + 1) * H), ldc, B, dp(d, UC), H, H, q8);
+    else gemmPacked(at(scr, gh * H), ldp, at(cache, (nG + 1) * H), ldc * 4, 4, dp(d, UC), B, H, H, 0, tmp);
   }
   if (actC == TANH) candRows(B, H, nG, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, hp, out, bias, cb, after, replace, candBias, hasC, TANH, aC, bC, clip);
   else candRows(B, H, nG, gx, gh, gb, xp, ldx, scr, ldp, cache, ldc, hp, out, bias, cb, after, replace, candBias, hasC, actC, aC, bC, clip);

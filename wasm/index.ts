@@ -12,4 +12,5 @@ export { rnnForward, rnnBackward } from "./rnn";
 export { lightForward, lightBackward } from "./light";
 export { libruForward, libruBackward } from "./libru";
 export { seqForward, seqBackward } from "./sequence";
+export { int8WeightBytes, int8RowBytes, int8Weights, int8Rows, int8Gemm, int8Product, int8Job } from "./int8";
 export { bnStats, bnApply, bnGradSums, bnGradApply } from "./norm";

@@ -4,6 +4,7 @@
 // Shape legend: B rows, H hidden, G = 4H; pointers are byte addresses, leading dimensions elements.
 import { act, dact, K, K_ONE, K_ZERO } from "./activations";
 import { at, df, di, dp, ld, st } from "./desc";
+import { int8Product } from "./int8";
 import { gemmPacked } from "./matmul";
 
 // descriptor slots: src/kernels/wasm/fused.ts (LSTM)
@@ -11,6 +12,9 @@ const B_ = 0, H_ = 1, XP = 2, HP = 3, CP = 4, HOUT = 5, COUT = 6, CACHE = 7, SCR
 const ACTG = 11, AG = 12, BG = 13, ACTC = 14, AC = 15, BC = 16, ACTH = 17, AH = 18, BH = 19;
 const CLIP = 20, GLO = 21, GHI = 22, CLO = 23, CHI = 24, TMP = 25;
 const DH = 26, DC = 27, DHPREV = 28, DCPREV = 29, DXP = 30, UN = 31;
+// Q8: forward only, 0 for float32; else the rows' int8 buffer (wasm/int8.ts, B rows), UP then holds
+// an int8 weight block and h · Uᵀ runs in int8 (precision "int8")
+const Q8 = 32;
 
 // @ts-ignore: decorator
 @inline function gateBody(ci: usize, xi: usize, si: usize, bias: usize, j: i32, code: i32, a: f32, b: f32, clip: f32, full: bool): void {
@@ -36,7 +40,9 @@ export function lstmForward(d: usize): void {
   const actH = di(d, ACTH), aH = df(d, AH), bH = df(d, BH), clip = df(d, CLIP);
   const G = 4 * H, ldc = 5 * H, H4 = H & ~3;
   // scratch [B, 4H] = h · Uᵀ
-  gemmPacked(scr, G, hp, H * 4, 4, dp(d, UP), B, G, H, 0, tmp);
+  const q8 = dp(d, Q8);
+  if (q8) int8Product(scr, G, hp, H, B, dp(d, UP), G, H, q8);
+  else gemmPacked(scr, G, hp, H * 4, 4, dp(d, UP), B, G, H, 0, tmp);
   for (let r = 0; r < B; r++) {
     for (let blk = 0; blk < 4; blk++) {
       const o = blk * H, c = blk == 2;

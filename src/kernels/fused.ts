@@ -97,7 +97,8 @@ export interface SequenceLoop {
   readonly project?: { readonly x: Vec; readonly ldx: number; readonly W: Vec; readonly I: number };
   /**
    * Forward only: every product of the loop (the projection when `project` is given, and the
-   * recurrent ones) in dynamic int8 — weights per output row, activations per row (native/int8.c).
+   * recurrent ones) in dynamic int8 — weights per output row, activations per row (native/int8.c;
+   * the WebAssembly backend's relaxed-SIMD build: wasm/int8.ts, with 7-bit activations).
    * A backend without int8 loops returns false for it, never runs it in float32.
    */
   readonly int8?: boolean;

@@ -25,6 +25,7 @@ import { forecast, predict, type ForecastCallOptions, type PredictOptions } from
 import { checkModelSpec, modelOptions, validate } from "./schema.js";
 import { precisionOf, specWithPrecision, type Precision } from "./precision.js";
 import { nativeAddon, nativeUnavailable } from "../kernels/native/addon.js";
+import { wasmRuntime } from "../kernels/wasm/runtime.js";
 import { formatSummary, summaryRows, type SummaryRow } from "./summary.js";
 
 export { createSpec, type CreateOptions } from "./presets.js";
@@ -150,8 +151,8 @@ export class Model {
     const file = readModelBytes(bytes, where);
     // the precision asked for (precision.ts), refused as an option, not as a damaged file
     const spec = precision === undefined ? file.spec : specWithPrecision(file.spec, precision);
-    if (precisionOf(spec) === "int8" && !nativeAddon()) {
-      throw new OptionError(`${where}: this model runs its recurrent layers in int8, which needs the native kernels (${nativeUnavailable()}); load it with { precision: "float32" } to run it in float32`);
+    if (precisionOf(spec) === "int8" && !nativeAddon() && !wasmRuntime()?.relaxed) {
+      throw new OptionError(`${where}: this model runs its recurrent layers in int8, which needs the native kernels (${nativeUnavailable()}) or WebAssembly relaxed SIMD (in Node 20: useRelaxedSimd() before the first model); load it with { precision: "float32" } to run it in float32`);
     }
     let model: Model;
     try {

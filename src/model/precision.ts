@@ -6,8 +6,9 @@
  * is loaded), and the same file runs in float32 again with { precision: "float32" }:
  * Model.fromBytes(bytes, { precision }) converts either way (a model in memory: its toBytes()).
  *
- * int8 covers the GRU family and the LSTM with σ gates, tanh and no clip, on the native kernels;
- * the other layers (embeddings, dense heads) stay float32.
+ * int8 covers the GRU family and the LSTM with σ gates, tanh and no clip, on the native kernels
+ * (8-bit activations) or the WebAssembly kernels' relaxed-SIMD build (7-bit activations,
+ * wasm/int8.ts); the other layers (embeddings, dense heads) stay float32.
  */
 import { OptionError } from "../errors/index.js";
 import type { LayerConfig } from "../layers/sequential.js";

@@ -57,8 +57,9 @@ export interface StackOptions<K extends CellKind> {
    * dynamic int8 (the weights quantised per output row when a forward starts, the activations per
    * row as they come; PyTorch's dynamic quantisation of GRU/LSTM, with per-row activation scales).
    * Needs the native kernels (useNative()) on a CPU with integer dot products (AVX512-VNNI or
-   * AVX-VNNI), and a GRU-family or LSTM stack with σ gates, tanh and no clip; training (forward with
-   * train: true) and step() are refused.
+   * AVX-VNNI), or the WebAssembly kernels' relaxed-SIMD build (7-bit activations there, see
+   * wasm/int8.ts; useRelaxedSimd() in Node 20, on by default in Chromium), and a GRU-family or LSTM
+   * stack with σ gates, tanh and no clip; training (forward with train: true) and step() are refused.
    */
   readonly precision?: Precision;
 }
@@ -184,10 +185,14 @@ export class Recurrent {
     this.precision = oneOf(where, "precision", precision, PRECISIONS);
     if (this.precision === "int8") {
       if (this.dtype !== "float32") throw new OptionError(`${where}: precision "int8" quantises a float32 stack; this one is ${this.dtype}`);
-      if (!this.kernels.name.startsWith("native")) {
-        throw new OptionError(`${where}: precision "int8" needs the native kernels (useNative() from gated/node; Node on linux-x64), and this stack runs ${this.kernels.name}`);
+      const k = this.kernels.name;
+      if (k === "wasm-simd") {
+        throw new OptionError(`${where}: precision "int8" needs the native kernels (useNative() from gated/node) or the WebAssembly kernels' relaxed-SIMD build (its integer dot product), and this stack runs wasm-simd, the plain-SIMD build: in Node 20 call useRelaxedSimd() from gated/node before the first model is built; in a browser, use one with WebAssembly relaxed SIMD (Chromium has it on)`);
       }
-      if (nativeAddon()?.int8() === "portable") {
+      if (!k.startsWith("native") && !k.startsWith("wasm-relaxed")) {
+        throw new OptionError(`${where}: precision "int8" needs the native kernels (useNative() from gated/node; Node on linux-x64) or the WebAssembly kernels with relaxed SIMD, and this stack runs ${k}`);
+      }
+      if (k.startsWith("native") && nativeAddon()?.int8() === "portable") {
         throw new OptionError(`${where}: precision "int8" needs integer dot products (AVX512-VNNI or AVX-VNNI), which this CPU lacks: int8 would run slower than float32 here`);
       }
       if (!["gru", "gru1", "gru2", "gru3", "mgu", "mgu1", "mgu2", "mgu3", "lstm"].includes(kind)) {

@@ -178,7 +178,7 @@ export function forwardDirection(
     const loop: SequenceLoop = { T, reverse, keepCache: w.keepCache, lengths: io.lengths, ...(io.int8 ? { int8: true } : {}) };
     const looped = loopable && cell.forwardLoop!(k, p, whole, deferred ? { ...loop, project: { x: io.x, ldx: io.ldx, W: p.W!, I } } : loop);
     if (!looped && io.int8) {
-      throw new OptionError(`precision "int8": the ${k.name} kernels have no int8 loop for this ${cell.kind} layer (int8 covers the GRU family and the LSTM with σ gates, tanh, no clip, on the native kernels)`);
+      throw new OptionError(`precision "int8": the ${k.name} kernels have no int8 loop for this ${cell.kind} layer (int8 covers the GRU family and the LSTM with σ gates, tanh, no clip, on the native kernels or the relaxed-SIMD WebAssembly ones)`);
     }
     if (!looped) {
       if (deferred) project();

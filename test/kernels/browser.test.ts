@@ -5,8 +5,10 @@
 // asynchronously (an engine may refuse a synchronous compile on a page's main thread; "auto" then
 // falls back to the reference until it is loaded).
 // Checks a matrix product against the float64 reference and a GRU layer, forward and backward,
-// against the reference backend. Never skips: without /usr/bin/chromium it fails and says why.
+// against the reference backend; on the relaxed build, an int8 forward (wasm-int8-case.ts) equal bit
+// for bit to Node's. Never skips: without /usr/bin/chromium it fails and says why.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +37,8 @@ describe("wasm kernels in headless chromium", () => {
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
       const r = await page.evaluate(() => (globalThis as unknown as { runChecks(): Promise<Record<string, unknown>> }).runChecks());
+      const int8 = r.int8 as number[] | null;
+      delete r.int8;
       console.log(`# chromium: ${JSON.stringify(r)}`);
       assert.deepEqual(errors, []);
       assert.match(String(r.before), /^(reference-float32|wasm-)/);
@@ -44,6 +48,22 @@ describe("wasm kernels in headless chromium", () => {
       assert.match(String(r.layer), /^wasm-/);
       assert.ok((r.gemm as number) < 1e-5, `product off by ${r.gemm}`);
       assert.ok((r.gru as number) < 1e-5, `GRU off by ${r.gru}`);
+      if (r.variant === "relaxed") {
+        // the same int8 forward in Node (relaxed SIMD turned on in a child): the same bits
+        const src = (f: string) => JSON.stringify(fileURLToPath(new URL(f, import.meta.url)));
+        const node = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
+          import { useRelaxedSimd } from ${src("../../src/kernels/relaxed-simd.ts")};
+          if (!useRelaxedSimd()) throw new Error("no relaxed SIMD in this Node");
+          const { int8Case } = await import(${src("./wasm-int8-case.ts")});
+          console.log(JSON.stringify(int8Case()));
+        `], { encoding: "utf8" });
+        assert.equal(node.status, 0, node.stderr);
+        const want = JSON.parse(node.stdout.trim().split("\n").pop()!) as number[];
+        assert.ok(int8 && int8.length === want.length, `int8 outputs: ${int8?.length} in chromium, ${want.length} in Node`);
+        const differ = want.filter((v, i) => !Object.is(v, int8[i])).length;
+        console.log(`# chromium int8: ${want.length} outputs, ${differ} differ from Node's`);
+        assert.equal(differ, 0, "int8 outputs differ between chromium and Node");
+      }
     } finally {
       await browser.close();
       rmSync(dir, { recursive: true, force: true });

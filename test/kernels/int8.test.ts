@@ -19,6 +19,7 @@ import { nativeAddon } from "../../src/kernels/native/addon.js";
 import { useNative } from "../../src/kernels/native/load-node.js";
 import { Recurrent } from "../../src/sequence/recurrent.js";
 import { Rng } from "../../src/util/random.js";
+import { oneStepVsFloat64 } from "../helpers/int8-step.js";
 
 const loaded = useNative();
 const products = loaded ? (["avx512-vnni", "avx-vnni", "portable"] as const).filter((p) => nativeAddon()!.int8(p) === p) : [];
@@ -79,26 +80,8 @@ describe("int8 inference", { skip: !loaded ? "the native kernels do not load her
           const x = rand(rng, B * I, 1.5);
           // an initial state on its quantisation grid: m/64 for m in [−128, 127], each row spanning both ends
           const h0 = new Float32Array(LD * B * H).map((_, i) => (i % H === 0 ? -128 : i % H === 1 ? 127 : rng.int(256) - 128) / 64);
-          const two = net.cells[0]!.states.length === 2;
           const c0 = rand(rng, LD * B * H, 0.5);
-          const opts = { initialState: { data: h0, shape: [LD, B, H] }, ...(two ? { initialCell: { data: c0, shape: [LD, B, H] } } : {}) };
-          const got = net.forward({ data: x, shape: [1, B, I] }, opts);
-          const ref = new Recurrent({ inputSize: I, seed: 5, dtype: "float64", backend: "reference", ...c.options } as never);
-          for (const e of net.entries) {
-            const v = net.param(e.name);
-            ref.setParam(e.name, /\.(W|U)$/.test(e.name) ? dequantWeights(v, e.shape[0]!, e.shape[1]!) : v);
-          }
-          const want = ref.forward({ data: dequantRows(x, B, I), shape: [1, B, I] }, {
-            initialState: { data: Float64Array.from(h0), shape: [LD, B, H] }, ...(two ? { initialCell: { data: Float64Array.from(c0), shape: [LD, B, H] } } : {}),
-          });
-          let worst = 0;
-          for (const [k, a, b] of [["output", got.output.data, want.output.data], ["final state", got.finalState.data, want.finalState.data]] as const) {
-            for (let i = 0; i < b.length; i++) {
-              const err = Math.abs(a[i]! - b[i]!), bound = 2e-5 + 1e-4 * Math.abs(b[i]!);
-              if (!(err <= bound)) assert.fail(`${product} ${c.name}: ${k}[${i}] is ${a[i]}, float64 on the dequantised values ${b[i]} (off by ${err})`);
-              worst = Math.max(worst, err / bound);
-            }
-          }
+          const worst = oneStepVsFloat64(net, c.options, I, B, x, h0, c0, { weights: dequantWeights, rows: dequantRows }, `${product} ${c.name}`);
           console.log(`# ${product} ${c.name}: worst error / bound ${worst.toFixed(3)}`);
         });
       }

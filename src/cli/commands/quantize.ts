@@ -24,7 +24,7 @@ function figure(m: Metrics): { name: string; value: number } {
 }
 
 export function registerQuantize(program: Command): void {
-  program.command("quantize").description("write the model with its recurrent layers in dynamic int8 (native kernels), and measure what it changes")
+  program.command("quantize").description("write the model with its recurrent layers in dynamic int8 (native kernels, or relaxed-SIMD WebAssembly), and measure what it changes")
     .argument("<model>", "model file (.safetensors)")
     .requiredOption("--out <file>", "where to write the quantised model")
     .addOption(new Option("--precision <p>", "int8, or float32 to turn an int8 model back").choices(["int8", "float32"]).default("int8"))

@@ -9,11 +9,16 @@
  * group of rows through every step: one hand-off per sequence instead of one per step.
  *
  * Shape legend: B batch rows, H hidden; the layouts are the cells' own.
+ *
+ * One file (over 700 lines) because every cell's forward and backward here are the same few moves
+ * on this class's shared machinery — the descriptor plans, the marshalling, runLoop and the row
+ * split — each a short method; split by cell, every file would need all of that private state.
  */
 import type { ParamViews, StepBackward, StepForward } from "../../cells/types.js";
 import type { Vec } from "../types.js";
 import type { ActivationConfig, ActivationName } from "../activations.js";
 import type { FusedKernels, GatedSpec, LibruSpec, LightSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
+import { int8Project, int8Runs, int8RowsTemp, int8RowWords, int8Weights } from "./int8.js";
 import { Orient, type Marshal } from "./marshal.js";
 import { JOB_GEMM, packedB, productChunk, runProduct, type Product } from "./product.js";
 import { DESC_SLOTS, PARALLEL_MIN_FLOPS, type WasmRuntime } from "./runtime.js";
@@ -51,11 +56,11 @@ interface ActPlan { readonly code: number; readonly a: number; readonly b: numbe
 // descriptor slots: wasm/gated.ts, wasm/lstm.ts, wasm/rnn.ts
 const G = {
   B: 0, H: 1, NG: 2, GX: 3, GH: 4, GB: 5, FLAGS: 6, XP: 7, LDX: 8, HP: 9, OUT: 10, CACHE: 11, SCR: 12, UA: 13, UC: 14,
-  BIAS: 15, CB: 16, ACTG: 17, ACTC: 20, CLIP: 23, GLO: 24, CLO: 26, TMP: 28, DH: 29, DPREV: 30, DXP: 31, DREC: 32, UGN: 33, UCN: 34,
+  BIAS: 15, CB: 16, ACTG: 17, ACTC: 20, CLIP: 23, GLO: 24, CLO: 26, TMP: 28, DH: 29, DPREV: 30, DXP: 31, DREC: 32, UGN: 33, UCN: 34, Q8: 35,
 } as const;
 const L_ = {
   B: 0, H: 1, XP: 2, HP: 3, CP: 4, HOUT: 5, COUT: 6, CACHE: 7, SCR: 8, UP: 9, BIAS: 10, ACTG: 11, ACTC: 14, ACTH: 17,
-  CLIP: 20, GLO: 21, CLO: 23, TMP: 25, DH: 26, DC: 27, DHPREV: 28, DCPREV: 29, DXP: 30, UN: 31,
+  CLIP: 20, GLO: 21, CLO: 23, TMP: 25, DH: 26, DC: 27, DHPREV: 28, DCPREV: 29, DXP: 30, UN: 31, Q8: 32,
 } as const;
 const R = { B: 0, H: 1, XP: 2, HP: 3, OUT: 4, CACHE: 5, UP: 6, BIAS: 7, ACT: 8, CLIP: 11, LO: 12, TMP: 14, DH: 15, DPREV: 16, DXP: 17, UN: 18 } as const;
 const LI = { B: 0, H: 1, FLAGS: 2, XP: 3, HP: 4, OUT: 5, CACHE: 6, SCR: 7, UP: 8, BIAS: 9, ACTZ: 10, ACTN: 13, TMP: 16, DH: 17, DPREV: 18, DXP: 19, UN: 20 } as const;
@@ -115,6 +120,7 @@ export class WasmFused implements FusedKernels {
   // descriptor from the runtime's current views, then the run; m.end() copies results back.
 
   gatedForward(spec: GatedSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    if (loop?.int8) return this.gatedForward8(spec, p, s, loop);
     const { hidden: H, nG, gx, gh } = spec, B = s.B, X = gx + 1, ldc = (nG + 2) * H, ldp = (gh + 1) * H;
     const after = spec.reset === "after", rowsNow = after ? gh + 1 : gh;
     const m = this.m;
@@ -176,6 +182,7 @@ export class WasmFused implements FusedKernels {
   }
 
   lstmForward(spec: LstmSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    if (loop?.int8) return this.lstmForward8(spec, p, s, loop);
     const H = spec.hidden, B = s.B;
     const m = this.m;
     return this.call(this.lstmPlan(spec), 0, p, () => [
@@ -187,10 +194,7 @@ export class WasmFused implements FusedKernels {
         const scr = m.scratch(s.scratch, 0, B * 4 * H);
         const d = this.lstmDesc(spec, plan, B, bp), i32 = this.rt.i32;
         i32[d + L_.UP] = up; i32[d + L_.SCR] = scr;
-        const [xp, hPrev, hNext, cache, cPrev, cNext] = L.moving;
-        this.runLoop(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, plan.fwdRows, loop, L.lens,
-          [[L_.XP, ...xp!], [L_.HP, ...hPrev!], [L_.CP, ...cPrev!], [L_.HOUT, ...hNext!], [L_.COUT, ...cNext!], [L_.CACHE, ...cache!]],
-          [L_.HP, L_.CP], [L_.HOUT, L_.COUT], { proj: L.proj });
+        this.runLstmLoop(d, B, H, plan.fwdRows, loop, L);
         return;
       }
       const xp = m.in(s.xp, s.xpOff, B * 4 * H), hp = m.in(s.prev[0]!, s.prevOff, B * H), cp = m.in(s.prev[1]!, s.prevOff, B * H);
@@ -230,6 +234,7 @@ export class WasmFused implements FusedKernels {
   }
 
   rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    if (loop?.int8) return false; // int8 covers the GRU family and the LSTM
     const H = spec.hidden, B = s.B;
     const m = this.m;
     return this.call(this.rnnPlan(spec), 0, p, () => [
@@ -274,6 +279,7 @@ export class WasmFused implements FusedKernels {
   }
 
   lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    if (loop?.int8) return false; // int8 covers the GRU family and the LSTM
     const H = spec.hidden, B = s.B, H2 = 2 * H;
     const m = this.m;
     return this.call(this.lightPlan(spec), 0, p, () => [
@@ -323,6 +329,7 @@ export class WasmFused implements FusedKernels {
   }
 
   libruForward(spec: LibruSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    if (loop?.int8) return false; // int8 covers the GRU family and the LSTM
     const H = spec.hidden, B = s.B, H2 = 2 * H, ldc = libruCacheWidth(spec);
     const m = this.m;
     return this.call(this.libruPlan(spec), 0, p, () => [
@@ -384,7 +391,9 @@ export class WasmFused implements FusedKernels {
   private loopForward(loop: SequenceLoop, B: number, H: number, s: StepForward, xpWidth: number, cacheWidth: number): LoopOperands {
     const m = this.m, N = loop.T * B, BH4 = B * H * 4, pj = loop.project;
     const xp = pj ? m.out(s.xp, 0, N * xpWidth, false) : m.in(s.xp, 0, N * xpWidth);
-    const proj: Product | null = pj ? {
+    // int8: the projection now, whole (wasm/int8.ts), before the loop's other operands
+    if (pj && loop.int8) int8Project(m, xp, xpWidth, pj.x, pj.ldx, N, pj.W, xpWidth, pj.I);
+    const proj: Product | null = pj && !loop.int8 ? {
       op: xp, ldo: xpWidth, ap: m.in(pj.x, 0, (N - 1) * pj.ldx + pj.I), ars: pj.ldx * 4, acs: 4,
       ...packedB(m.weight(pj.W, 0, pj.I, xpWidth, pj.I, Orient.NT), xpWidth, pj.I), m: N, n: xpWidth, k: pj.I, beta: 0,
     } : null;
@@ -396,6 +405,59 @@ export class WasmFused implements FusedKernels {
       if (c === 0) moving.push(...pair, [cache, loop.keepCache ? B * cacheWidth * 4 : 0]); else moving.push(...pair);
     });
     return { moving, lens: this.lengthsIn(loop), proj };
+  }
+
+  /** The LSTM's forward time loop: x projection, both states and the cache move with t. */
+  private runLstmLoop(d: number, B: number, H: number, rows: RowSlots, loop: SequenceLoop, L: LoopOperands): void {
+    const [xp, hPrev, hNext, cache, cPrev, cNext] = L.moving;
+    this.runLoop(JOB.lstmForward, d, L_.B, L_.TMP, B, 8 * B * H * H, rows, loop, L.lens,
+      [[L_.XP, ...xp!], [L_.HP, ...hPrev!], [L_.CP, ...cPrev!], [L_.HOUT, ...hNext!], [L_.COUT, ...cNext!], [L_.CACHE, ...cache!]],
+      [L_.HP, L_.CP], [L_.HOUT, L_.COUT], { proj: L.proj });
+  }
+
+  // precision "int8" (src/kernels/wasm/int8.ts): the same loops with the weights quantised as they
+  // start and every product in int8; false (nothing done) where int8 does not cover the layer
+  // (as native: σ gates, tanh, no clip) or this build has no int8 (plain SIMD)
+
+  private gatedForward8(spec: GatedSpec, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean {
+    const plan = this.gatedPlan(spec);
+    if (!plan || !int8Runs(this.rt) || !int8Covers(plan.g, plan.c, plan.clip)) return false;
+    const { hidden: H, nG, gx, gh } = spec, B = s.B, ldc = (nG + 2) * H, ldp = (gh + 1) * H;
+    const after = spec.reset === "after", rowsNow = after ? gh + 1 : gh, m = this.m;
+    m.begin();
+    try {
+      const uA = rowsNow > 0 ? int8Weights(m, p.U!, 0, H, rowsNow * H, H) : 0;
+      const uC = after ? 0 : int8Weights(m, p.U!, gh * H * H, H, H, H);
+      const bp = spec.bias ? m.weight(p.b!, 0, 0, 1, (spec.gb + 1) * H, Orient.Copy) : 0;
+      const cp = spec.hasC ? m.weight(p.c!, 0, 0, 1, H, Orient.Copy) : 0;
+      const L = this.loopForward(loop, B, H, s, (gx + 1) * H, ldc);
+      const scr = m.scratch(s.scratch, 0, B * ldp), q8 = int8RowsTemp(m, B, H);
+      const d = this.gatedDesc(spec, plan, B, bp, cp, q8), i32 = this.rt.i32;
+      i32[d + G.UA] = uA; i32[d + G.UC] = uC; i32[d + G.SCR] = scr;
+      const rows: RowSlots = [...plan.fwdRows, [G.Q8, int8RowWords(this.rt, H)]];
+      this.runForwardLoop(JOB.gatedForward, d, G, B, 2 * B * H * H * (gh + 1), rows, loop, L);
+    } finally {
+      m.end();
+    }
+    return true;
+  }
+
+  private lstmForward8(spec: LstmSpec, p: ParamViews, s: StepForward, loop: SequenceLoop): boolean {
+    const plan = this.lstmPlan(spec);
+    if (!plan || !int8Runs(this.rt) || !int8Covers(plan.g, plan.c, plan.clip) || plan.h.code !== ACT_CODE.Tanh) return false;
+    const H = spec.hidden, B = s.B, m = this.m;
+    m.begin();
+    try {
+      const up = int8Weights(m, p.U!, 0, H, 4 * H, H), bp = spec.bias ? m.weight(p.b!, 0, 0, 1, 4 * H, Orient.Copy) : 0;
+      const L = this.loopForward(loop, B, H, s, 4 * H, 5 * H);
+      const scr = m.scratch(s.scratch, 0, B * 4 * H), q8 = int8RowsTemp(m, B, H);
+      const d = this.lstmDesc(spec, plan, B, bp, q8), i32 = this.rt.i32;
+      i32[d + L_.UP] = up; i32[d + L_.SCR] = scr;
+      this.runLstmLoop(d, B, H, [...plan.fwdRows, [L_.Q8, int8RowWords(this.rt, H)]], loop, L);
+    } finally {
+      m.end();
+    }
+    return true;
   }
 
   /** [base, delta] of the previous state in a backward loop (read only). */
@@ -539,10 +601,10 @@ export class WasmFused implements FusedKernels {
   // -------------------------------------------------------------------------------------------
   // Descriptors: the fields that do not depend on the step's positions
 
-  private gatedDesc(spec: GatedSpec, plan: GatedPlan, B: number, bias: number, c: number): number {
+  private gatedDesc(spec: GatedSpec, plan: GatedPlan, B: number, bias: number, c: number, q8 = 0): number {
     const H = spec.hidden;
     const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
-    i32[d + G.B] = B; i32[d + G.H] = H; i32[d + G.NG] = spec.nG; i32[d + G.GX] = spec.gx; i32[d + G.GH] = spec.gh; i32[d + G.GB] = spec.gb;
+    i32[d + G.Q8] = q8; i32[d + G.B] = B; i32[d + G.H] = H; i32[d + G.NG] = spec.nG; i32[d + G.GX] = spec.gx; i32[d + G.GH] = spec.gh; i32[d + G.GB] = spec.gb;
     i32[d + G.FLAGS] = plan.flags; i32[d + G.LDX] = (spec.gx + 1) * H; i32[d + G.BIAS] = bias; i32[d + G.CB] = c;
     putAct(i32, f32, d + G.ACTG, plan.g); putAct(i32, f32, d + G.ACTC, plan.c);
     f32[d + G.CLIP] = plan.clip;
@@ -550,9 +612,9 @@ export class WasmFused implements FusedKernels {
     return d;
   }
 
-  private lstmDesc(spec: LstmSpec, plan: LstmPlan, B: number, bias: number): number {
+  private lstmDesc(spec: LstmSpec, plan: LstmPlan, B: number, bias: number, q8 = 0): number {
     const d = this.rt.descOf(0) >> 2, i32 = this.rt.i32, f32 = this.rt.f32;
-    i32[d + L_.B] = B; i32[d + L_.H] = spec.hidden; i32[d + L_.BIAS] = bias;
+    i32[d + L_.Q8] = q8; i32[d + L_.B] = B; i32[d + L_.H] = spec.hidden; i32[d + L_.BIAS] = bias;
     putAct(i32, f32, d + L_.ACTG, plan.g); putAct(i32, f32, d + L_.ACTC, plan.c); putAct(i32, f32, d + L_.ACTH, plan.h);
     f32[d + L_.CLIP] = plan.clip;
     f32[d + L_.GLO] = plan.g.lo; f32[d + L_.GLO + 1] = plan.g.hi; f32[d + L_.CLO] = plan.c.lo; f32[d + L_.CLO + 1] = plan.c.hi;
@@ -699,6 +761,11 @@ export class WasmFused implements FusedKernels {
 /** LiBRU's cache row: [z | c | ℓ] ("probs") or [z | c | w_h | w_c] ("logprobs"). */
 function libruCacheWidth(spec: LibruSpec): number {
   return (spec.mode === "probs" ? 3 : 4) * spec.hidden;
+}
+
+/** int8's coverage (as the native backend's): σ gates, tanh candidate, no clip. */
+function int8Covers(g: ActPlan, c: ActPlan, clip: number): boolean {
+  return g.code === ACT_CODE.Sigmoid && c.code === ACT_CODE.Tanh && !(clip < Infinity);
 }
 
 function putAct(i32: Int32Array, f32: Float32Array, at: number, a: ActPlan): void {

@@ -14,8 +14,8 @@
 import type { Vec } from "../types.js";
 import type { WasmRuntime } from "./runtime.js";
 
-/** How a cached block is laid out: B = wᵀ (NT), B = w (NN), or a plain copy (biases). */
-export const Orient = { NT: 0, NN: 1, Copy: 2 } as const;
+/** How a cached block is laid out: B = wᵀ (NT), B = w (NN), a plain copy (biases), or quantised rows (int8, wasm/int8.ts). */
+export const Orient = { NT: 0, NN: 1, Copy: 2, Int8: 3 } as const;
 export type Orient = (typeof Orient)[keyof typeof Orient];
 
 /** The parameters a kernels instance may cache packed forms of (a Recurrent binds its own). */
@@ -118,6 +118,7 @@ export class PackCache {
 
 function packedBytes(rt: WasmRuntime, rows: number, cols: number, orient: Orient): number {
   if (orient === Orient.Copy) return rows * cols * 4;
+  if (orient === Orient.Int8) return rt.x.int8WeightBytes(rows, cols);
   return orient === Orient.NT ? rt.x.packedSize(rows, cols) * 4 : rt.x.packedSize(cols, rows) * 4;
 }
 
@@ -193,6 +194,7 @@ export class Marshal {
     const src = resident ? w.byteOffset + off * 4 : this.rt.heap.alloc(span * 4);
     if (!resident) this.rt.f32.set(w.subarray(off, off + span), src >> 2);
     if (orient === Orient.NT) this.rt.x.packNT(dst, src, ld, rows, cols);
+    else if (orient === Orient.Int8) this.rt.x.int8Weights(dst, src, ld, rows, cols);
     else this.rt.x.packNN(dst, src, ld, cols, rows);
     if (!resident) this.rt.heap.release(src);
   }

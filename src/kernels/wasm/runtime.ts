@@ -45,6 +45,13 @@ export interface WasmExports {
   libruForward(desc: number): void;
   libruBackward(desc: number): void;
   logForward(x: number, y: number, n: number): void;
+  int8WeightBytes(n: number, k: number): number;
+  int8RowBytes(k: number): number;
+  int8Weights(dst: number, w: number, ldw: number, n: number, k: number): void;
+  int8Rows(q: number, a: number, lda: number, m: number, k: number): void;
+  int8Gemm(out: number, ldo: number, q: number, m: number, wq: number, n: number, k: number): void;
+  int8Product(out: number, ldo: number, a: number, lda: number, m: number, wq: number, n: number, k: number, q: number): void;
+  int8Job(desc: number): void;
   bnStats(x: number, T: number, B: number, F: number, len: number, M: number, mean: number, sq: number): void;
   bnApply(x: number, N: number, F: number, mean: number, inv: number, gamma: number, beta: number, work: number, ld: number): void;
   bnGradSums(dx: number, T: number, B: number, F: number, len: number, work: number, ld: number, sdy: number, sdyx: number): void;
@@ -54,7 +61,7 @@ export interface WasmExports {
 /** Entry points a worker thread can run: a job is (index in this list, descriptor address). */
 export const JOB_NAMES = [
   "gemmJob", "packJob", "sumRowsJob", "gatedForward", "gatedBackward", "lstmForward", "lstmBackward", "rnnForward", "rnnBackward",
-  "seqForward", "seqBackward", "lightForward", "lightBackward", "libruForward", "libruBackward",
+  "seqForward", "seqBackward", "lightForward", "lightBackward", "libruForward", "libruBackward", "int8Job",
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
