@@ -8,7 +8,7 @@
 // the figure is the median per call, as GFLOP/s. Also prints the largest difference between gated
 // native's outputs and each peer's (a sanity check: the same function).
 //
-// Usage: node --import tsx bench/native.ts [window seconds = 2] [rounds = 3]
+// Usage: node --import tsx bench/native.ts [window seconds = 2] [rounds = 3] [--no-torch]
 import { loadavg } from "node:os";
 import { nativeAddon } from "../src/kernels/native/addon.js";
 import { useNative, nativeIsa } from "../src/kernels/native/load-node.js";
@@ -72,7 +72,7 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let d = 0; for
 
 // int8 where this CPU has integer dot products (VNNI); inference workloads only
 const INT8 = nativeAddon()!.int8() !== "portable";
-const torch = await torchPeer();
+const torch = process.argv.includes("--no-torch") ? { skipped: "left out (--no-torch)" } : await torchPeer();
 const ort = ortNodeRunner(1, weights);
 console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}; windows of ${WINDOW} s, ${ROUNDS} rounds, medians`);
 console.log(`PyTorch: ${"skipped" in torch ? `left out: ${torch.skipped}` : torch.about}`);

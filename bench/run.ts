@@ -7,6 +7,9 @@
 //   (wasm; 1 thread in this process, 2 threads in a child process), TF.js wasm and cpu backends, and
 //   PyTorch CPU on one thread (inference and training) where a Python with torch is found
 //   (bench/peers/pytorch.ts; left out with the reason otherwise, --no-torch to leave it out).
+//   Then, in fresh processes, the LSTM on the same shapes and int8: bench/native.ts (native kernels,
+//   WebAssembly, ORT-node for the GRU, PyTorch, native int8) and bench/wasm-int8.ts (int8 on the
+//   WebAssembly kernels' relaxed-SIMD build), their tables appended to the report.
 //
 // Every figure is the median of its windows; a window repeats the call for WINDOW seconds and
 // counts its time per call. Rounds go through every workload and peer in turn (the order rotates
@@ -294,7 +297,20 @@ async function main(): Promise<void> {
   const mem = spawnSync(process.execPath, [...process.execArgv, join(HERE, "memory.ts")], { encoding: "utf8" });
   const memory = mem.status === 0 ? JSON.parse(mem.stdout.trim().split("\n").pop()!) : { error: mem.stderr };
 
-  report(participants.map((p) => p.name), samples, pairs, streaming, sanity, memory, profile, { threads, tfInfo, torchHow }, { gatedSets, sanityNative, sanityTorch });
+  // the LSTM and int8, each in a fresh process: bench/native.ts (GRU and LSTM on the native kernels,
+  // WebAssembly, ORT-node, PyTorch and native int8) and bench/wasm-int8.ts (int8 on the WebAssembly kernels)
+  const more = (file: string, skip: string | null, extraArgs: readonly string[] = []): string[] => {
+    if (skip) return [`${file}: left out (${skip})`];
+    log(`running ${file}`);
+    const r = spawnSync(process.execPath, [...process.execArgv, join(HERE, file), String(QUICK ? 0.3 : 1), String(QUICK ? 2 : 3), ...extraArgs], { encoding: "utf8" });
+    return r.status === 0 ? [`${file}:`, ...r.stdout.trim().split("\n").map((l) => `  ${l}`)] : [`${file} failed: ${r.stderr.trim().slice(0, 400)}`];
+  };
+  const extra = [
+    ...more("native.ts", NATIVE ? null : NATIVE_HOW, args.includes("--no-torch") ? ["--no-torch"] : []),
+    ...more("wasm-int8.ts", rt.relaxed ? null : "the plain-SIMD build has no int8"),
+  ];
+
+  report(participants.map((p) => p.name), samples, pairs, streaming, sanity, memory, profile, { threads, tfInfo, torchHow }, { gatedSets, sanityNative, sanityTorch }, extra);
 }
 
 function report(
@@ -302,6 +318,7 @@ function report(
   memory: Record<string, unknown>, profile: { ceilingGflops: number; workloads: Breakdown[] },
   info: { threads: number; tfInfo: Record<string, string>; torchHow: string },
   nat: { gatedSets: Map<string, Record<string, number>[]>; sanityNative: Record<string, number>; sanityTorch: Record<string, number> },
+  extra: readonly string[],
 ): void {
   const rt = wasmRuntime()!;
   const med = (w: Workload, p: string) => { const s = samples.get(`${w.name}|${p}`); return s ? median(s) : NaN; };
@@ -421,6 +438,7 @@ function report(
     out.push(`  ${pad(b.workload, 4)} ${fmtMs(b.totalMs)}: time loop (per step: recurrent product + gates) ${fmtMs(b.stepMs)} ${pct(b.stepMs)} at ${b.stepGflops.toFixed(1)} GFLOP/s of product; ` +
       `input projection ${fmtMs(b.projectionMs)} ${pct(b.projectionMs)} at ${b.projectionGflops.toFixed(1)} GFLOP/s; TypeScript driver ${fmtMs(b.driverMs)} ${pct(b.driverMs)}`);
   }
+  out.push("", "the LSTM and int8 (GFLOP/s, one thread, in fresh processes):", ...extra);
   out.push(`total bench time ${((performance.now() - started) / 1000).toFixed(0)} s; load average (1, 5, 15 min) at the start ${LOAD_START.map((l) => l.toFixed(2)).join(" ")}, at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${cpus().length} cores)`);
   console.log(out.join("\n"));
   mkdirSync(dirname(OUT), { recursive: true });
