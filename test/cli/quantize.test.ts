@@ -43,6 +43,16 @@ describe("gated quantize", { skip: !vnni && "no native kernels with VNNI here: i
     assert.match(i.stdout, /recurrent .*precision int8/);
   });
 
+  it("judges a CTC model by its label error rate (PER), not by a loss under another name", async () => {
+    const m = join(dir, "ph.safetensors");
+    const t = await gated(["train", "--data", "phonemes", "--hidden", "8", "--epochs", "1", "--out", m, "--quiet", "--no-report", "--threads", "1"]);
+    assert.equal(t.code, 0, t.stderr);
+    const r = await gated(["quantize", m, "--out", join(dir, "ph-int8.safetensors"), "--threads", "1"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /phonemes \(test, \d+ labels\): PER float32 [\d.]+, int8 [\d.]+ /);
+    assert.doesNotMatch(r.stdout, /rmse/);
+  });
+
   it("turns it back to float32: the same outputs as the model it came from", async () => {
     const r = await gated(["quantize", join(dir, "co2-int8.safetensors"), "--out", join(dir, "co2-back.safetensors"), "--precision", "float32", "--no-check"]);
     assert.equal(r.code, 0, r.stderr);

@@ -2,7 +2,7 @@
  * `gated quantize MODEL --out FILE`: the model with its recurrent layers in dynamic int8
  * (src/model/precision.ts; `--precision float32` turns an int8 model back), written atomically;
  * then, unless --no-check, both models on the test split of the model's own data (or --data): the
- * metric before and after and the time of each evaluation, so the change in accuracy or RMSE and
+ * metric before and after (accuracy, PER, RMSE or the loss) and the time of each evaluation, so the change and
  * the speed-up are measured, not assumed.
  */
 import { basename, extname } from "node:path";
@@ -18,9 +18,11 @@ import { UserError } from "../errors.js";
 
 interface QuantizeArgs extends GivenData { out: string; precision: Precision; check: boolean; json?: boolean }
 
-/** The figure a task is judged by: accuracy for classes, RMSE otherwise (normalised units). */
+/** The figure a task is judged by: accuracy for classes, the label error rate (PER) for CTC, RMSE for values (normalised units), else the loss. */
 function figure(m: Metrics): { name: string; value: number } {
-  return m.accuracy !== undefined ? { name: "accuracy", value: m.accuracy } : { name: "rmse", value: m.rmse ?? m.loss };
+  if (m.accuracy !== undefined) return { name: "accuracy", value: m.accuracy };
+  if (m.per !== undefined) return { name: "PER", value: m.per };
+  return m.rmse !== undefined ? { name: "rmse", value: m.rmse } : { name: "loss", value: m.loss };
 }
 
 export function registerQuantize(program: Command): void {
@@ -62,7 +64,7 @@ export function registerQuantize(program: Command): void {
       }
       const pct = fa.name === "accuracy";
       const fmt = (v: number) => (pct ? `${(100 * v).toFixed(2)}%` : v.toFixed(4));
-      lines.push(`  ${data.name} (${split}, ${f32.metrics.count} ${before.spec.task.perStep ? "steps" : "sequences"}): ${fa.name} float32 ${fmt(fa.value)}, int8 ${fmt(fb.value)} (${fb.value - fa.value >= 0 ? "+" : ""}${pct ? `${(100 * (fb.value - fa.value)).toFixed(2)} points` : (fb.value - fa.value).toExponential(2)})`);
+      lines.push(`  ${data.name} (${split}, ${f32.metrics.count} ${before.spec.task.loss.name === "ctc" ? "labels" : before.spec.task.perStep ? "steps" : "sequences"}): ${fa.name} float32 ${fmt(fa.value)}, int8 ${fmt(fb.value)} (${fb.value - fa.value >= 0 ? "+" : ""}${pct ? `${(100 * (fb.value - fa.value)).toFixed(2)} points` : (fb.value - fa.value).toExponential(2)})`);
       lines.push(`  evaluation time: float32 ${f32.seconds.toFixed(3)} s, int8 ${q8.seconds.toFixed(3)} s (${(f32.seconds / q8.seconds).toFixed(2)}×; medians of ${f32.rounds} alternating runs)`);
       process.stdout.write(lines.join("\n") + "\n");
     });
