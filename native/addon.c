@@ -23,6 +23,10 @@
  *       dims Int32Array [T, B, reverse, keepCache, I, ldx, H, bias, int8] (gated.h LstmLoop; b, x, W, lengths may be null)
  *   lstmBackward(dims, lengths, cache, c, dxp, dOut, dh, dc, dhPrev, dcPrev, dhCell, dcCell, U) → boolean
  *       dims Int32Array [T, B, reverse, H, ldo, col] (gated.h LstmBack; lengths may be null)
+ *   rnnForward(spec, dims, lengths, xp, h, cache, U, b, x, W) → boolean
+ *       spec Int32Array [H, bias, relu]; dims [T, B, reverse, keepCache, I, ldx] (b, x, W, lengths may be null)
+ *   rnnBackward(spec, dims, lengths, cache, dxp, dOut, dh, dPrev, dCell, U) → boolean
+ *       dims [T, B, reverse, ldo, col] (gated.h RnnSpec on a LightLoop; lengths may be null)
  *   packSlot() → an External: memory the six loops keep their packed weights in between calls
  *       (pack.c), passed as two more arguments after the last: slot (or null), fresh (1 when the
  *       weights may have changed since the slot was last filled)
@@ -380,6 +384,72 @@ static napi_value js_lstmBackward(napi_env env, napi_callback_info info) {
   return r;
 }
 
+static int rnnSpecOf(napi_env env, napi_value v, RnnSpec *s) {
+  void *sp;
+  size_t lsp;
+  if (!arr(env, v, 1, 0, "rnn spec", &sp, &lsp)) return 0;
+  if (lsp < 3) return fail(env, "rnn", "spec needs 3 entries");
+  const int32_t *S = sp;
+  *s = (RnnSpec){ S[0], S[1], S[2] };
+  return s->H > 0 ? 1 : fail(env, "rnn", "H must be positive");
+}
+
+static napi_value js_rnnForward(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value v[12], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 10) { fail(env, "rnnForward", "expected 10 arguments"); return NULL; }
+  RnnSpec s;
+  void *dp, *len, *xp, *h, *cache, *U, *b, *x, *W;
+  size_t ldp, llen, lxp, lh, lcache, lU, lb, lx, lW;
+  if (!rnnSpecOf(env, v[0], &s) || !arr(env, v[1], 1, 0, "rnnForward dims", &dp, &ldp)) return NULL;
+  if (ldp < 6) { fail(env, "rnnForward", "dims needs 6 entries"); return NULL; }
+  if (!arr(env, v[2], 1, 1, "rnnForward lengths", &len, &llen) || !arr(env, v[3], 0, 0, "rnnForward xp", &xp, &lxp) ||
+      !arr(env, v[4], 0, 0, "rnnForward h", &h, &lh) || !arr(env, v[5], 0, 0, "rnnForward cache", &cache, &lcache) ||
+      !arr(env, v[6], 0, 0, "rnnForward U", &U, &lU) || !arr(env, v[7], 0, 1, "rnnForward b", &b, &lb) ||
+      !arr(env, v[8], 0, 1, "rnnForward x", &x, &lx) || !arr(env, v[9], 0, 1, "rnnForward W", &W, &lW)) return NULL;
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 10, "rnnForward", &slot, &fresh)) return NULL;
+  const int32_t *D = dp;
+  const LightLoop l = { D[0], D[1], D[2], D[3], len, xp, h, cache, NULL, U, b, x, W, D[5], D[4], NULL, NULL, 0, 0, NULL, NULL, NULL, slot, fresh };
+  const long H = s.H, B = l.B, T = l.T, N = T * B;
+  const int ok = B > 0 && T > 0 && (!len || llen >= (size_t)B) && lxp >= (size_t)(N * H) && lh >= (size_t)((T + 1) * B * H) &&
+    lcache >= (size_t)((l.keepCache ? N : B) * H) && lU >= (size_t)(H * H) && (!s.bias || (b && lb >= (size_t)H)) &&
+    (!x || (W && l.I > 0 && l.ldx >= l.I && lx >= (size_t)((N - 1) * l.ldx + l.I) && lW >= (size_t)(H * l.I)));
+  if (!ok) { fail(env, "rnnForward", "a buffer is smaller than its sizes need"); return NULL; }
+  CHECK(napi_get_boolean(env, isa_current()->rnnForward(&s, &l), &r));
+  return r;
+}
+
+static napi_value js_rnnBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value v[12], r;
+  CHECK(napi_get_cb_info(env, info, &argc, v, NULL, NULL));
+  if (argc < 10) { fail(env, "rnnBackward", "expected 10 arguments"); return NULL; }
+  RnnSpec s;
+  void *dp, *len, *cache, *dxp, *dOut, *dh, *dPrev, *dCell, *U;
+  size_t ldp, llen, lcache, ldxp, ldOut, ldh, ldPrev, ldCell, lU;
+  if (!rnnSpecOf(env, v[0], &s) || !arr(env, v[1], 1, 0, "rnnBackward dims", &dp, &ldp)) return NULL;
+  if (ldp < 5) { fail(env, "rnnBackward", "dims needs 5 entries"); return NULL; }
+  if (!arr(env, v[2], 1, 1, "rnnBackward lengths", &len, &llen) || !arr(env, v[3], 0, 0, "rnnBackward cache", &cache, &lcache) ||
+      !arr(env, v[4], 0, 0, "rnnBackward dxp", &dxp, &ldxp) || !arr(env, v[5], 0, 0, "rnnBackward dOut", &dOut, &ldOut) ||
+      !arr(env, v[6], 0, 0, "rnnBackward dh", &dh, &ldh) || !arr(env, v[7], 0, 0, "rnnBackward dPrev", &dPrev, &ldPrev) ||
+      !arr(env, v[8], 0, 0, "rnnBackward dCell", &dCell, &ldCell) || !arr(env, v[9], 0, 0, "rnnBackward U", &U, &lU)) return NULL;
+  PackSlot *slot;
+  int fresh;
+  if (!slotArgs(env, argc, v, 10, "rnnBackward", &slot, &fresh)) return NULL;
+  const int32_t *D = dp;
+  const long T = D[0], B = D[1], ldo = D[3], col = D[4], H = s.H, N = T * B;
+  const int ok = B > 0 && T > 0 && col >= 0 && ldo >= col + H && (!len || llen >= (size_t)B) && lcache >= (size_t)(N * H) &&
+    ldxp >= (size_t)(N * H) && ldOut >= (size_t)((N - 1) * ldo + col + H) && ldh >= (size_t)(B * H) && ldPrev >= (size_t)(B * H) &&
+    ldCell >= (size_t)(B * H) && lU >= (size_t)(H * H);
+  if (!ok) { fail(env, "rnnBackward", "a buffer is smaller than its sizes need"); return NULL; }
+  const LightLoop l = { (int)T, (int)B, D[2], 1, len, NULL, NULL, cache, NULL, U, NULL, NULL, NULL, 0, 0, dxp, dOut, ldo, (int)col, dh, dPrev, dCell, slot, fresh };
+  CHECK(napi_get_boolean(env, isa_current()->rnnBackward(&s, &l), &r));
+  return r;
+}
+
 NAPI_MODULE_INIT() {
   const char *forced = getenv("GATED_NATIVE_ISA");
   if (!isa_select(forced && *forced ? forced : "auto")) {
@@ -402,6 +472,8 @@ NAPI_MODULE_INIT() {
     { "lightBackward", NULL, js_lightBackward, NULL, NULL, NULL, napi_default, NULL },
     { "lstmForward", NULL, js_lstmForward, NULL, NULL, NULL, napi_default, NULL },
     { "lstmBackward", NULL, js_lstmBackward, NULL, NULL, NULL, napi_default, NULL },
+    { "rnnForward", NULL, js_rnnForward, NULL, NULL, NULL, napi_default, NULL },
+    { "rnnBackward", NULL, js_rnnBackward, NULL, NULL, NULL, napi_default, NULL },
     { "packSlot", NULL, js_packSlot, NULL, NULL, NULL, napi_default, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;

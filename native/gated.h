@@ -89,6 +89,11 @@ typedef struct {
   PackSlot *slot; int fresh;
 } LightLoop;
 
+/* The Elman RNN's loops (src/cells/rnn.ts; tanh or ReLU, no clip) on a LightLoop with H-wide rows and no scratch. */
+typedef struct {
+  int H, bias, relu;
+} RnnSpec;
+
 /* The LSTM's whole forward loop (src/cells/lstm.ts; σ, tanh, tanh, no clip): states h and c. */
 typedef struct {
   int T, B, reverse, keepCache, H, bias;
@@ -126,6 +131,8 @@ typedef struct {
   int (*lightBackward)(const LightSpec *s, const LightLoop *l);  /* 0: out of memory */
   int (*lstmForward)(const LstmLoop *l);                   /* 0: out of memory */
   int (*lstmBackward)(const LstmBack *l);                  /* 0: out of memory */
+  int (*rnnForward)(const RnnSpec *s, const LightLoop *l);   /* 0: out of memory */
+  int (*rnnBackward)(const RnnSpec *s, const LightLoop *l);  /* 0: out of memory */
 } Isa;
 
 /* int8.c: dynamic int8 products (weights per output row, activations per row; see its header). */

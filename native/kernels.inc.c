@@ -503,6 +503,84 @@ ATTR static int FN(lightBackward)(const LightSpec *s, const LightLoop *l) {
 }
 
 /*
+ * The Elman RNN's loops (src/cells/rnn.ts; φ = tanh or ReLU, no clip), on a LightLoop whose xp,
+ * cache and dxp rows are H wide (no scratch: the product goes to the cache row, as WebAssembly's):
+ *   forward   cache = h · Uᵀ;  h' = φ((cache + xp) + b) into the cache and the next state
+ *   backward  dA = dh ⊙ φ'(h') (tanh: 1 − h'², ReLU: h' > 0) into dxp;  dh_prev = dA · U
+ * Lengths and the swapping of dh and dPrev as the GRU's loops.
+ */
+ATTR static int FN(rnnForward)(const RnnSpec *s, const LightLoop *l) {
+  const int H = s->H, B = l->B, T = l->T;
+  const long BH = (long)B * H;
+  // U, then W, packed once for all steps
+  const long su = FN(packedSize)(H, H), sw = l->x ? FN(packedSize)(H, l->I) : 0;
+  const long key[] = { 9, VW, H, l->x ? l->I : 0 };
+  int fill;
+  float *PU = slot_take(l->slot, l->fresh, sizeof(float) * (su + sw + 1), pack_tag(key, 4), &fill);
+  if (!PU) return 0;
+  if (fill) FN(pack)(PU, l->U, H, 1, H, H);
+  if (fill && l->x) FN(pack)(PU + su, l->W, l->I, 1, H, l->I);
+  if (l->x) FN(gemmPacked)(l->xp, H, l->x, l->ldx, 1, PU + su, T * B, H, l->I, 0);
+  for (int st = 0; st < T; st++) {
+    const int t = l->reverse ? T - 1 - st : st;
+    const long prev = (l->reverse ? t + 1 : t) * BH, next = (l->reverse ? t : t + 1) * BH;
+    float *cache = l->cache + (l->keepCache ? (long)t * BH : 0);
+    const float *xp = l->xp + (long)t * BH;
+    FN(gemmPacked)(cache, H, l->h + prev, H, 1, PU, B, H, H, 0);
+    for (int i = 0; i < B; i++) {
+      float *ci = cache + (long)i * H, *oi = l->h + next + (long)i * H;
+      const float *xi = xp + (long)i * H;
+      for (int j = 0; j < H; j += VW) {
+        const int w = H - j < VW ? H - j : VW;
+        vf a = FN(ld)(ci + j, w) + FN(ld)(xi + j, w);
+        if (s->bias) a = a + FN(ld)(l->b + j, w);
+        const vf y = s->relu ? FN(vsel)(a > 0.0f, a, (vf){0}) : FN(vtanh)(a);
+        FN(st)(ci + j, y, w);
+        FN(st)(oi + j, y, w);
+      }
+    }
+    keep_inactive(l->h + next, l->h + prev, t, B, H, l->lengths);
+  }
+  slot_give(l->slot, PU, 1);
+  return 1;
+}
+
+ATTR static int FN(rnnBackward)(const RnnSpec *s, const LightLoop *l) {
+  const int H = s->H, B = l->B, T = l->T;
+  const long BH = (long)B * H;
+  // U [H, H] packed as B = U (not transposed): dh_prev = dA · U
+  const long key[] = { 10, VW, H };
+  int fill;
+  float *PU = slot_take(l->slot, l->fresh, sizeof(float) * (FN(packedSize)(H, H) + 1), pack_tag(key, 3), &fill);
+  if (!PU) return 0;
+  if (fill) FN(pack)(PU, l->U, H, 0, H, H);
+  float *dh = l->dh, *dp = l->dPrev;
+  for (int st = T - 1; st >= 0; st--) {
+    const int t = l->reverse ? T - 1 - st : st;
+    add_output_grad(dh, l->dOut, l->ldo, l->col, t, B, H, l->lengths);
+    const float *dn = active_grad(l->dCell, dh, t, B, H, l->lengths);
+    memset(dp, 0, sizeof(float) * BH);
+    const float *cache = l->cache + (long)t * BH;
+    float *dxp = l->dxp + (long)t * BH;
+    for (int i = 0; i < B; i++) {
+      const float *ci = cache + (long)i * H, *di = dn + (long)i * H;
+      float *gi = dxp + (long)i * H;
+      for (int j = 0; j < H; j += VW) {
+        const int w = H - j < VW ? H - j : VW;
+        const vf y = FN(ld)(ci + j, w);
+        const vf dfy = s->relu ? FN(vsel)(y > 0.0f, (vf){0} + 1.0f, (vf){0}) : 1.0f - y * y;
+        FN(st)(gi + j, FN(ld)(gi + j, w) + FN(ld)(di + j, w) * dfy, w);
+      }
+    }
+    FN(gemmPacked)(dp, H, dxp, H, 1, PU, B, H, H, 1);
+    pass_inactive(dp, dh, t, B, H, l->lengths);
+    float *x = dh; dh = dp; dp = x;
+  }
+  slot_give(l->slot, PU, 1);
+  return 1;
+}
+
+/*
  * The LSTM's whole forward loop (src/cells/lstm.ts forward in src/sequence/run.ts stepLoop, the
  * WebAssembly kernel's order of operations):
  *   scratch = h · Uᵀ;  a = (xp + scratch) + b;  i, f, o = σ(a), ĉ = tanh(a_c)
@@ -634,7 +712,7 @@ ATTR static int FN(lstmBackward)(const LstmBack *l) {
   return 1;
 }
 
-const Isa CAT(isa, SUF) = { STR(SUF), NR, MR, FN(gemm), FN(gruForward), FN(gruBackward), FN(lightForward), FN(lightBackward), FN(lstmForward), FN(lstmBackward) };
+const Isa CAT(isa, SUF) = { STR(SUF), NR, MR, FN(gemm), FN(gruForward), FN(gruBackward), FN(lightForward), FN(lightBackward), FN(lstmForward), FN(lstmBackward), FN(rnnForward), FN(rnnBackward) };
 
 #undef vf
 #undef vfu

@@ -21,6 +21,8 @@ const CASES: Record<string, Record<string, unknown>> = {
   "mgu": { cell: "mgu" },
   "lstm": { cell: "lstm" },
   "ligru": { cell: "ligru", normalisation: "none" },
+  "rnn (tanh)": { cell: "rnn" },
+  "rnn (relu)": { cell: "rnn", activation: "Relu" },
   "gru int8": { cell: "gru", precision: "int8" },
   "gru, reset before, int8": { cell: "gru", reset: "before", precision: "int8" },
   "lstm int8": { cell: "lstm", precision: "int8" },
@@ -55,7 +57,7 @@ describe("native pack slots", { skip: !loaded && "the native kernels do not load
       const real = nativeAddon()!;
       let withSlot = 0, fresh1 = 0;
       const counting = {} as Record<string, unknown>;
-      const names = ["isa", "setIsa", "int8", "threads", "gemm", "sumRows", "gruForward", "gruBackward", "lightForward", "lightBackward", "lstmForward", "lstmBackward", "packSlot"] as const;
+      const names = ["isa", "setIsa", "int8", "threads", "gemm", "sumRows", "gruForward", "gruBackward", "lightForward", "lightBackward", "lstmForward", "lstmBackward", "rnnForward", "rnnBackward", "packSlot"] as const;
       for (const name of names) {
         const f = real[name] as (...v: unknown[]) => unknown;
         counting[name] = !/(Forward|Backward)$/.test(name) ? f : (...a: unknown[]) => {

@@ -61,6 +61,11 @@ const CASES: readonly Case[] = [
   { name: "lstm, bidirectional, two layers, lengths", options: { cell: "lstm", hiddenSize: 33, layers: 2, direction: "bidirectional" }, T: 7, B: 5, lengths: [7, 3, 0, 1, 6] },
   { name: "lstm, reverse, no bias, B = 1", options: { cell: "lstm", hiddenSize: 16, direction: "reverse", bias: false }, T: 5, B: 1 },
   { name: "lstm, clip (the WebAssembly loop, projection native)", options: { cell: "lstm", hiddenSize: 11, clip: 0.7 }, T: 6, B: 4, wasmLoop: true },
+  { name: "rnn (tanh)", options: { cell: "rnn", hiddenSize: 23 }, T: 6, B: 4 },
+  { name: "rnn, relu, bidirectional, two layers, lengths", options: { cell: "rnn", hiddenSize: 17, activation: "Relu", layers: 2, direction: "bidirectional" }, T: 7, B: 5, lengths: [7, 3, 0, 1, 6] },
+  { name: "rnn, reverse, no bias, B = 1", options: { cell: "rnn", hiddenSize: 40, direction: "reverse", bias: false }, T: 5, B: 1 },
+  { name: "rnn, clip (the WebAssembly loop, projection native)", options: { cell: "rnn", hiddenSize: 9, clip: 0.6 }, T: 5, B: 3, wasmLoop: true },
+  { name: "rnn, softsign (the WebAssembly loop)", options: { cell: "rnn", hiddenSize: 9, activation: "Softsign" }, T: 5, B: 3, wasmLoop: true },
 ];
 
 function run(net: Recurrent, c: Case, seed: number): Record<string, ArrayLike<number>> {
@@ -167,6 +172,8 @@ describe("native kernels", { skip: !loaded && "the native kernels do not load he
             lightBackward: (...a) => { nativeBackLoops++; return real.lightBackward(...a); },
             lstmForward: (...a) => { nativeLoops++; return real.lstmForward(...a); },
             lstmBackward: (...a) => { nativeBackLoops++; return real.lstmBackward(...a); },
+            rnnForward: (...a) => { nativeLoops++; return real.rnnForward(...a); },
+            rnnBackward: (...a) => { nativeBackLoops++; return real.rnnBackward(...a); },
             packSlot: () => real.packSlot(),
           };
           setNativeAddon(counted);

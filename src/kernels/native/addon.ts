@@ -52,6 +52,14 @@ export interface NativeAddon {
     dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, c: Float32Array, dxp: Float32Array, dOut: Float32Array,
     dh: Float32Array, dc: Float32Array, dhPrev: Float32Array, dcPrev: Float32Array, dhCell: Float32Array, dcCell: Float32Array, U: Float32Array, ...slot: Slot
   ): boolean;
+  rnnForward(
+    spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, xp: Float32Array, h: Float32Array, cache: Float32Array,
+    U: Float32Array, b: Float32Array | null, x: Float32Array | null, W: Float32Array | null, ...slot: Slot
+  ): boolean;
+  rnnBackward(
+    spec: Int32Array, dims: Int32Array, lengths: Int32Array | null, cache: Float32Array, dxp: Float32Array, dOut: Float32Array,
+    dh: Float32Array, dPrev: Float32Array, dCell: Float32Array, U: Float32Array, ...slot: Slot
+  ): boolean;
   /** A new, empty pack slot (freed when collected). */
   packSlot(): PackSlot;
 }

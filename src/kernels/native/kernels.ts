@@ -2,7 +2,7 @@
  * The native backend of the kernel interface (float32, Node on linux-x64; native/*.c): the three
  * product orientations and bias sums in AVX-512 or AVX2+FMA code, and the whole forward time loops
  * (input projection, recurrent products and gates in one call) and backward loops of the GRU family,
- * the two-block light cells and the LSTM. Everything else
+ * the two-block light cells, the LSTM and the Elman RNN (tanh or ReLU). Everything else
  * a fast backend offers — the other fused loops and steps, batch normalisation, resident memory —
  * is the WebAssembly backend's, held inside; a loop handed to it gets its input projection computed
  * here first.
@@ -20,7 +20,7 @@
  * sampled values of the weights differ from when it packed (a write without markChanged).
  */
 import { reference32 } from "../reference.js";
-import type { FusedKernels, GatedSpec, LightSpec, LstmSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
+import type { FusedKernels, GatedSpec, LightSpec, LstmSpec, RnnSpec, SequenceLoop, SequenceLoopBackward } from "../fused.js";
 import type { NormKernels } from "../norm.js";
 import type { Kernels, ResidentMemory, Vec } from "../types.js";
 import { wasmKernels, type WeightBinding } from "../wasm/kernels.js";
@@ -90,6 +90,7 @@ class NativeKernels implements Kernels {
 class NativeFused implements FusedKernels {
   private readonly specs = new WeakMap<GatedSpec, Int32Array | null>();
   private readonly lightSpecs = new WeakMap<LightSpec, Int32Array | null>();
+  private readonly rnnSpecs = new WeakMap<RnnSpec, Int32Array | null>();
   private readonly dims = new Int32Array(7);
   private readonly lstmDims = new Int32Array(9);
   private readonly lstmBackDims = new Int32Array(6);
@@ -158,8 +159,34 @@ class NativeFused implements FusedKernels {
     return this.w?.lstmBackward(spec, p, s, loop) ?? false;
   }
 
-  rnnForward: FusedKernels["rnnForward"] = (spec, p, s, loop) => (loop?.int8 ? false : this.delegate(s, loop, (l) => this.w!.rnnForward(spec, p, s, l)));
-  rnnBackward: FusedKernels["rnnBackward"] = (spec, p, s, loop) => this.w?.rnnBackward(spec, p, s, loop) ?? false;
+  rnnForward(spec: RnnSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
+    const sp = loop ? this.rnnSpec(spec) : null;
+    if (loop && sp && !loop.int8) {
+      const U = p.U, b = spec.bias ? p.b : undefined, pr = loop.project;
+      if (s.prev.length === 1 && f32(s.xp) && f32(s.prev[0]) && f32(s.cache) && f32(U) && (!spec.bias || f32(b)) && (!pr || (f32(pr.x) && f32(pr.W)))) {
+        const d = this.dims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.keepCache ? 1 : 0; d[4] = pr ? pr.I : 0; d[5] = pr ? pr.ldx : 0;
+        const W = (pr?.W ?? null) as Float32Array | null;
+        return this.x.rnnForward(sp, d, loop.lengths, s.xp, s.prev[0], s.cache, U, (b ?? null) as Float32Array | null,
+          (pr?.x ?? null) as Float32Array | null, W, ...this.packs.get("rnn", U, W));
+      }
+    }
+    if (loop?.int8) return false;
+    return this.delegate(s, loop, (l) => this.w!.rnnForward(spec, p, s, l));
+  }
+
+  rnnBackward(spec: RnnSpec, p: ParamViews, s: StepBackward, loop?: SequenceLoopBackward): boolean {
+    const sp = loop && !s.hr ? this.rnnSpec(spec) : null;
+    if (loop && sp && s.prev.length === 1) {
+      const U = p.U, dh = loop.dh[0], dP = loop.dPrev[0], dC = loop.dCell[0];
+      if (f32(U) && f32(s.cache) && f32(s.dxp) && f32(loop.dOut) && f32(dh) && f32(dP) && f32(dC)) {
+        const d = this.gruBackDims;
+        d[0] = loop.T; d[1] = s.B; d[2] = loop.reverse ? 1 : 0; d[3] = loop.ldo; d[4] = loop.col;
+        return this.x.rnnBackward(sp, d, loop.lengths, s.cache, s.dxp, loop.dOut, dh, dP, dC, U, ...this.packs.get("rnnBack", U));
+      }
+    }
+    return this.w?.rnnBackward(spec, p, s, loop) ?? false;
+  }
   lightForward(spec: LightSpec, p: ParamViews, s: StepForward, loop?: SequenceLoop): boolean {
     const sp = loop ? this.lightSpec(spec) : null;
     if (loop && sp) {
@@ -206,6 +233,17 @@ class NativeFused implements FusedKernels {
     this.k.matmulNT(s.xp, 0, XH, pr.x, 0, pr.ldx, pr.W, 0, pr.I, loop.T * s.B, XH, pr.I, 0);
     const { project: _, ...rest } = loop;
     return run(rest);
+  }
+
+  /** [H, bias, relu] when the native loops run this Elman spec (tanh or ReLU, no clip), else null. */
+  private rnnSpec(spec: RnnSpec): Int32Array | null {
+    let sp = this.rnnSpecs.get(spec);
+    if (sp === undefined) {
+      const a = spec.activation.name;
+      sp = (a === "Tanh" || a === "Relu") && spec.clip === null ? Int32Array.of(spec.hidden, spec.bias ? 1 : 0, a === "Relu" ? 1 : 0) : null;
+      this.rnnSpecs.set(spec, sp);
+    }
+    return sp;
   }
 
   /** [H, recurrent, bias, replace, relu] when the native loops run this spec (σ gate; tanh or ReLU candidate), else null. */

@@ -16,7 +16,7 @@ import { nativeAddon, nativeUnavailable, setNativeAddon, type NativeAddon } from
 export type NativeIsa = "auto" | "avx512" | "avx2";
 const ISAS: readonly NativeIsa[] = ["auto", "avx512", "avx2"];
 /** What the library calls on the addon (native/addon.c's exports). */
-const NATIVE_FUNCTIONS = ["isa", "setIsa", "int8", "threads", "gemm", "sumRows", "gruForward", "gruBackward", "lightForward", "lightBackward", "lstmForward", "lstmBackward", "packSlot"] as const;
+const NATIVE_FUNCTIONS = ["isa", "setIsa", "int8", "threads", "gemm", "sumRows", "gruForward", "gruBackward", "lightForward", "lightBackward", "lstmForward", "lstmBackward", "rnnForward", "rnnBackward", "packSlot"] as const;
 
 function binaryPath(): string {
   const env = process.env.GATED_NATIVE_PATH;
