@@ -6,10 +6,9 @@
  * Shape legend: T time, B batch, F features (time-major activations, see layer.ts).
  */
 import { GatedError, OptionError, ShapeError } from "../errors/index.js";
-import { referenceKernels } from "../kernels/reference.js";
 import { layer as layerSchema, layers as layersSchema, modelOptions, validate } from "../model/schema.js";
 import { checkParameterBudget } from "../sequence/limits.js";
-import type { Backend } from "../kernels/select.js";
+import { selectKernels, type Backend } from "../kernels/select.js";
 import type { DType, Kernels, Vec } from "../kernels/types.js";
 import { Rng } from "../util/random.js";
 import { ContextWindow } from "./context.js";
@@ -73,7 +72,7 @@ export class Sequential {
   readonly trainable: Uint8Array;
 
   /**
-   * backend: the kernels of the recurrent layers ("auto": WebAssembly SIMD for float32 where available).
+   * backend: the kernels of every layer ("auto": native where loaded, else WebAssembly SIMD, for float32).
    * Every configuration is checked against the model schema (OptionError naming the field), the
    * widths must chain (ShapeError naming both layers), and the parameters must fit the limit of
    * sequence/limits.ts before anything is allocated.
@@ -82,7 +81,9 @@ export class Sequential {
     validate(layersSchema, layers, "model", OptionError, "layers");
     validate(modelOptions, opts, "model options");
     this.dtype = opts.dtype ?? "float32";
-    this.kernels = referenceKernels(this.dtype);
+    // the layers between the recurrent ones (dense heads, context windows, layer norm) on the same
+    // backend as the recurrent layers ("auto": native, else WebAssembly, else the reference)
+    this.kernels = selectKernels("model", opts.backend ?? "auto", this.dtype);
     this.layers = layers.map((c, i) => {
       try {
         return makeLayer(c, this.dtype, opts.backend ?? "auto");
