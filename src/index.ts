@@ -69,6 +69,7 @@ export type { Classification, GenerateOptions } from "./model/classify.js";
 export { summaryRows, formatSummary } from "./model/summary.js";
 export type { SummaryRow, Dim } from "./model/summary.js";
 export { fetchModel, FetchError } from "./model/fetch-model.js";
+export type { FetchModelOptions } from "./model/fetch-model.js";
 export { encodeTexts, isWordVocabulary } from "./model/texts.js";
 export { fit, checkSet } from "./train/fit.js";
 export type { FitOptions, FitResult, EpochRecord, BatchInfo } from "./train/fit.js";

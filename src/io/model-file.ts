@@ -10,6 +10,7 @@
  */
 import { Model } from "../model/model.js";
 import type { NonFiniteOption } from "./finite.js";
+import type { Precision } from "../model/precision.js";
 
 export { MODEL_FORMAT } from "./model-bytes.js";
 
@@ -17,6 +18,6 @@ export function encodeModel(model: Model): Uint8Array {
   return model.toBytes();
 }
 
-export function decodeModel(bytes: Uint8Array, where = "model file", opts: NonFiniteOption = {}): Model {
+export function decodeModel(bytes: Uint8Array, where = "model file", opts: NonFiniteOption & { precision?: Precision } = {}): Model {
   return Model.fromBytes(bytes, { ...opts, where });
 }

@@ -9,6 +9,7 @@ import { GatedError, OptionError, show } from "../errors/index.js";
 import { decodeModel } from "../io/model-file.js";
 import type { NonFiniteOption } from "../io/finite.js";
 import type { Model } from "./model.js";
+import type { Precision } from "./precision.js";
 
 export class FetchError extends GatedError {
   /** The HTTP status, or null when no answer came (network failure). */
@@ -20,12 +21,18 @@ export class FetchError extends GatedError {
   }
 }
 
-/** Fetches and decodes a model file; `init` is passed to fetch (headers, credentials, signal...). */
-export async function fetchModel(url: string | URL, init?: RequestInit & NonFiniteOption): Promise<Model> {
+/** fetchModel's own options, beside fetch's. */
+export interface FetchModelOptions extends NonFiniteOption {
+  /** The precision to run the recurrent layers in, as Model.fromBytes's (an int8 file in "float32" where int8 cannot run). */
+  readonly precision?: Precision;
+}
+
+/** Fetches and decodes a model file; `init` is passed to fetch (headers, credentials, signal...) except fetchModel's own options. */
+export async function fetchModel(url: string | URL, init?: RequestInit & FetchModelOptions): Promise<Model> {
   if (typeof url !== "string" && !(url instanceof URL)) throw new OptionError(`fetchModel: expected a URL (a string or URL), got ${show(url)}`);
   const f = (globalThis as { fetch?: typeof fetch }).fetch;
   if (typeof f !== "function") throw new FetchError("fetchModel: this environment has no fetch (Node 18+ and browsers have one); read the bytes yourself and call Model.fromBytes", null);
-  const { allowNonFinite, ...request } = init ?? {};
+  const { allowNonFinite, precision, ...request } = init ?? {};
   const where = String(url), method = request.method ?? "GET";
   let res: Response;
   try {
@@ -43,5 +50,5 @@ export async function fetchModel(url: string | URL, init?: RequestInit & NonFini
   } catch (e) {
     throw new FetchError(`fetchModel: ${method} ${where}: the body could not be read: ${(e as Error).message}`, res.status);
   }
-  return decodeModel(bytes, where, allowNonFinite === undefined ? {} : { allowNonFinite });
+  return decodeModel(bytes, where, { ...(allowNonFinite === undefined ? {} : { allowNonFinite }), ...(precision === undefined ? {} : { precision }) });
 }

@@ -13,6 +13,8 @@ import { FormatError, GatedError, OptionError, ShapeError, ValueError } from "..
 import { dense, gru, lstm } from "../../src/model/builder.js";
 import { sequential } from "../../src/model/sequential.js";
 import { FetchError, fetchModel } from "../../src/model/fetch-model.js";
+import { encodeModelBytes } from "../../src/io/model-bytes.js";
+import { specWithPrecision } from "../../src/model/precision.js";
 import { createSpec, Model } from "../../src/model/model.js";
 import { saveModel } from "../../src/node/files.js";
 import { forecastSeries } from "../../src/train/forecast.js";
@@ -240,11 +242,14 @@ describe("classify", () => {
 describe("bytes and HTTP", () => {
   const m = sequential({ input: { features: F } }, [gru({ units: 4, direction: "bidirectional" }), lstm({ units: 3, returnSequences: false }), dense({ units: 2 })], { task: "regression", seed: 13 });
   const bytes = m.toBytes();
+  // the same model marked int8 (the file keeps its float32 weights; precision.ts), written without running it
+  const int8Bytes = encodeModelBytes(specWithPrecision(m.spec, "int8"), m.net);
   let server: ReturnType<typeof createServer>, base = "";
   before(async () => {
     server = createServer((req, res) => {
       if (req.url === "/m.safetensors") { res.writeHead(200, { "content-type": "application/octet-stream" }); res.end(bytes); return; }
       if (req.url === "/junk") { res.writeHead(200); res.end("not a model"); return; }
+      if (req.url === "/m-int8.safetensors") { res.writeHead(200); res.end(int8Bytes); return; }
       res.writeHead(404); res.end("not found");
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
@@ -271,5 +276,12 @@ describe("bytes and HTTP", () => {
       return true;
     });
     await assert.rejects(fetchModel(`${base}/junk`), (e: unknown) => e instanceof FormatError && e.message.startsWith(`${base}/junk: `));
+  });
+
+  it("fetchModel takes a precision: an int8 file runs in float32 where asked, the same model as before quantising", async () => {
+    const got = await fetchModel(`${base}/m-int8.safetensors`, { precision: "float32" });
+    assert.equal(got.spec.layers.some((l) => l.kind === "recurrent" && l.precision === "int8"), false);
+    assert.deepEqual(got.predict({ data: X, shape: [B, T, F] }).data, m.predict({ data: X, shape: [B, T, F] }).data);
+    await assert.rejects(fetchModel(`${base}/m.safetensors`, { precision: "int4" as never }), (e: unknown) => e instanceof OptionError && /precision: expected "float32" or "int8", got "int4"/.test(e.message));
   });
 });
