@@ -5,7 +5,7 @@
  *
  *   normal    φ(z) = e^{−z²/2}/√(2π),  Φ(z) = ½ erfc(−z/√2),  Φ⁻¹ by Acklam's rational form + one Halley step
  *   Student-t F(x; ν) = 1 − ½ I_{ν/(ν+x²)}(ν/2, ½) for x ≥ 0 (regularised incomplete beta, by continued
- *             fraction, Numerical Recipes §6.4); its quantile by bisection on F (60 halvings, ~1e-15)
+ *             fraction, Numerical Recipes §6.4); its quantile by safeguarded Newton steps (studentTQuantile)
  *   lgamma    Lanczos (g = 7, n = 9), |error| < 1e-13;  digamma ψ by recurrence to x ≥ 6 and its
  *             asymptotic series
  */
@@ -78,11 +78,15 @@ function betacf(a: number, b: number, x: number): number {
   let h = d;
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
-    for (const aa of [(m * (b - m) * x) / ((a + m2 - 1) * (a + m2)), (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1))]) {
-      d = 1 + aa * d; d = 1 / (Math.abs(d) < tiny ? tiny : d);
-      c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
-      h *= d * c;
-    }
+    // the even then the odd term of the fraction
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d; d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d; d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+    h *= d * c;
     if (Math.abs(d * c - 1) < 1e-15) break;
   }
   return h;
@@ -96,6 +100,17 @@ export function betaInc(a: number, b: number, x: number): number {
   return x < (a + 1) / (a + b + 2) ? (front * betacf(a, b, x)) / a : 1 - (front * betacf(b, a, 1 - x)) / b;
 }
 
+/**
+ * log B(a, ½) = log Γ(a) + log Γ(½) − log Γ(a + ½). For a > 100 the difference of the two large
+ * log-gammas would cancel most of its digits, so log Γ(a + ½)/Γ(a) comes from its asymptotic series,
+ * ½ log a + log(1 − 1/(8a) + 1/(128a²) + 5/(1024a³) − 21/(32768a⁴)) (error below 1e-12 there).
+ */
+function logBetaHalf(a: number): number {
+  if (a <= 100) return lgamma(a) + lgamma(0.5) - lgamma(a + 0.5);
+  const r = 1 / a;
+  return lgamma(0.5) - (0.5 * Math.log(a) + Math.log1p(r * (-1 / 8 + r * (1 / 128 + r * (5 / 1024 - (21 / 32768) * r)))));
+}
+
 /** log density of the Student-t with ν degrees of freedom at standardised x. */
 export function studentTLogPdf(x: number, nu: number): number {
   return lgamma((nu + 1) / 2) - lgamma(nu / 2) - 0.5 * Math.log(nu * Math.PI) - ((nu + 1) / 2) * Math.log1p((x * x) / nu);
@@ -106,10 +121,54 @@ export function studentTCdf(x: number, nu: number): number {
   return x >= 0 ? 1 - tail : tail;
 }
 
-/** The p-quantile of the standard Student-t with ν degrees of freedom (bisection on the CDF). */
+/**
+ * The p-quantile of the standard Student-t with ν degrees of freedom. By symmetry the lower tail
+ * q = min(p, 1 − p) is solved for x < 0, with ν's constants (the log beta function) computed once:
+ * Newton's method on F(x) in the middle (q ≥ 0.05), on log F against u = log(−x) in the tails
+ * (where F falls like |x|^−ν, so log F is nearly linear in u), from the Cornish–Fisher expansion of
+ * the normal quantile; every step is kept inside a bracket of the root (halved where a step would
+ * leave it), until a step moves x by under 1e-14 of it. A case that does not settle in 60 steps
+ * falls back to bisection on F.
+ */
 export function studentTQuantile(p: number, nu: number): number {
+  if (Number.isNaN(p) || !(nu > 0)) return NaN;
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
+  const q = p < 0.5 ? p : 1 - p;
+  if (q === 0.5) return 0;
+  const lbeta = logBetaHalf(nu / 2), logPdfC = -lbeta - 0.5 * Math.log(nu);
+  const z = normalQuantile(q);
+  let x = z + (z * z * z + z) / (4 * nu) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * nu * nu);
+  if (!(x < 0) || !Number.isFinite(x)) x = z < 0 ? z : -1e-3;
+  let lo = -Infinity, hi = 0;
+  const tail = q < 0.05, logQ = Math.log(q);
+  for (let i = 0; i < 60; i++) {
+    const F = lowerTCdf(x, nu, lbeta), f = Math.exp(logPdfC - ((nu + 1) / 2) * Math.log1p((x * x) / nu));
+    if (F > q) hi = x; else lo = x;
+    let next: number;
+    if (tail) {
+      const g = Math.log(F) - logQ, dg = (f * x) / F; // d log F / d log(−x)
+      next = -Math.exp(Math.log(-x) - g / dg);
+    } else {
+      next = x - (F - q) / f;
+    }
+    if (!(next > lo && next < hi)) next = Number.isFinite(lo) ? 0.5 * (lo + hi) : 2 * Math.min(x, -1);
+    const step = Math.abs(next - x);
+    x = next;
+    if (step <= 1e-14 * Math.abs(x)) return p < 0.5 ? x : -x;
+  }
+  return bisectQuantile(p, nu);
+}
+
+/** F(x; ν) for x < 0, given log B(ν/2, ½): ½ I_y(ν/2, ½), y = ν/(ν + x²), with 1 − y = x²/(ν + x²) kept apart (no cancellation). */
+function lowerTCdf(x: number, nu: number, lbeta: number): number {
+  const a = nu / 2, x2 = x * x, y = nu / (nu + x2), y1 = x2 / (nu + x2);
+  const front = Math.exp(a * Math.log(y) + 0.5 * Math.log(y1) - lbeta);
+  return 0.5 * (y < (a + 1) / (a + 2.5) ? (front * betacf(a, 0.5, y)) / a : 1 - (front * betacf(0.5, a, y1)) / 0.5);
+}
+
+/** The quantile by bisection on the CDF (80 halvings at most, to 1e-14 of it): the fallback. */
+function bisectQuantile(p: number, nu: number): number {
   let lo = -1, hi = 1;
   while (studentTCdf(lo, nu) > p) lo *= 2;
   while (studentTCdf(hi, nu) < p) hi *= 2;

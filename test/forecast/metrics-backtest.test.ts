@@ -1,4 +1,5 @@
 // Forecast metrics (CRPS, coverage, pinball) and rolling-origin folds.
+import { readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { backtest, rollingOrigins } from "../../src/train/backtest.js";
@@ -39,6 +40,22 @@ test("distribution functions: Φ⁻¹ and the Student-t quantile invert their CD
   }
   assert.ok(Math.abs(studentTQuantile(0.975, 3) - 3.182446305284263) < 1e-8); // R: qt(0.975, 3)
   assert.ok(Math.abs(studentTQuantile(0.975, 1e6) - 1.959963984540054) < 1e-4);
+});
+
+test("the Student-t quantile equals scipy's on tails, ν from 0.3 to 1e8 (scripts/forecast/student_t_quantiles.py)", () => {
+  const { rows } = JSON.parse(readFileSync(new URL("../fixtures/forecast/student-t-quantiles.json", import.meta.url), "utf8")) as { rows: [number, number, number][] };
+  let worst = 0;
+  for (const [p, nu, want] of rows) {
+    const got = studentTQuantile(p, nu), err = want === 0 ? Math.abs(got) : Math.abs(got - want) / Math.abs(want);
+    // ν ≤ 1e4: the CDF's own accuracy (lgamma 1e-13, the continued fraction 1e-15); ν = 1e8: the
+    // continued fraction with a = 5e7 limits it
+    assert.ok(err < (nu <= 1e4 ? 1e-11 : 1e-8), `t⁻¹(${p}; ${nu}) = ${got}, scipy ${want} (relative error ${err})`);
+    worst = Math.max(worst, err);
+  }
+  assert.ok(Number.isNaN(studentTQuantile(0.5, 0)) && Number.isNaN(studentTQuantile(Number.NaN, 3)));
+  assert.equal(studentTQuantile(0, 3), -Infinity);
+  assert.equal(studentTQuantile(1, 3), Infinity);
+  console.log(`# Student-t quantile vs scipy: worst relative error ${worst.toExponential(2)} over ${rows.length} points`);
 });
 
 test("coverage: the true distribution gets the nominal coverage (Gaussian and Student-t noise)", () => {
