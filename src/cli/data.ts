@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { DATASETS, DATASET_NAMES, loadCsv, loadDataset, type DatasetName } from "../data/index.js";
 import type { Dataset, SequenceSet } from "../data/types.js";
+import type { DatasetInfo, TrainingDefaults } from "../data/catalog.js";
 import { OptionError } from "../errors/index.js";
 import type { CreateOptions, DataInfo, Model } from "../model/model.js";
 import { checkInputSize, formatBytes } from "../util/limits.js";
@@ -68,6 +69,21 @@ export function kindOf(d: Dataset): DataKind {
   if (d.train.labelLengths) return "ctc";
   if (d.train.target === "class") return d.train.perStep ? "text" : "classification";
   return "regression";
+}
+
+const FLAGS: Record<keyof TrainingDefaults, string> = { epochs: "--epochs", batchSize: "--batch-size", lr: "--lr", clipNorm: "--clip-norm", patience: "--patience" };
+
+/**
+ * A built-in data set's own training settings (catalog.ts `training`) in place of the options not
+ * given, and the line that says which were used ("" when none).
+ */
+export function withDataDefaults<T extends { [K in keyof TrainingDefaults]?: number | undefined }>(data: string, a: T): { args: T; note: string } {
+  const own = Object.hasOwn(DATASETS, data) ? (DATASETS[data as DatasetName] as DatasetInfo).training : undefined;
+  if (!own) return { args: a, note: "" };
+  const used = (Object.keys(own) as (keyof TrainingDefaults)[]).filter((k) => a[k] === undefined);
+  if (used.length === 0) return { args: a, note: "" };
+  const args = { ...a, ...Object.fromEntries(used.map((k) => [k, own[k]])) };
+  return { args, note: `${data}'s own training settings: ${used.map((k) => `${FLAGS[k]} ${own[k]}`).join(" ")} (the options you give win)` };
 }
 
 /** Default sizes that train in reasonable time on a CPU for each kind of data. */

@@ -21,8 +21,10 @@
  * split is by subject. Each window starts at a random phase of the beat.
  *
  * Training: a GRU must count beats over 1000 steps; the CLI's classification defaults (4 epochs of
- * batches of 64, 52 steps) leave it near chance. `gated train --data ecg-rhythm --epochs 30
- * --batch-size 16 --lr 0.003 --clip-norm 1 --patience 8` reached 0.99 test accuracy (GRU 64).
+ * batches of 64, 52 steps) leave it near chance (0.265), so the data set carries its own training
+ * settings (catalog.ts `training`: 30 epochs, batches of 16, lr 0.002, clip norm 1, patience 8),
+ * which `gated train --data ecg-rhythm` uses: GRU 64 test accuracy 0.965, 0.980, 0.985 for seeds
+ * 1–3 (lr 0.003 gave 0.665 on seed 1, stopping early).
  *
  * x: Float32Array [S, T, 1], T = seconds · rate (default 10 s at 100 Hz: 1000 steps); y: class.
  * normalisation "window" (default): each window standardised, (v − its mean) / its standard deviation,

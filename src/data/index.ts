@@ -31,7 +31,7 @@ import type { SpokenDigitsOptions } from "./spoken-digits.js";
 import type { Dataset } from "./types.js";
 
 export { MissingPackageError } from "../errors/missing-package.js";
-export { DATASETS, DATASET_NAMES, type DatasetInfo, type DatasetName } from "./catalog.js";
+export { DATASETS, DATASET_NAMES, type DatasetInfo, type DatasetName, type TrainingDefaults } from "./catalog.js";
 export { loadCsv, type CsvOptions, type ColumnRef } from "./load-csv.js";
 export { parseCsv, type CsvRecord } from "./csv.js";
 export { BROWSER_DATASET_NAMES, type BrowserDatasetName, type BrowserDatasetOptions } from "./browser.js";

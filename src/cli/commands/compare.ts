@@ -14,7 +14,7 @@ import { fit, type EpochRecord } from "../../train/fit.js";
 import { assess, baselineScores, type Assessment } from "../assess.js";
 import { backtestBaselines, backtestModel, backtestPlans, backtestTable } from "../backtest-table.js";
 import type { BacktestResult } from "../../train/backtest.js";
-import { kindOf, openData, taskOf, type DataArgs } from "../data.js";
+import { kindOf, openData, taskOf, withDataDefaults, type DataArgs } from "../data.js";
 import { addDataOptions, addFitOptions, fitOptionsOf, specOf, type FitArgs, type ModelArgs } from "../model-options.js";
 import { progress, progressMode } from "../progress.js";
 import { UserError } from "../errors.js";
@@ -63,9 +63,11 @@ export function registerCompare(program: Command): void {
     .option("--backtest <n>", "forecasting: also score the cells and the classical forecasters over n rolling origins at the end of the series (mean ± sd of RMSE, MAE, MASE, interval coverage, pinball, CRPS)", positiveInt("backtest"))
     .addOption(new Option("--distribution <kind>", "forecasting: every cell predicts a distribution (its intervals are scored by --backtest)").choices(["gaussian", "student-t", "quantile"]))
     .option("--attention <list>", "encoder–decoder data (dates, cmudict): attention forms to compare (default none,luong,bahdanau)")
-    .action(async (a: CompareArgs) => {
+    .action(async (given: CompareArgs) => {
       // (source, target) pairs: encoder–decoders, each cell with each attention form (cli/seq2seq-compare.ts)
-      if (isSeq2seqData(a.data)) return seq2seqCompare(a as unknown as Seq2seqCompareArgs);
+      if (isSeq2seqData(given.data)) return seq2seqCompare(given as unknown as Seq2seqCompareArgs);
+      // a data set's own training settings for the options not given (catalog.ts `training`)
+      const { args: a, note } = withDataDefaults(given.data, given);
       const cells = a.cells.split(",").map((s) => s.trim()) as (CellKind | "none")[];
       for (const cell of cells) if (cell !== "none" && !CELL_KINDS.includes(cell)) throw new OptionError(`--cells: unknown cell "${cell}"; valid cells: ${CELL_KINDS.join(", ")}, and none (the frame-wise baseline of per-step tasks)`);
       const data = await openData(a.data, { ...a, ...(a.subset ? { limit: a.subset } : {}) }, a.seed);
@@ -101,7 +103,7 @@ export function registerCompare(program: Command): void {
         process.stdout.write(JSON.stringify({ data: data.name, report: wrote ? a.out : null, rows: rows.map(({ history, ...r }) => ({ ...r, validationLoss: history.map((h) => h.validation?.loss ?? null) })), ...(a.baselines ? { baselines } : {}), ...(plans.length ? { backtest: plans.map((p, i) => ({ column: p.column, results: folds[i] })) } : {}) }, null, 2) + "\n");
         return;
       }
-      process.stdout.write(table(data.name, rows, baselines) + plans.map((p, i) => "\n" + backtestTable(data, p, folds[i]!)).join("") + (wrote ? `report: ${a.out}\n` : ""));
+      process.stdout.write((note ? `${note}\n` : "") + table(data.name, rows, baselines) + plans.map((p, i) => "\n" + backtestTable(data, p, folds[i]!)).join("") + (wrote ? `report: ${a.out}\n` : ""));
     });
 }
 

@@ -12,7 +12,7 @@ import type { Checkpoint } from "../../train/checkpoint.js";
 import { autoBackendName } from "../../kernels/select.js";
 import { fit } from "../../train/fit.js";
 import { assess, describeAssessment } from "../assess.js";
-import { kindOf, openData, taskOf, type DataArgs } from "../data.js";
+import { kindOf, openData, taskOf, withDataDefaults, type DataArgs } from "../data.js";
 import { UserError } from "../errors.js";
 import { addDataOptions, addFitOptions, addModelOptions, fitOptionsOf, specOf, type FitArgs, type ModelArgs } from "../model-options.js";
 import { progress, progressMode } from "../progress.js";
@@ -67,8 +67,10 @@ function outputOf(a: TrainArgs): { out: string; ckptPath: string } {
   return { out, ckptPath };
 }
 
-async function train(a: TrainArgs): Promise<number> {
+async function train(given: TrainArgs): Promise<number> {
   const t0 = Date.now();
+  // a data set's own training settings for the options not given (catalog.ts `training`)
+  const { args: a, note } = withDataDefaults(given.data, given);
   const { out, ckptPath } = outputOf(a);
   if (a.resume && !existsSync(ckptPath)) throw new UserError(`--resume: no checkpoint at ${ckptPath} (train without --resume first, or name it with --checkpoint)`);
   const data = await openData(a.data, { ...a, relative: !a.absolute }, a.seed);
@@ -124,7 +126,7 @@ async function train(a: TrainArgs): Promise<number> {
   // the kernels it ran on: "reference", the native instruction set, or the WebAssembly build and threads
   const kernels = autoBackendName(a.backend ?? "auto");
   if (a.json) {
-    process.stdout.write(JSON.stringify({ model: out, report: wrote ? reportPath : null, checkpoint: ckptPath, seconds, epochs: result.history.length, steps: result.steps, parameters: model.net.trainableCount, kernels, assessment: score, history: result.history }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ model: out, report: wrote ? reportPath : null, checkpoint: ckptPath, ...(note ? { settings: note } : {}), seconds, epochs: result.history.length, steps: result.steps, parameters: model.net.trainableCount, kernels, assessment: score, history: result.history }, null, 2) + "\n");
     return 0;
   }
   const perEpoch = seconds / Math.max(1, result.history.length);
@@ -136,6 +138,7 @@ async function train(a: TrainArgs): Promise<number> {
   process.stdout.write([
     "",
     `gated train: ${data.name} · ${shape} · ${model.net.trainableCount.toLocaleString("en")} parameters`,
+    ...(note ? [`  ${note}`] : []),
     `  ${result.history.length} epochs, ${result.steps} steps in ${seconds.toFixed(1)} s (${perEpoch.toFixed(2)} s per epoch, ${kernels})${result.stoppedEarly ? ", stopped early" : ""}`,
     `  ${describeAssessment(score)}`,
     ...(model.spec.task.distribution && score.extra["coverage 95%"] !== undefined
