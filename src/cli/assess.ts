@@ -27,6 +27,8 @@ export interface Assessment {
   readonly lowerIsBetter: boolean;
   readonly extra: Readonly<Record<string, number>>;
   readonly unit: string;
+  /** A forecast of several target columns: each column's figure and its baseline's (the pooled value mixes their units). */
+  readonly columns?: { readonly names: readonly string[]; readonly value: readonly number[]; readonly baseline: readonly number[] };
 }
 
 export function splitOf(d: Dataset, name: string): SequenceSet {
@@ -54,9 +56,13 @@ export function assess(model: Model, d: Dataset, split: string): Assessment {
     const ours = forecastErrors(pred, set, norm, sr.targetColumns);
     const naive = forecastErrors(seasonalNaive(set, sr.targetColumns, sr.horizon, sr.season), set, norm, sr.targetColumns);
     const intervals = m.coverage95 !== undefined ? { "coverage 80%": m.coverage80!, "coverage 95%": m.coverage95 } : {};
+    const several = sr.targetColumns.length > 1;
     return {
-      split, metric: "RMSE", value: ours.rmse, baselineName: sr.season ? `seasonal naive (season ${sr.season})` : "persistence",
-      baseline: naive.rmse, lowerIsBetter: true, extra: { MAE: ours.mae, "baseline MAE": naive.mae, loss: m.loss, ...intervals }, unit: sr.columns[sr.targetColumns[0]!] ?? "",
+      split, metric: several ? `RMSE (${sr.targetColumns.length} columns pooled)` : "RMSE", value: ours.rmse, baselineName: sr.season ? `seasonal naive (season ${sr.season})` : "persistence",
+      baseline: naive.rmse, lowerIsBetter: true, extra: { MAE: ours.mae, "baseline MAE": naive.mae, loss: m.loss, ...intervals },
+      // a single column's name is its unit; pooled columns have none in common
+      unit: several ? "" : sr.columns[sr.targetColumns[0]!] ?? "",
+      ...(several ? { columns: { names: sr.targetColumns.map((c) => sr.columns[c] ?? `column ${c}`), value: ours.columns.rmse, baseline: naive.columns.rmse } } : {}),
     };
   }
   if (kind === "text") {
@@ -180,5 +186,8 @@ export function describeAssessment(a: Assessment): string {
   if (!Number.isFinite(a.baseline)) return `${a.split} ${a.metric} ${fmt(a.value)}${unit}`;
   const better = a.lowerIsBetter ? a.value < a.baseline : a.value > a.baseline;
   const ratio = a.lowerIsBetter ? a.baseline / a.value : a.value / a.baseline;
-  return `${a.split} ${a.metric} ${fmt(a.value)}${unit} vs ${a.baselineName} ${fmt(a.baseline)}${unit}: ${better ? `${ratio.toFixed(2)}× better` : "NOT better than the baseline"}`;
+  const line = `${a.split} ${a.metric} ${fmt(a.value)}${unit} vs ${a.baselineName} ${fmt(a.baseline)}${unit}: ${better ? `${ratio.toFixed(2)}× better` : "NOT better than the baseline"}`;
+  if (!a.columns) return line;
+  const cols = a.columns.names.map((n, i) => `${n} ${fmt(a.columns!.value[i]!)} (${fmt(a.columns!.baseline[i]!)})`).join(", ");
+  return `${line}\n  ${a.split} RMSE per column (${a.baselineName} in brackets): ${cols}`;
 }

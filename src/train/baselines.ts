@@ -19,8 +19,11 @@ import { OptionError } from "../errors/index.js";
 import { fitHoltWinters, holtWintersFilter, holtWintersForecast, type HoltWintersFit } from "./holt-winters.js";
 
 export interface ForecastErrors {
+  /** Over every target column together (in each column's own units). */
   readonly rmse: number;
   readonly mae: number;
+  /** Per target column, in targetColumns' order. */
+  readonly columns: { readonly rmse: readonly number[]; readonly mae: readonly number[] };
 }
 
 /** Seasonal-naive (or persistence) forecasts of a windowed set, normalised like the set: [S, H·C]. */
@@ -41,15 +44,18 @@ export function seasonalNaive(set: SequenceSet, targetColumns: readonly number[]
 
 /** RMSE and MAE of predictions [S, H·C] against the set's targets, in original units. */
 export function forecastErrors(pred: ArrayLike<number>, set: SequenceSet, norm: Normalisation | undefined, targetColumns: readonly number[]): ForecastErrors {
-  const C = targetColumns.length;
+  const C = targetColumns.length, sqC = new Array<number>(C).fill(0), absC = new Array<number>(C).fill(0);
   let sq = 0, abs = 0;
   for (let i = 0; i < pred.length; i++) {
-    const std = norm ? norm.std[targetColumns[i % C]!]! : 1;
+    const c = i % C, std = norm ? norm.std[targetColumns[c]!]! : 1;
     const d = (pred[i]! - set.y[i]!) * std;
     sq += d * d;
     abs += Math.abs(d);
+    sqC[c] += d * d;
+    absC[c] += Math.abs(d);
   }
-  return { rmse: Math.sqrt(sq / pred.length), mae: abs / pred.length };
+  const per = pred.length / C;
+  return { rmse: Math.sqrt(sq / pred.length), mae: abs / pred.length, columns: { rmse: sqC.map((v) => Math.sqrt(v / per)), mae: absC.map((v) => v / per) } };
 }
 
 /** Accuracy of always answering the most frequent class of `train`. */

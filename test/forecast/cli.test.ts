@@ -57,6 +57,24 @@ describe("forecast evaluation from the CLI (CO2)", { timeout: 180_000 }, () => {
     assert.ok(sarima && Number(sarima[1]) < Number(naive[1]), r.stdout);
   });
 
+  it("several target columns: each column's RMSE beside the pooled one, in train and compare (the pooled one has no unit)", async () => {
+    const t = await gated(["train", "--data", "seattle-weather", "--epochs", "1", "--hidden", "4", "--out", join(dir, "sw.safetensors"), "--no-report", "--quiet"], { cwd: dir });
+    assert.equal(t.code, 0, t.stderr);
+    const pooled = /test RMSE \(4 columns pooled\) ([\d.]+) vs persistence ([\d.]+):/.exec(t.stdout);
+    const per = /test RMSE per column \(persistence in brackets\): precipitation ([\d.]+) \(([\d.]+)\), temp_max ([\d.]+) \(([\d.]+)\), temp_min ([\d.]+) \(([\d.]+)\), wind ([\d.]+) \(([\d.]+)\)/.exec(t.stdout);
+    assert.ok(pooled && per, t.stdout);
+    // the pooled RMSE is the root of the columns' mean square (each column as many values)
+    const rms = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    const model = [1, 3, 5, 7].map((i) => Number(per[i])), naive = [2, 4, 6, 8].map((i) => Number(per[i]));
+    assert.ok(Math.abs(rms(model) - Number(pooled[1])) < 2e-3, `${rms(model)} vs ${pooled[1]}`);
+    assert.ok(Math.abs(rms(naive) - Number(pooled[2])) < 2e-3, `${rms(naive)} vs ${pooled[2]}`);
+    const c = await gated(["compare", "--data", "seattle-weather", "--cells", "gru", "--epochs", "1", "--hidden", "4", "--quiet", "--out", join(dir, "sw.html")], { cwd: dir });
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /^cell +parameters +s\/epoch +test RMSE \(4 columns pooled\) +precipitation +temp_max +temp_min +wind$/m);
+    assert.match(c.stdout, /^gru( +[\d.,]+){7}$/m);
+    assert.match(c.stdout, /^persistence +— +— +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$/m);
+  });
+
   it("train --distribution, then eval (coverage, pinball, CRPS), predict (intervals, a chart with bands) and a backtest", async () => {
     const m = join(dir, "co2-gauss.safetensors"), report = join(dir, "co2-gauss.html"), chart = join(dir, "co2-gauss.svg");
     const t = await gated(["train", "--data", "co2", "--epochs", "3", "--hidden", "8", "--distribution", "gaussian", "--out", m, "--report", report], { cwd: dir });

@@ -113,10 +113,14 @@ function fmt(a: Assessment): string {
 
 function table(name: string, rows: Row[], baselines: readonly { name: string; value: number }[] = []): string {
   const m = rows[0]!.score;
-  const head = ["cell", "parameters", "s/epoch", `${m.split} ${m.metric}`];
+  // several target columns: each column's RMSE beside the pooled one (which mixes their units)
+  const cols = m.columns?.names ?? [];
+  const head = ["cell", "parameters", "s/epoch", `${m.split} ${m.metric}`, ...cols.map((c) => c)];
+  const colCells = (v: readonly number[] | undefined) => cols.map((_, i) => (v ? fmt({ ...m, value: v[i]! }) : "—"));
   const body = [
-    ...rows.map((r) => [r.cell, r.parameters.toLocaleString("en"), r.secondsPerEpoch.toFixed(2), fmt(r.score)]),
-    ...baselines.map((b) => [b.name, "—", "—", Number.isNaN(b.value) ? "fit failed" : fmt({ ...m, value: b.value })]),
+    ...rows.map((r) => [r.cell, r.parameters.toLocaleString("en"), r.secondsPerEpoch.toFixed(2), fmt(r.score), ...colCells(r.score.columns?.value)]),
+    ...(m.columns ? [[m.baselineName, "—", "—", fmt({ ...m, value: m.baseline }), ...colCells(m.columns.baseline)]] : []),
+    ...baselines.map((b) => [b.name, "—", "—", Number.isNaN(b.value) ? "fit failed" : fmt({ ...m, value: b.value }), ...colCells(undefined)]),
   ];
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ");
