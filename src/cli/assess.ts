@@ -58,7 +58,7 @@ export function assess(model: Model, d: Dataset, split: string): Assessment {
     const intervals = m.coverage95 !== undefined ? { "coverage 80%": m.coverage80!, "coverage 95%": m.coverage95 } : {};
     const several = sr.targetColumns.length > 1;
     return {
-      split, metric: several ? `RMSE (${sr.targetColumns.length} columns pooled)` : "RMSE", value: ours.rmse, baselineName: sr.season ? `seasonal naive (season ${sr.season})` : "persistence",
+      split, metric: "RMSE", value: ours.rmse, baselineName: sr.season ? `seasonal naive (season ${sr.season})` : "persistence",
       baseline: naive.rmse, lowerIsBetter: true, extra: { MAE: ours.mae, "baseline MAE": naive.mae, loss: m.loss, ...intervals },
       // a single column's name is its unit; pooled columns have none in common
       unit: several ? "" : sr.columns[sr.targetColumns[0]!] ?? "",
@@ -186,7 +186,8 @@ export function describeAssessment(a: Assessment): string {
   if (!Number.isFinite(a.baseline)) return `${a.split} ${a.metric} ${fmt(a.value)}${unit}`;
   const better = a.lowerIsBetter ? a.value < a.baseline : a.value > a.baseline;
   const ratio = a.lowerIsBetter ? a.baseline / a.value : a.value / a.baseline;
-  const line = `${a.split} ${a.metric} ${fmt(a.value)}${unit} vs ${a.baselineName} ${fmt(a.baseline)}${unit}: ${better ? `${ratio.toFixed(2)}× better` : "NOT better than the baseline"}`;
+  const pooled = a.columns ? ` (${a.columns.names.length} columns pooled)` : "";
+  const line = `${a.split} ${a.metric}${pooled} ${fmt(a.value)}${unit} vs ${a.baselineName} ${fmt(a.baseline)}${unit}: ${better ? `${ratio.toFixed(2)}× better` : "NOT better than the baseline"}`;
   if (!a.columns) return line;
   const cols = a.columns.names.map((n, i) => `${n} ${fmt(a.columns!.value[i]!)} (${fmt(a.columns!.baseline[i]!)})`).join(", ");
   return `${line}\n  ${a.split} RMSE per column (${a.baselineName} in brackets): ${cols}`;

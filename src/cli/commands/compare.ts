@@ -115,7 +115,7 @@ function table(name: string, rows: Row[], baselines: readonly { name: string; va
   const m = rows[0]!.score;
   // several target columns: each column's RMSE beside the pooled one (which mixes their units)
   const cols = m.columns?.names ?? [];
-  const head = ["cell", "parameters", "s/epoch", `${m.split} ${m.metric}`, ...cols.map((c) => c)];
+  const head = ["cell", "parameters", "s/epoch", `${m.split} ${m.metric}${cols.length ? ` (${cols.length} columns pooled)` : ""}`, ...cols];
   const colCells = (v: readonly number[] | undefined) => cols.map((_, i) => (v ? fmt({ ...m, value: v[i]! }) : "—"));
   const body = [
     ...rows.map((r) => [r.cell, r.parameters.toLocaleString("en"), r.secondsPerEpoch.toFixed(2), fmt(r.score), ...colCells(r.score.columns?.value)]),
