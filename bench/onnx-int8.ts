@@ -7,6 +7,7 @@
 //
 // Usage: node --import tsx bench/onnx-int8.ts [window seconds = 1] [rounds = 3]
 import ort from "onnxruntime-node";
+import "./peers/ort-trace.js";
 import { nativeAddon } from "../src/kernels/native/addon.js";
 import { useNative } from "../src/kernels/native/load-node.js";
 import { recurrentToOnnx } from "../src/io/onnx/export-model.js";

@@ -1,6 +1,7 @@
 // ONNX Runtime: onnxruntime-node (native, CPU execution provider) and onnxruntime-web (its
 // WebAssembly build), one GRU node with the same weights as gated. Inference only.
 import { createRequire } from "node:module";
+import "./ort-trace.js";
 import { random, type Runner, type Workload } from "../workloads.js";
 // @ts-expect-error: a plain .mjs module, without types
 import { gruModel } from "./onnx-model.mjs";
