@@ -13,6 +13,14 @@ import { installSignalHandlers } from "./signals.js";
 // 143 cleanly). Static imports are all loaded before any line here runs, so everything slow is
 // imported dynamically below this line: add new imports there, not above.
 installSignalHandlers();
+// a reader that stops early (`gated run --help | head`) closes the pipe: the rest of the output has
+// nowhere to go, which is the reader's choice, not an error (Node reports it as EPIPE on the stream)
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  });
+}
 const { Command, CommanderError } = await import("commander");
 const { GatedError, OptionError } = await import("../errors/index.js");
 const { useRelaxedSimd } = await import("../kernels/relaxed-simd.js");

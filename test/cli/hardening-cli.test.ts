@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { gated } from "./run.js";
+import { gated, gatedChild } from "./run.js";
 
 const fixture = new URL("../fixtures/interchange/pytorch/gru/state_dict.pt", import.meta.url).pathname;
 let dir = "";
@@ -79,6 +79,17 @@ describe("gated CLI: every boundary gives the right answer or a clear error", { 
     assert.equal(bad.code, 1);
     clean(bad.stderr);
     assert.match(bad.stderr, /sequence 0, step 0 must hold 3 number\(s\), got 1/);
+  });
+
+  it("a reader that closes the pipe early (`gated run --help | head -1`) ends the command quietly, no EPIPE trace", async () => {
+    const child = gatedChild(["run", "--help"], process.cwd());
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    // read the first chunk, then close our end, as head does
+    await new Promise<void>((ok) => child.stdout.once("data", () => { child.stdout.destroy(); ok(); }));
+    const code = await new Promise<number | null>((ok) => child.on("exit", (c) => ok(c)));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   });
 
   it("compare --help names the data it runs by default (MNIST)", async () => {
