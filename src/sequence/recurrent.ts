@@ -193,7 +193,7 @@ export class Recurrent {
         throw new OptionError(`${where}: precision "int8" needs the native kernels (useNative() from gated/node; Node on linux-x64) or the WebAssembly kernels with relaxed SIMD, and this stack runs ${k}`);
       }
       if (k.startsWith("native") && nativeAddon()?.int8() === "portable") {
-        throw new OptionError(`${where}: precision "int8" needs integer dot products (AVX512-VNNI or AVX-VNNI), which this CPU lacks: int8 would run slower than float32 here`);
+        throw new OptionError(`${where}: precision "int8" needs integer dot products (AVX512-VNNI or AVX-VNNI), which this CPU lacks: int8 would run slower than float32 on the native kernels here; backend "wasm" runs it on the WebAssembly relaxed-SIMD kernels (7-bit activations), or keep precision "float32"`);
       }
       if (!["gru", "gru1", "gru2", "gru3", "mgu", "mgu1", "mgu2", "mgu3", "lstm"].includes(kind)) {
         throw new OptionError(`${where}: precision "int8" covers the GRU family and the LSTM, not ${kind}`);
