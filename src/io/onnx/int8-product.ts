@@ -100,19 +100,19 @@ export function int8Matrix(g: GraphBuilder, name: string, w: ArrayLike<number>, 
   };
 }
 
-/** Rows [k·n, (k + 1)·n) of a quantised matrix, ready for the product: qᵀ [K, n], s_w [n], Σ_k q_w [n]. */
+/** Rows [start, start + n) of a quantised matrix, ready for the product: qᵀ [K, n], s_w [n], Σ_k q_w [n]. */
 export interface Int8Block {
   readonly qT: string;
   readonly scale: string;
   readonly rowSum: string;
 }
 
-/** Block `k` (n rows) of `m`, its pieces outside any loop (ONNX Runtime folds them at load). */
-export function int8Block(g: GraphBuilder, m: Int8Matrix, k: number, n: number): Int8Block {
-  const key = `int8block:${m.q}:${k}:${n}`;
+/** Rows [start, start + n) of `m`, their pieces outside any loop (ONNX Runtime folds them at load). */
+export function int8Block(g: GraphBuilder, m: Int8Matrix, start: number, n: number): Int8Block {
+  const key = `int8block:${m.q}:${start}:${n}`;
   const hit = g.memo.get(key);
   if (hit) return JSON.parse(hit) as Int8Block;
-  const rows = (v: string) => g.op("Slice", [v, g.ints("s", [k * n]), g.ints("e", [(k + 1) * n]), g.ints("ax", [0])]);
+  const rows = (v: string) => g.op("Slice", [v, g.ints("s", [start]), g.ints("e", [start + n]), g.ints("ax", [0])]);
   const q = rows(m.q);
   const block: Int8Block = {
     qT: g.op("Transpose", [q], { perm: [1, 0] }, "int8_wT"),

@@ -28,28 +28,53 @@ export type ParamName = (block: string) => string;
 export interface StepProducts {
   /** xp = x · Wᵀ [T, B, X·H], before the loop. */
   project(x: string): string;
-  /** Block k (H rows) of U, prepared outside the loop; the result multiplies a [B, H] by its transpose in body b. */
-  recurrent(k: number): (b: GraphBuilder, a: string) => string;
+  /**
+   * Blocks ks of U (H rows each, consecutive), prepared outside the loop; given a [B, H] in body b, the
+   * result gives a · U_ksⱼᵀ for j = 0, 1, … (emitted when first asked for).
+   */
+  recurrent(ks: readonly number[]): (b: GraphBuilder, a: string) => (j: number) => string;
+}
+
+/** Each value made once, when first asked for. */
+function lazy(make: (j: number) => string): (j: number) => string {
+  const made = new Map<number, string>();
+  return (j) => {
+    let v = made.get(j);
+    if (v === undefined) { v = make(j); made.set(j, v); }
+    return v;
+  };
 }
 
 /** float32 MatMul on the initializers of W and U. */
 export function floatProducts(g: GraphBuilder, p: ParamName, H: number): StepProducts {
   return {
     project: (x) => projection(g, x, p),
-    recurrent(k) {
-      const uT = blockT(g, p("U"), k, H);
-      return (b, a) => b.op("MatMul", [a, uT]);
+    recurrent(ks) {
+      const uT = ks.map((k) => blockT(g, p("U"), k, H));
+      return (b, a) => lazy((j) => b.op("MatMul", [a, uT[j]!]));
     },
   };
 }
 
-/** gated's dynamic int8 (int8-product.ts) on W [XH, I] and U [G·H, H] quantised at export. */
+/**
+ * gated's dynamic int8 (int8-product.ts) on W [XH, I] and U [G·H, H] quantised at export. The blocks
+ * asked for together are one product (one MatMulInteger over their rows, then a slice each): every
+ * output element is its own sum, so the same values as a product per block, with fewer operators.
+ */
 export function int8Products(g: GraphBuilder, W: Int8Matrix, U: Int8Matrix, XH: number, H: number): StepProducts {
   return {
     project: (x) => int8Product(g, x, int8Block(g, W, 0, XH)),
-    recurrent(k) {
-      const blk = int8Block(g, U, k, H);
-      return (b, a) => int8Product(b, a, blk);
+    recurrent(ks) {
+      if (ks.length === 0) return () => () => { throw new Error("int8 products: no block asked for"); };
+      if (ks.some((k, j) => k !== ks[0]! + j)) throw new Error(`int8 products: blocks ${ks.join(", ")} are not consecutive`);
+      const blk = int8Block(g, U, ks[0]! * H, ks.length * H);
+      return (b, a) => {
+        let all: string | null = null;
+        return lazy((j) => {
+          all ??= int8Product(b, a, blk);
+          return ks.length === 1 ? all : b.op("Slice", [all, b.ints("s", [j * H]), b.ints("e", [(j + 1) * H]), b.ints("ax", [-1])]);
+        });
+      };
     },
   };
 }
@@ -81,30 +106,34 @@ export function gatedUnitStep(g: GraphBuilder, cell: Cell, p: ParamName, x: stri
   const clip = (c.clip as number | null) ?? null;
   const xp = products.project(x);
   const inputs = Array.from({ length: gx + 1 }, (_, k) => block(g, xp, k, H, 2));
-  const UT = Array.from({ length: gh + 1 }, (_, k) => products.recurrent(k));
+  // the blocks h multiplies (the gates', and the candidate's with reset "after"), and U_h apart for (r ⊙ h)
+  const after = c.reset === "after";
+  const UH = products.recurrent(Array.from({ length: after ? gh + 1 : gh }, (_, k) => k));
+  const UC = after ? null : products.recurrent([gh]);
   const bs = bias ? Array.from({ length: gb + 1 }, (_, k) => block(g, p("b"), k, H, 0)) : [];
   const hasC = bias && c.reset === "after";
   const cH = hasC ? p("c") : null;
   return {
     inputs,
     step(b, [h], xs) {
+      const hU = UH(b, h!);
       // g = σ(W_g x + U_g h + b_g), with the terms the gate type keeps
       const gate = Array.from({ length: nG }, (_, k) => {
         const terms: string[] = [];
         if (gb > 0) terms.push(bs[k]!);
         if (gx > 0) terms.push(xs[k]!);
-        if (gh > 0) terms.push(UT[k]!(b, h!));
+        if (gh > 0) terms.push(hU(k));
         return emitActivation(b, sum(b, terms), c.gateActivation as ActivationConfig, clip);
       });
       const z = gate[0]!, r = gate[nG - 1]!;
       const terms = [xs[gx]!, ...(bias ? [bs[gb]!] : [])];
-      if (c.reset === "after") {
+      if (after) {
         // n = φ(W_h x + b_h + r ⊙ (U_h h + c_h))
-        const uh = UT[gh]!(b, h!);
+        const uh = hU(gh);
         terms.push(b.op("Mul", [r, cH ? b.op("Add", [uh, cH]) : uh]));
       } else {
         // n = φ(W_h x + U_h (r ⊙ h) + b_h)
-        terms.push(UT[gh]!(b, b.op("Mul", [r, h!])));
+        terms.push(UC!(b, b.op("Mul", [r, h!]))(0));
       }
       const n = emitActivation(b, sum(b, terms), c.candidateActivation as ActivationConfig, clip);
       return [interpolate(b, z, h!, n, c.update)];
@@ -196,11 +225,12 @@ export function lstmStep(g: GraphBuilder, cell: Cell, p: ParamName, x: string, p
   const c = cell.config as Cfg, H = cell.hiddenSize, clip = (c.clip as number | null) ?? null;
   let a = products.project(x);
   if (c.bias === true) a = g.op("Add", [a, p("b")]);
-  const UT = [0, 1, 2, 3].map((k) => products.recurrent(k));
+  const UH = products.recurrent([0, 1, 2, 3]);
   return {
     inputs: [0, 1, 2, 3].map((k) => block(g, a, k, H, 2)),
     step(b, [h, cPrev], xs) {
-      const pre = (k: number) => b.op("Add", [xs[k]!, UT[k]!(b, h!)]);
+      const hU = UH(b, h!);
+      const pre = (k: number) => b.op("Add", [xs[k]!, hU(k)]);
       const gate = (k: number) => emitActivation(b, pre(k), c.gateActivation as ActivationConfig, clip);
       const i = gate(0), f = gate(1), o = gate(3);
       const cHat = emitActivation(b, pre(2), c.candidateActivation as ActivationConfig, clip);
