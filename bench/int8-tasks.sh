@@ -21,6 +21,6 @@ run() { # name, train options...
 run co2 --data co2 --cell gru
 run births --data births --cell lstm --hidden 32 --epochs 20
 run sentiment --data sentiment --cell gru --hidden 64 --epochs 5
-run ecg --data ecg-rhythm --cell gru --hidden 64 --epochs 30 --batch-size 16 --lr 0.003 --clip-norm 1 --patience 8
+run ecg --data ecg-rhythm --cell gru --hidden 64
 run digits --data spoken-digits --cell lstm --hidden 64 --layers 2 --epochs 20
 run phonemes --data phonemes --cell gru --hidden 64 --layers 2 --direction bidirectional --epochs 30
