@@ -87,7 +87,6 @@ function nextDown(v: number): number { F32[0] = v; U32[0]! -= 1; return F32[0]!;
 export interface Int8Matrix {
   readonly q: string;
   readonly scale: string;
-  readonly k: number;
 }
 
 /** Quantises w [n, k] (gated's row layout) into two initializers named `<name>.int8` and `<name>.scale`. */
@@ -96,7 +95,6 @@ export function int8Matrix(g: GraphBuilder, name: string, w: ArrayLike<number>, 
   return {
     q: g.constant(`${name}.int8`, "int8", [n, k], q, true),
     scale: g.constant(`${name}.scale`, "float32", [n], scale, true),
-    k,
   };
 }
 
@@ -107,11 +105,18 @@ export interface Int8Block {
   readonly rowSum: string;
 }
 
+/** What a graph made once: blocks by matrix and rows, quantised rows by value name. */
+const made = new WeakMap<GraphBuilder, Map<string, Int8Block | Int8Rows>>();
+function madeIn(g: GraphBuilder): Map<string, Int8Block | Int8Rows> {
+  let m = made.get(g);
+  if (!m) { m = new Map(); made.set(g, m); }
+  return m;
+}
+
 /** Rows [start, start + n) of `m`, their pieces outside any loop (ONNX Runtime folds them at load). */
 export function int8Block(g: GraphBuilder, m: Int8Matrix, start: number, n: number): Int8Block {
-  const key = `int8block:${m.q}:${start}:${n}`;
-  const hit = g.memo.get(key);
-  if (hit) return JSON.parse(hit) as Int8Block;
+  const key = `block:${m.q}:${start}:${n}`, hit = madeIn(g).get(key);
+  if (hit) return hit as Int8Block;
   const rows = (v: string) => g.op("Slice", [v, g.ints("s", [start]), g.ints("e", [start + n]), g.ints("ax", [0])]);
   const q = rows(m.q);
   const block: Int8Block = {
@@ -119,7 +124,7 @@ export function int8Block(g: GraphBuilder, m: Int8Matrix, start: number, n: numb
     scale: rows(m.scale),
     rowSum: g.op("ReduceSum", [g.op("Cast", [q], { to: INT32 }), g.ints("axes1_i", [1])], { keepdims: 0 }, "int8_wsum"),
   };
-  g.memo.set(key, JSON.stringify(block));
+  madeIn(g).set(key, block);
   return block;
 }
 
@@ -134,9 +139,8 @@ const INT32 = 6, UINT8 = 2, FLOAT = 1;
 
 /** a [..., K] (float) quantised per row over its last axis, once per value and graph. */
 export function int8Rows(b: GraphBuilder, a: string): Int8Rows {
-  const key = `int8rows:${a}`;
-  const hit = b.memo.get(key);
-  if (hit) return JSON.parse(hit) as Int8Rows;
+  const key = `rows:${a}`, hit = madeIn(b).get(key);
+  if (hit) return hit as Int8Rows;
   const zero = b.scalar(0);
   const lo = b.op("Min", [b.op("ReduceMin", [a], { axes: [-1], keepdims: 1 }), zero]);
   const hi = b.op("Max", [b.op("ReduceMax", [a], { axes: [-1], keepdims: 1 }), zero]);
@@ -145,7 +149,7 @@ export function int8Rows(b: GraphBuilder, a: string): Int8Rows {
   const z = b.op("Clip", [b.op("Floor", [b.op("Add", [b.op("Div", [b.op("Neg", [lo]), s]), half])]), zero, top], {}, "int8_zero");
   const q = b.op("Clip", [b.op("Add", [b.op("Floor", [b.op("Add", [b.op("Div", [a, s]), half])]), z]), zero, top]);
   const rows: Int8Rows = { q: b.op("Cast", [q], { to: UINT8 }, "int8_q"), scale: s, zero: b.op("Cast", [z], { to: INT32 }) };
-  b.memo.set(key, JSON.stringify(rows));
+  madeIn(b).set(key, rows);
   return rows;
 }
 
